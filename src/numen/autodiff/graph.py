@@ -1,0 +1,115 @@
+"""Recording ops and running them backwards.
+
+`result` is the single place where an op's output is wrapped: it records the op's inputs and
+backward closure only when gradients are being recorded and some input needs one. `gradients`
+walks the recorded graph in a fixed, reproducible order (depth-first by input position, never a
+set of tensors) and sums the contributions arriving at each tensor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from numen.autodiff.tensor import Tensor
+
+_state = threading.local()
+
+
+def is_recording() -> bool:
+    """Whether ops currently record their inputs for a backward pass."""
+    return getattr(_state, "enabled", True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Within this scope ops record nothing: faster inference, no memory kept for backward."""
+    previous = is_recording()
+    _state.enabled = False
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Turn recording back on inside a `no_grad` scope."""
+    previous = is_recording()
+    _state.enabled = True
+    try:
+        yield
+    finally:
+        _state.enabled = previous
+
+
+def result(y, inputs, backward, name=None) -> Tensor:
+    """Wrap an op's output array, recording how to differentiate it when that is needed.
+
+    Args:
+        y: the op's output array.
+        inputs: the Tensors the op read.
+        backward: maps the gradient of `y` to a tuple with one gradient (or None) per input.
+        name: the op's name, for error messages and debugging.
+    """
+    if is_recording():
+        for t in inputs:
+            if t.requires_grad:
+                return Tensor(y, True, tuple(inputs), backward, name)
+    return Tensor(y)
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors reachable from `root` that need gradients, each after all of its inputs."""
+    order: list[Tensor] = []
+    seen: set[int] = {id(root)}
+    stack = [(root, 0)]
+    while stack:
+        node, i = stack.pop()
+        if i < len(node.inputs):
+            stack.append((node, i + 1))
+            child = node.inputs[i]
+            if child.requires_grad and id(child) not in seen:
+                seen.add(id(child))
+                stack.append((child, 0))
+        else:
+            order.append(node)
+    return order
+
+
+def gradients(loss: Tensor, sources, output_gradient=None) -> list:
+    """d(loss)/d(source) for each source, as arrays (None where a source is not reached).
+
+    Args:
+        loss: the Tensor to differentiate; a non-scalar is summed unless `output_gradient`
+            gives its upstream gradient.
+        sources: the Tensors (usually Variables) to differentiate with respect to.
+    """
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"gradients: expected a Tensor to differentiate, received {type(loss)}")
+    sources = list(sources)
+    if not loss.requires_grad:
+        return [None] * len(sources)
+    wanted = {id(s) for s in sources}
+    xp_like = loss.data
+    if output_gradient is None:
+        seed = xp_like * 0 + 1 if hasattr(xp_like, "shape") else 1.0
+    else:
+        seed = output_gradient.data if isinstance(output_gradient, Tensor) else output_gradient
+    grads: dict[int, object] = {id(loss): seed}
+    found: dict[int, object] = {}
+    for node in reversed(_topological_order(loss)):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if id(node) in wanted:
+            found[id(node)] = g
+        if node.backward is None:
+            continue
+        for child, gc in zip(node.inputs, node.backward(g)):
+            if gc is None or not child.requires_grad:
+                continue
+            key = id(child)
+            previous = grads.get(key)
+            grads[key] = gc if previous is None else previous + gc
+    return [found.get(id(s)) for s in sources]

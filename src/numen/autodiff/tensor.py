@@ -1,0 +1,246 @@
+"""Tensor and Variable: an array plus, when it came from a differentiable op, how to go back.
+
+A Tensor made by an op while gradients are recorded keeps its inputs and a `backward` closure
+that maps the upstream gradient to one gradient per input. Arithmetic operators call the
+functions of `numen.ops`, so `a * b + 1` records the same graph as the explicit calls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend
+
+_ops_module = None
+
+
+def _ops():
+    # ops sits above autodiff; operators reach it lazily so the import direction stays one-way.
+    global _ops_module
+    if _ops_module is None:
+        from numen import ops
+
+        _ops_module = ops
+    return _ops_module
+
+
+class Tensor:
+    """An n-dimensional array that remembers how it was computed.
+
+    Attributes:
+        data: the NumPy (or CuPy) array of values.
+        requires_grad: whether gradients flow back through this tensor.
+        inputs / backward: the op that produced it (None for leaves).
+    """
+
+    __slots__ = ("data", "requires_grad", "inputs", "backward", "op", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, data, requires_grad=False, inputs=(), backward=None, op=None):
+        self.data = data
+        self.requires_grad = requires_grad
+        self.inputs = inputs
+        self.backward = backward
+        self.op = op
+
+    # -- array facts -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> str:
+        return self.data.dtype.name
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array (a copy from the GPU when on one)."""
+        return backend.to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        a = backend.to_numpy(self.data)
+        return a.astype(dtype) if dtype is not None else a
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def item(self):
+        return self.data.item()
+
+    def __repr__(self) -> str:
+        kind = type(self).__name__
+        return f"<{kind} shape={self.shape} dtype={self.dtype}>\n{self.numpy()!r}"
+
+    # -- arithmetic through ops ------------------------------------------------------------
+    def __add__(self, other):
+        return _ops().add(self, other)
+
+    def __radd__(self, other):
+        return _ops().add(other, self)
+
+    def __sub__(self, other):
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other):
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other):
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other):
+        return _ops().multiply(other, self)
+
+    def __truediv__(self, other):
+        return _ops().divide(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops().divide(other, self)
+
+    def __pow__(self, other):
+        return _ops().power(self, other)
+
+    def __rpow__(self, other):
+        return _ops().power(other, self)
+
+    def __matmul__(self, other):
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops().matmul(other, self)
+
+    def __neg__(self):
+        return _ops().negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops().abs(self)
+
+    def __getitem__(self, index):
+        return _ops().getitem(self, index)
+
+    # Comparisons carry no gradient.
+    def __lt__(self, other):
+        return _ops().less(self, other)
+
+    def __le__(self, other):
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other):
+        return _ops().greater(self, other)
+
+    def __ge__(self, other):
+        return _ops().greater_equal(self, other)
+
+    def __eq__(self, other):
+        return _ops().equal(self, other)
+
+    def __ne__(self, other):
+        return _ops().not_equal(self, other)
+
+    __hash__ = object.__hash__
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return _ops().reshape(self, shape)
+
+    def sum(self, axis=None, keepdims=False):
+        return _ops().sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops().mean(self, axis=axis, keepdims=keepdims)
+
+    def astype(self, dtype):
+        return _ops().cast(self, dtype)
+
+
+class Variable(Tensor):
+    """A named, mutable tensor: a layer's weight or an optimizer's state.
+
+    Values change only in place (`assign`), so that a flat parameter buffer can hold every
+    variable as a view and stay in sync.
+    """
+
+    __slots__ = ("name", "path", "trainable", "regularizer", "constraint")
+
+    def __init__(self, value, name="variable", trainable=True, dtype=None, path=None):
+        dtype = backend.standardize_dtype(dtype) if dtype is not None else None
+        arr = backend.to_device(value)
+        if dtype is not None and arr.dtype.name != dtype:
+            arr = arr.astype(dtype)
+        elif dtype is None and arr.dtype.kind == "f" and arr.dtype.name != backend.floatx():
+            arr = arr.astype(backend.floatx())
+        super().__init__(arr, requires_grad=trainable)
+        self.name = name
+        self.path = path or name
+        self.trainable = trainable
+        self.regularizer = None
+        self.constraint = None
+
+    @property
+    def value(self):
+        return self
+
+    def assign(self, value):
+        """Overwrite the values in place; the shape must match."""
+        value = value.data if isinstance(value, Tensor) else value
+        value = np.asarray(value) if not hasattr(value, "shape") else value
+        if tuple(value.shape) != self.data.shape:
+            raise ValueError(
+                f"Variable '{self.path}': cannot assign a value of shape {tuple(value.shape)} "
+                f"to a variable of shape {self.data.shape}"
+            )
+        self.data[...] = value
+        return self
+
+    def assign_add(self, value):
+        self.data += value.data if isinstance(value, Tensor) else value
+        return self
+
+    def assign_sub(self, value):
+        self.data -= value.data if isinstance(value, Tensor) else value
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"
+
+
+def as_tensor(x, dtype=None) -> Tensor:
+    """`x` as a Tensor; arrays and Python numbers are wrapped, never copied unless cast."""
+    if isinstance(x, Tensor):
+        if dtype is not None and x.data.dtype != np.dtype(dtype):
+            return _ops().cast(x, dtype)
+        return x
+    if isinstance(x, (float, int, bool)) and dtype is None:
+        dtype = backend.floatx() if isinstance(x, float) else None
+    arr = backend.xp_of(x).asarray(x, dtype=dtype)
+    if dtype is None and arr.dtype == np.float64 and not isinstance(x, np.ndarray):
+        arr = arr.astype(backend.floatx())
+    return Tensor(arr)
+
+
+def data_of(x):
+    """The raw array behind a Tensor (or `x` itself when it is already an array)."""
+    return x.data if isinstance(x, Tensor) else x

@@ -1,0 +1,137 @@
+"""The one module that knows NumPy from CuPy: array modules, dtypes and the random generator.
+
+Ops never ask which device they run on: they call `xp_of(x)` on their data and use what comes
+back. Everything device-specific (CuPy import, host transfers) lives here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+try:  # CuPy is optional; without it every array is a NumPy array.
+    import cupy as _cupy  # type: ignore[import-not-found]
+except Exception:  # pragma: no cover - exercised only where CuPy is installed
+    _cupy = None
+
+_FLOATX = "float32"
+_ALLOWED_FLOATX = ("float16", "bfloat16", "float32", "float64")
+_rng = np.random.default_rng()
+_seed: int | None = None
+_device = "cpu"
+
+
+def xp_of(*arrays):
+    """Return the array module (numpy or cupy) that owns the given arrays."""
+    if _cupy is not None:
+        for a in arrays:
+            if isinstance(a, _cupy.ndarray):
+                return _cupy
+    return np
+
+
+def xp():
+    """The array module new arrays are created with (depends on the current device)."""
+    return _cupy if (_device == "gpu" and _cupy is not None) else np
+
+
+def gpu_available() -> bool:
+    """True when CuPy is installed and sees at least one CUDA device."""
+    if _cupy is None:
+        return False
+    try:
+        return _cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # pragma: no cover
+        return False
+
+
+def set_device(name: str) -> None:
+    """Place new weights and computation on 'cpu' or 'gpu'."""
+    global _device
+    if name not in ("cpu", "gpu"):
+        raise ValueError(f"set_device: expected 'cpu' or 'gpu', received {name!r}")
+    if name == "gpu" and not gpu_available():
+        raise RuntimeError("set_device('gpu'): CuPy with a CUDA device is not available")
+    _device = name
+
+
+def get_device() -> str:
+    return _device
+
+
+@contextlib.contextmanager
+def device(name: str):
+    """Scope in which new weights and inputs go to `name` ('cpu' or 'gpu')."""
+    previous = _device
+    set_device(name)
+    try:
+        yield
+    finally:
+        set_device(previous)
+
+
+def to_numpy(x) -> np.ndarray:
+    """A NumPy array holding the values of `x` (copying from the GPU if needed)."""
+    if _cupy is not None and isinstance(x, _cupy.ndarray):
+        return _cupy.asnumpy(x)
+    return np.asarray(x)
+
+
+def to_device(x):
+    """`x` as an array of the current device's module (no copy when already there)."""
+    if _device == "gpu" and _cupy is not None:
+        return _cupy.asarray(x)
+    return to_numpy(x)
+
+
+def floatx() -> str:
+    """The default float type as a string, 'float32' unless changed with `set_floatx`."""
+    return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float type ('float16', 'bfloat16', 'float32' or 'float64')."""
+    global _FLOATX
+    if value not in _ALLOWED_FLOATX:
+        raise ValueError(f"set_floatx: expected one of {_ALLOWED_FLOATX}, received {value!r}")
+    _FLOATX = str(value)
+
+
+def epsilon() -> float:
+    """The fuzz factor used to keep logs and divisions finite (Keras's 1e-7)."""
+    return 1e-7
+
+
+def standardize_dtype(dtype) -> str:
+    """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
+    if dtype is None:
+        return _FLOATX
+    if dtype == "bfloat16":
+        return "bfloat16"
+    try:
+        return np.dtype(dtype).name
+    except TypeError as exc:
+        raise TypeError(f"unknown dtype {dtype!r}") from exc
+
+
+def is_float_dtype(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed numen's generator (and Python's and NumPy's global ones) for repeatable runs."""
+    global _rng, _seed
+    import random
+
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise TypeError(f"set_random_seed: seed must be an int, received {seed!r}")
+    _seed = int(seed)
+    random.seed(_seed)
+    np.random.seed(_seed % (2**32))
+    _rng = np.random.default_rng(_seed)
+
+
+def rng() -> np.random.Generator:
+    """numen's one random generator: weights, dropout masks and shuffling all draw from it."""
+    return _rng

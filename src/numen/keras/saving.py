@@ -1,0 +1,3 @@
+"""`keras.saving`."""
+
+from numen.saving import *  # noqa: F401,F403

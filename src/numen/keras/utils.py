@@ -1,0 +1,3 @@
+"""`keras.utils`."""
+
+from numen.utils import *  # noqa: F401,F403

@@ -1,0 +1,344 @@
+"""The Layer contract: configuration in `__init__`, weights in `build`, math in `call`.
+
+`__call__` converts inputs, builds on first use, checks the input against `input_spec`, and
+calls `call`. Called on symbolic tensors (from `keras.Input`) it records a node of a Functional
+graph instead of computing (see `layers/symbolic.py`). Sub-layers are found from the layer's
+attributes in definition order; nothing is hooked into attribute assignment.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+
+from numen import backend, initializers, regularizers
+from numen.autodiff import Tensor, Variable, as_tensor, no_grad
+
+_name_counts: dict[str, int] = {}
+_BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
+                "activity_regularizer", "autocast", "input_length"}
+
+
+def unique_name(base: str) -> str:
+    """'dense', then 'dense_1', 'dense_2', ... as Keras names layers."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def reset_names() -> None:
+    """Forget the name counters (`keras.backend.clear_session`)."""
+    _name_counts.clear()
+
+
+def to_snake_case(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+class InputSpec:
+    """What a layer accepts: rank bounds and fixed sizes on given axes."""
+
+    def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, dtype=None,
+                 shape=None):
+        self.ndim, self.min_ndim, self.max_ndim = ndim, min_ndim, max_ndim
+        self.axes = dict(axes or {})
+        self.dtype, self.shape = dtype, shape
+
+    def check(self, layer_name: str, shape: tuple) -> None:
+        rank = len(shape)
+        expect = None
+        if self.ndim is not None and rank != self.ndim:
+            expect = f"rank {self.ndim}"
+        elif self.min_ndim is not None and rank < self.min_ndim:
+            expect = f"rank >= {self.min_ndim}"
+        elif self.max_ndim is not None and rank > self.max_ndim:
+            expect = f"rank <= {self.max_ndim}"
+        if expect:
+            raise ValueError(f"Layer '{layer_name}' expected input of {expect}, received an "
+                             f"input of shape {shape} (rank {rank})")
+        for axis, size in self.axes.items():
+            if size is not None and shape[axis] is not None and shape[axis] != size:
+                raise ValueError(
+                    f"Layer '{layer_name}' expected axis {axis} of its input to have size "
+                    f"{size}, received an input of shape {shape}"
+                )
+
+
+def _accepts(fn, arg: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; derived from the class name when not given.
+        dtype: the dtype of weights and computations (default `floatx()`).
+        input_shape: on the first layer of a Sequential model, the shape of one sample.
+    """
+
+    def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword arguments "
+                            f"{sorted(unknown)}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        if isinstance(dtype, dict):  # Keras's DTypePolicy config
+            dtype = dtype.get("config", {}).get("name", None)
+        self.dtype = backend.standardize_dtype(dtype)
+        self._trainable = trainable
+        self.built = False
+        self._own_weights: list[Variable] = []
+        self._added_losses: list = []
+        self.input_spec: InputSpec | None = None
+        self.supports_masking = False
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
+        shape = kwargs.get("batch_input_shape")
+        if shape is None and kwargs.get("input_shape") is not None:
+            shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+        if shape is None and kwargs.get("input_dim") is not None:
+            shape = (kwargs.get("batch_size"), kwargs["input_dim"])
+        self._batch_input_shape = None if shape is None else tuple(shape)
+        self._inbound_nodes: list = []
+        self._call_has_training = _accepts(self.call, "training")
+        self._call_has_mask = _accepts(self.call, "mask")
+
+    # -- weights -----------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, **kwargs):
+        """Create a weight of `shape`, initialized by `initializer`, tracked by this layer."""
+        if isinstance(shape, str):  # tf.keras 2 order: add_weight(name, shape, initializer)
+            name, shape, initializer, dtype = shape, initializer, dtype, None
+        shape = () if shape is None else tuple(int(n) for n in shape)
+        dtype = backend.standardize_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
+        init = initializers.get(initializer)
+        name = name or f"variable_{len(self._own_weights)}"
+        value = init(shape, dtype=dtype)
+        value = value.data if isinstance(value, Tensor) else value
+        v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
+                     path=f"{self.name}/{name}")
+        v.requires_grad = trainable and self._trainable
+        v.regularizer = regularizers.get(regularizer)
+        v.constraint = _get_constraint(constraint)
+        self._own_weights.append(v)
+        return v
+
+    def _sublayers(self) -> list[Layer]:
+        """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
+        found: list[Layer] = []
+        for key, value in vars(self).items():
+            if key in ("_inbound_nodes", "_parent"):
+                continue
+            items = value.values() if isinstance(value, dict) else (
+                value if isinstance(value, (list, tuple)) else (value,))
+            for item in items:
+                if isinstance(item, Layer) and item is not self and all(
+                        item is not f for f in found):
+                    found.append(item)
+        return found
+
+    @property
+    def layers(self) -> list[Layer]:
+        return self._sublayers()
+
+    @property
+    def weights(self) -> list[Variable]:
+        out, seen = [], set()
+        for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool):
+        self._trainable = bool(value)
+        for w in self._own_weights:
+            w.requires_grad = w.trainable and self._trainable
+        for sub in self._sublayers():
+            sub.trainable = value
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self._trainable:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        subs = [w for s in self._sublayers() for w in s.trainable_weights]
+        return _dedupe(own + subs)
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Load weight values (a list of arrays in `weights` order)."""
+        mine = self.weights
+        weights = list(weights)
+        if len(weights) != len(mine):
+            raise ValueError(f"Layer '{self.name}' expects {len(mine)} weight arrays, received "
+                             f"{len(weights)}")
+        for w, value in zip(mine, weights):
+            value = np.asarray(value)
+            if value.shape != w.shape:
+                raise ValueError(f"Layer '{self.name}': weight '{w.name}' has shape {w.shape}, "
+                                 f"received an array of shape {value.shape}")
+        for w, value in zip(mine, weights):
+            w.assign(backend.to_device(np.asarray(value, dtype=w.dtype)))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' has not been built yet, so it has no weights "
+                             "to count; call it on data or build it first")
+        return int(sum(w.size for w in self.weights))
+
+    # -- losses --------------------------------------------------------------------------
+    def add_loss(self, loss) -> None:
+        """Add a scalar to the training loss (computed during `call`)."""
+        self._added_losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Weight-regularization penalties and losses added during the last call."""
+        out = list(self._added_losses)
+        for w in self._own_weights:
+            if w.regularizer is not None and w.trainable:
+                out.append(w.regularizer(w))
+        for sub in self._sublayers():
+            out.extend(sub.losses)
+        return out
+
+    def _clear_losses(self) -> None:
+        self._added_losses = []
+        for sub in self._sublayers():
+            sub._clear_losses()
+
+    # -- calling -------------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create weights for inputs of `input_shape` (batch axis included)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def __call__(self, inputs, *args, **kwargs):
+        from numen.layers import symbolic
+
+        if symbolic.any_symbolic(inputs):
+            return symbolic.call_symbolic(self, inputs, args, kwargs)
+        x = self._convert_inputs(inputs)
+        if not self.built:
+            self._build_from(x)
+        if self.input_spec is not None and isinstance(x, Tensor):
+            self.input_spec.check(self.name, x.shape)
+        if not self._call_has_training:
+            kwargs.pop("training", None)
+        elif kwargs.get("training") is None:
+            kwargs.pop("training", None)
+        if not self._call_has_mask:
+            kwargs.pop("mask", None)
+        out = self.call(x, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(out) / out.shape[0])
+        return out
+
+    def _build_from(self, x) -> None:
+        shapes = _map_structure(lambda t: t.shape, x)
+        if self.input_spec is not None and isinstance(x, Tensor):
+            self.input_spec.check(self.name, x.shape)
+        self.build(shapes)
+        self.built = True
+
+    def _convert_inputs(self, inputs):
+        def convert(v):
+            if isinstance(v, Tensor):
+                if v.data.dtype.kind == "f" and v.data.dtype.name != self.dtype:
+                    from numen import ops
+
+                    return ops.cast(v, self.dtype)
+                return v
+            if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
+                    v, "__array__"):
+                arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
+                if arr.dtype.kind == "f" and arr.dtype.name != self.dtype:
+                    arr = arr.astype(self.dtype)
+                return as_tensor(arr)
+            return v
+
+        return _map_structure(convert, inputs)
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape`, found by running the layer on zeros (batch kept)."""
+        from numen.layers.symbolic import infer_output_shape
+
+        return infer_output_shape(self, input_shape)
+
+    def build_from_input_shape(self, input_shape):
+        if not self.built:
+            shape = tuple(1 if n is None else n for n in input_shape)
+            with no_grad():
+                self(np.zeros(shape, dtype=self.dtype))
+
+    # -- config --------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _get_constraint(constraint):
+    if constraint is None or callable(constraint):
+        return constraint
+    from numen import constraints
+
+    return constraints.get(constraint)
+
+
+def _dedupe(ws):
+    out, seen = [], set()
+    for w in ws:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+def _map_structure(fn, x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_structure(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: _map_structure(fn, v) for k, v in x.items()}
+    return fn(x)

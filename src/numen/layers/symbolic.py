@@ -1,0 +1,170 @@
+"""Symbolic tensors for the Functional API, and output-shape inference.
+
+`keras.Input` makes a KerasTensor: a shape and dtype with no values. Calling a layer on
+KerasTensors records a Node (the layer, its inbound tensors, its call arguments) and returns new
+KerasTensors whose shapes come from running the layer once on small zero arrays: the batch (and
+any other unknown) axis is tried at two sizes and stays None where the results differ.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen.autodiff import no_grad
+
+
+class KerasTensor:
+    """A placeholder with a shape (None for unknown axes), a dtype and the node that made it."""
+
+    def __init__(self, shape, dtype="float32", name=None, node=None, index=0, sparse=False):
+        self.shape = tuple(None if n is None else int(n) for n in shape)
+        self.dtype = dtype
+        self.name = name
+        self.node = node
+        self.index = index
+        self.sparse = sparse
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError("a symbolic KerasTensor has no length; use .shape")
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "a symbolic KerasTensor (from keras.Input) has no values: build a Model from it and "
+            "call the model on data"
+        )
+
+
+class Node:
+    """One layer call in a Functional graph."""
+
+    def __init__(self, layer, inputs, args, kwargs, outputs):
+        self.layer = layer
+        self.inputs = inputs
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        return [t for t in flatten(self.inputs) if isinstance(t, KerasTensor)]
+
+
+def flatten(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in flatten(item)]
+    if isinstance(x, dict):
+        return [v for k in x for v in flatten(x[k])]
+    return [x]
+
+
+def map_structure(fn, x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(map_structure(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def any_symbolic(x) -> bool:
+    return any(isinstance(t, KerasTensor) for t in flatten(x))
+
+
+def _is_shape(s) -> bool:
+    return isinstance(s, (tuple, list)) and all(
+        n is None or isinstance(n, (int, np.integer)) for n in s)
+
+
+def _map_shapes(fn, shapes):
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(fn, s) for s in shapes)
+
+
+def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
+    """Call `layer` on zero arrays standing in for `specs` (KerasTensors or shapes)."""
+
+    def zeros(spec):
+        if isinstance(spec, KerasTensor):
+            shape, dtype = spec.shape, spec.dtype
+        elif _is_shape(spec):
+            shape, dtype = spec, layer.dtype
+        else:
+            return spec
+        return np.zeros(tuple(fill if n is None else n for n in shape), dtype=dtype)
+
+    def build(spec):
+        if isinstance(spec, KerasTensor) or _is_shape(spec):
+            return zeros(spec)
+        if isinstance(spec, dict):
+            return {k: build(v) for k, v in spec.items()}
+        if isinstance(spec, (list, tuple)):
+            return type(spec)(build(v) for v in spec)
+        return spec
+
+    kwargs = dict(kwargs or {})
+    kwargs["training"] = False
+    call_args = [build(a) for a in args]
+    call_kwargs = {k: build(v) for k, v in kwargs.items()}
+    with no_grad():
+        out = layer(build(specs), *call_args, **call_kwargs)
+    layer._clear_losses()
+    return map_structure(lambda t: (tuple(t.shape), t.dtype), out)
+
+
+def _merge(a, b):
+    if isinstance(a, tuple) and len(a) == 2 and isinstance(a[0], tuple):
+        shape = tuple(x if x == y else None for x, y in zip(a[0], b[0]))
+        return shape, a[1]
+    if isinstance(a, dict):
+        return {k: _merge(a[k], b[k]) for k in a}
+    return type(a)(_merge(x, y) for x, y in zip(a, b))
+
+
+def output_specs(layer, inputs, args=(), kwargs=None):
+    """(shape, dtype) of each output of `layer` for symbolic `inputs`."""
+    first = _run_on_zeros(layer, inputs, 2, args, kwargs)
+    second = _run_on_zeros(layer, inputs, 3, args, kwargs)
+    return _merge(first, second)
+
+
+def infer_output_shape(layer, input_shape):
+    specs = output_specs(layer, input_shape)
+    return map_structure_specs(lambda s: s[0], specs)
+
+
+def map_structure_specs(fn, specs):
+    if isinstance(specs, tuple) and len(specs) == 2 and isinstance(specs[0], tuple):
+        return fn(specs)
+    if isinstance(specs, dict):
+        return {k: map_structure_specs(fn, v) for k, v in specs.items()}
+    return type(specs)(map_structure_specs(fn, s) for s in specs)
+
+
+def call_symbolic(layer, inputs, args, kwargs):
+    """Record `layer(inputs, ...)` in the graph and return its symbolic outputs."""
+    try:
+        specs = output_specs(layer, inputs, args, kwargs)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{exc}") from exc
+    node = Node(layer, inputs, args, kwargs, None)
+    counter = [0]
+
+    def make(spec):
+        t = KerasTensor(spec[0], spec[1], name=f"{layer.name}_{counter[0]}", node=node,
+                        index=counter[0])
+        counter[0] += 1
+        return t
+
+    outputs = map_structure_specs(make, specs)
+    node.outputs = outputs
+    layer._inbound_nodes.append(node)
+    return outputs

@@ -1,0 +1,139 @@
+"""Sequential: a plain stack of layers, each with one input and one output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen.autodiff import no_grad
+from numen.layers.base import Layer
+from numen.layers.core import InputLayer
+from numen.layers.symbolic import KerasTensor
+from numen.models.model import Model
+
+
+class Sequential(Model):
+    """`Sequential([Dense(16, activation='relu', input_shape=[8]), Dense(1)])`.
+
+    The model is built as soon as the input shape is known: from `input_shape=` on the first
+    layer, an `Input`/`InputLayer` first in the list, or the first batch of data.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._layers: list[Layer] = []
+        self._input_batch_shape = None
+        self._input_dtype = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or an `Input` tensor/`InputLayer`, which sets the input shape)."""
+        if isinstance(layer, KerasTensor):
+            layer = getattr(layer, "input_layer", None) or layer
+            if isinstance(layer, KerasTensor):
+                raise ValueError("Sequential.add: only keras.Input tensors can be added, not "
+                                 "outputs of other layers")
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_batch_shape is not None:
+                raise ValueError("Sequential: an Input can only be the first entry")
+            self._input_batch_shape = layer.batch_shape
+            self._input_dtype = layer.dtype
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Layer instance, received "
+                            f"{type(layer).__name__} ({layer!r})")
+        if any(layer.name == l.name for l in self._layers):
+            raise ValueError(f"Sequential: all layers must have unique names; '{layer.name}' "
+                             "is already in the model")
+        if not self._layers and self._input_batch_shape is None and \
+                layer._batch_input_shape is not None:
+            self._input_batch_shape = layer._batch_input_shape
+        self._layers.append(layer)
+        self.built = False
+        if rebuild and self._input_batch_shape is not None:
+            self._build_layers()
+
+    def pop(self, rebuild=True):
+        if not self._layers:
+            raise TypeError("Sequential.pop: there are no layers to remove")
+        layer = self._layers.pop()
+        self.built = False
+        if rebuild and self._input_batch_shape is not None and self._layers:
+            self._build_layers()
+        return layer
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    def _sublayers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def output_names(self) -> list[str]:
+        return [self._layers[-1].name] if self._layers else ["output"]
+
+    def _expected_input_shapes(self):
+        return [self._input_batch_shape] if self._input_batch_shape is not None else None
+
+    def _build_layers(self):
+        shape = tuple(2 if n is None else n for n in self._input_batch_shape)
+        dtype = self._input_dtype or self.dtype
+        with no_grad():
+            self.call(np.zeros(shape, dtype=dtype), training=False)
+        self._clear_losses()
+        self.built = True
+
+    def build(self, input_shape=None):
+        if input_shape is not None:
+            self._input_batch_shape = tuple(input_shape)
+        if self._input_batch_shape is None:
+            raise ValueError(f"Sequential '{self.name}': cannot build without an input shape; "
+                             "pass input_shape= to the first layer or call build(shape)")
+        self._build_layers()
+
+    def _build_from(self, x):
+        if self._input_batch_shape is None and hasattr(x, "shape"):
+            self._input_batch_shape = (None,) + tuple(x.shape[1:])
+            self._input_dtype = x.dtype
+        self._build_layers()
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._layers:
+            raise ValueError(f"Sequential '{self.name}' has no layers; add some before calling "
+                             "it")
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    @property
+    def output_shape(self):
+        from numen.layers.symbolic import infer_output_shape
+
+        if self._input_batch_shape is None:
+            raise AttributeError(f"Sequential '{self.name}' has no input shape yet")
+        return infer_output_shape(self, self._input_batch_shape)
+
+    def get_config(self):
+        from numen import saving
+
+        layers = []
+        if self._input_batch_shape is not None:
+            layers.append({"module": "keras.layers", "class_name": "InputLayer",
+                           "config": {"batch_shape": list(self._input_batch_shape),
+                                      "dtype": self._input_dtype or self.dtype,
+                                      "sparse": False, "name": "input_layer"},
+                           "registered_name": None})
+        layers += [saving.serialize_layer(l) for l in self._layers]
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+                "layers": layers}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from numen import saving
+
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for spec in config.get("layers", []):
+            model.add(saving.deserialize_layer(spec, custom_objects=custom_objects))
+        return model

@@ -1,0 +1,58 @@
+"""Shared plumbing for ops: turning inputs into Tensors and undoing broadcasting in gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend
+from numen.autodiff import Tensor, as_tensor
+
+
+def pair(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors; a Python number takes the other's dtype."""
+    if isinstance(a, Tensor) and not isinstance(b, Tensor):
+        if isinstance(b, (int, float, bool)):
+            return a, Tensor(backend.xp_of(a.data).asarray(b, dtype=_scalar_dtype(a, b)))
+        return a, as_tensor(b)
+    if isinstance(b, Tensor) and not isinstance(a, Tensor):
+        if isinstance(a, (int, float, bool)):
+            return Tensor(backend.xp_of(b.data).asarray(a, dtype=_scalar_dtype(b, a))), b
+        return as_tensor(a), b
+    return as_tensor(a), as_tensor(b)
+
+
+def _scalar_dtype(t: Tensor, scalar) -> np.dtype:
+    kind = t.data.dtype.kind
+    if kind in "fc":
+        return t.data.dtype
+    if isinstance(scalar, float):
+        return np.dtype(backend.floatx())
+    if kind == "b" and not isinstance(scalar, bool):
+        return np.dtype("int64")
+    return t.data.dtype
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum gradient `g` down to `shape`, undoing NumPy broadcasting."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def normalize_axis(axis, ndim: int, op: str):
+    """`axis` (None, int or sequence) as None or a sorted tuple of non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of rank {ndim}")
+        out.append(int(a) % max(ndim, 1))
+    return tuple(sorted(out))

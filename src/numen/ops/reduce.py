@@ -1,0 +1,150 @@
+"""Reductions over axes, each with its gradient."""
+
+from __future__ import annotations
+
+import builtins
+
+from numen import backend
+from numen.autodiff import Tensor, as_tensor, result
+from numen.ops.broadcast import normalize_axis
+
+
+def _expand(g, shape, axes, keepdims):
+    """Re-insert reduced axes into gradient `g` so it broadcasts against `shape`."""
+    if axes is None:
+        return g.reshape((1,) * len(shape)) if not keepdims else g
+    if not keepdims:
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return g
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops spelling
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "sum")
+    y = x.data.sum(axis=axes, keepdims=keepdims)
+    xp = backend.xp_of(x.data)
+
+    def backward(gy):
+        return (xp.broadcast_to(_expand(gy, x.shape, axes, keepdims), x.shape),)
+
+    return result(y, (x,), backward, "sum")
+
+
+def mean(x, axis=None, keepdims=False):
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "mean")
+    y = x.data.mean(axis=axes, keepdims=keepdims)
+    if x.data.dtype.kind in "iub":
+        y = y.astype(backend.floatx())
+    count = x.data.size // builtins.max(y.size, 1) if x.data.size else 1
+    xp = backend.xp_of(x.data)
+
+    def backward(gy):
+        g = _expand(gy, x.shape, axes, keepdims) / count
+        return (xp.broadcast_to(g, x.shape),)
+
+    return result(y, (x,), backward, "mean")
+
+
+def _extreme(x, axis, keepdims, name):
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, name)
+    y = getattr(x.data, name)(axis=axes, keepdims=keepdims)
+
+    def backward(gy):
+        ykeep = _expand(y, x.shape, axes, keepdims)
+        mask = x.data == ykeep
+        # Ties share the gradient equally, so the total matches the single-winner case.
+        counts = mask.sum(axis=axes, keepdims=True)
+        return (_expand(gy, x.shape, axes, keepdims) * mask / counts,)
+
+    return result(y, (x,), backward, name)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return _extreme(x, axis, keepdims, "max")
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return _extreme(x, axis, keepdims, "min")
+
+
+amax = max
+amin = min
+
+
+def var(x, axis=None, keepdims=False):
+    x = as_tensor(x)
+    centred = x - mean(x, axis=axis, keepdims=True)
+    return mean(centred * centred, axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    from numen.ops.math import sqrt
+
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def prod(x, axis=None, keepdims=False):
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim, "prod")
+    y = x.data.prod(axis=axes, keepdims=keepdims)
+
+    def backward(gy):
+        ykeep = _expand(y, x.shape, axes, keepdims)
+        return (_expand(gy, x.shape, axes, keepdims) * ykeep / x.data,)
+
+    return result(y, (x,), backward, "prod")
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) computed without overflow."""
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    axes = normalize_axis(axis, x.ndim, "logsumexp")
+    m = x.data.max(axis=axes, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    e = xp.exp(x.data - m)
+    s = e.sum(axis=axes, keepdims=True)
+    ykeep = xp.log(s) + m
+    y = ykeep if keepdims else ykeep.reshape(
+        tuple(n for i, n in enumerate(x.shape) if axes is not None and i not in axes)
+    )
+
+    def backward(gy):
+        return (_expand(gy, x.shape, axes, keepdims) * (e / s),)
+
+    return result(y, (x,), backward, "logsumexp")
+
+
+def argmax(x, axis=-1, keepdims=False):
+    x = as_tensor(x)
+    return Tensor(x.data.argmax(axis=axis, keepdims=keepdims))
+
+
+def argmin(x, axis=-1, keepdims=False):
+    x = as_tensor(x)
+    return Tensor(x.data.argmin(axis=axis, keepdims=keepdims))
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    return Tensor(as_tensor(x).data.all(axis=axis, keepdims=keepdims))
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    return Tensor(as_tensor(x).data.any(axis=axis, keepdims=keepdims))
+
+
+def cumsum(x, axis=None):
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    if axis is None:
+        from numen.ops.shape import reshape
+
+        return cumsum(reshape(x, (-1,)), 0)
+    y = xp.cumsum(x.data, axis=axis)
+
+    def backward(gy):
+        return (xp.flip(xp.cumsum(xp.flip(gy, axis), axis=axis), axis),)
+
+    return result(y, (x,), backward, "cumsum")

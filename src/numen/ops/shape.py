@@ -1,0 +1,204 @@
+"""Reshaping, indexing, joining and splitting, each with its gradient."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend
+from numen.autodiff import Tensor, as_tensor, result
+
+
+def reshape(x, new_shape):
+    x = as_tensor(x)
+    shape = (new_shape,) if isinstance(new_shape, int) else tuple(
+        -1 if n is None else int(n) for n in new_shape
+    )
+    try:
+        y = x.data.reshape(shape)
+    except ValueError as exc:
+        raise ValueError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} values) "
+            f"into shape {shape}"
+        ) from exc
+    return result(y, (x,), lambda gy: (gy.reshape(x.shape),), "reshape")
+
+
+def transpose(x, axes=None):
+    x = as_tensor(x)
+    y = x.data.transpose(axes)
+    inverse = None if axes is None else tuple(np.argsort(axes))
+    return result(y, (x,), lambda gy: (gy.transpose(inverse),), "transpose")
+
+
+def moveaxis(x, source, destination):
+    x = as_tensor(x)
+    order = list(np.moveaxis(np.arange(x.ndim), source, destination))
+    return transpose(x, order)
+
+
+def swapaxes(x, axis1, axis2):
+    x = as_tensor(x)
+    order = list(range(x.ndim))
+    order[axis1], order[axis2] = order[axis2], order[axis1]
+    return transpose(x, order)
+
+
+def expand_dims(x, axis):
+    x = as_tensor(x)
+    y = backend.xp_of(x.data).expand_dims(x.data, axis)
+    return reshape(x, y.shape)
+
+
+def squeeze(x, axis=None):
+    x = as_tensor(x)
+    y = backend.xp_of(x.data).squeeze(x.data, axis)
+    return reshape(x, y.shape)
+
+
+def flatten(x):
+    """Keep the first (batch) axis and flatten the rest."""
+    x = as_tensor(x)
+    return reshape(x, (x.shape[0], -1))
+
+
+def broadcast_to(x, shape):
+    from numen.ops.broadcast import unbroadcast
+
+    x = as_tensor(x)
+    y = backend.xp_of(x.data).broadcast_to(x.data, tuple(shape))
+    return result(y, (x,), lambda gy: (unbroadcast(gy, x.shape),), "broadcast_to")
+
+
+def _index_data(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def getitem(x, index):
+    x = as_tensor(x)
+    index = _index_data(index)
+    y = x.data[index]
+    xp = backend.xp_of(x.data)
+
+    def backward(gy):
+        g = xp.zeros(x.shape, dtype=gy.dtype)
+        xp.add.at(g, index, gy) if _is_advanced(index) else g.__setitem__(index, gy)
+        return (g,)
+
+    return result(y, (x,), backward, "getitem")
+
+
+def _is_advanced(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(p, "shape") or isinstance(p, list) for p in parts)
+
+
+def take(x, indices, axis=None):
+    """Elements of `x` at integer `indices` along `axis` (gradients summed at repeats)."""
+    x = as_tensor(x)
+    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    xp = backend.xp_of(x.data)
+    if axis is None:
+        return take(reshape(x, (-1,)), idx, 0)
+    axis = axis % x.ndim
+    y = xp.take(x.data, idx, axis=axis)
+
+    def backward(gy):
+        g = xp.zeros(x.shape, dtype=gy.dtype)
+        moved = xp.moveaxis(g, axis, 0)
+        gmoved = xp.moveaxis(gy, tuple(range(axis, axis + idx.ndim)), tuple(range(idx.ndim)))
+        xp.add.at(moved, idx, gmoved)
+        return (g,)
+
+    return result(y, (x,), backward, "take")
+
+
+def concatenate(xs, axis=0):
+    xs = [as_tensor(x) for x in xs]
+    xp = backend.xp_of(*[x.data for x in xs])
+    try:
+        y = xp.concatenate([x.data for x in xs], axis=axis)
+    except ValueError as exc:
+        raise ValueError(
+            f"concatenate: shapes {[x.shape for x in xs]} cannot be joined on axis {axis}"
+        ) from exc
+    bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
+
+    def backward(gy):
+        return tuple(xp.split(gy, bounds, axis=axis))
+
+    return result(y, tuple(xs), backward, "concatenate")
+
+
+def stack(xs, axis=0):
+    xs = [expand_dims(x, axis) for x in xs]
+    return concatenate(xs, axis=axis)
+
+
+def split(x, indices_or_sections, axis=0):
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    pieces = xp.split(x.data, indices_or_sections, axis=axis)
+    out, start = [], 0
+    for p in pieces:
+        sl = [slice(None)] * x.ndim
+        sl[axis] = slice(start, start + p.shape[axis])
+        out.append(getitem(x, tuple(sl)))
+        start += p.shape[axis]
+    return out
+
+
+def tile(x, repeats):
+    x = as_tensor(x)
+    reps = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    xp = backend.xp_of(x.data)
+    y = xp.tile(x.data, reps)
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+    reps = (1,) * (len(shape) - len(reps)) + reps
+
+    def backward(gy):
+        split_shape = []
+        for r, n in zip(reps, shape):
+            split_shape += [r, n]
+        g = gy.reshape(split_shape).sum(axis=tuple(range(0, 2 * len(shape), 2)))
+        return (g.reshape(x.shape),)
+
+    return result(y, (x,), backward, "tile")
+
+
+def repeat(x, repeats, axis=None):
+    x = as_tensor(x)
+    if axis is None:
+        return repeat(reshape(x, (-1,)), repeats, 0)
+    axis = axis % x.ndim
+    xp = backend.xp_of(x.data)
+    y = xp.repeat(x.data, repeats, axis=axis)
+    if not isinstance(repeats, int):
+        idx = np.repeat(np.arange(x.shape[axis]), repeats)
+        return take(x, idx, axis)
+
+    def backward(gy):
+        shape = x.shape[:axis] + (x.shape[axis], repeats) + x.shape[axis + 1 :]
+        return (gy.reshape(shape).sum(axis=axis + 1),)
+
+    return result(y, (x,), backward, "repeat")
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    x = as_tensor(x)
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, received {mode!r}")
+    xp = backend.xp_of(x.data)
+    widths = tuple(tuple(int(v) for v in w) for w in pad_width)
+    y = xp.pad(x.data, widths, constant_values=constant_values)
+    crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+    return result(y, (x,), lambda gy: (gy[crop],), "pad")
+
+
+def flip(x, axis=None):
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    return result(xp.flip(x.data, axis), (x,), lambda gy: (xp.flip(gy, axis),), "flip")

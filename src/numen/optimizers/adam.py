@@ -1,0 +1,48 @@
+"""Adam and AdamW (Keras's epsilon placement: outside the square root, bias folded into lr)."""
+
+from __future__ import annotations
+
+import math
+
+from numen import backend
+from numen.optimizers.base import Optimizer
+
+
+class Adam(Optimizer):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, name="adam", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+
+    def make_slots(self, w):
+        slots = {"momentum": w * 0, "velocity": w * 0}
+        if self.amsgrad:
+            slots["velocity_hat"] = w * 0
+        return slots
+
+    def update_step(self, g, w, slots, lr, step):
+        xp = backend.xp_of(w)
+        b1, b2 = self.beta_1, self.beta_2
+        alpha = lr * math.sqrt(1 - b2**step) / (1 - b1**step)
+        m, v = slots["momentum"], slots["velocity"]
+        m += (1 - b1) * (g - m)
+        v += (1 - b2) * (g * g - v)
+        if self.amsgrad:
+            vhat = slots["velocity_hat"]
+            xp.maximum(vhat, v, out=vhat)
+            v = vhat
+        w -= alpha * m / (xp.sqrt(v) + self.epsilon)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.004, as in Keras)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, name="adamw", **kwargs):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, name=name,
+                         weight_decay=weight_decay, **kwargs)

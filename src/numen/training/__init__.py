@@ -1,0 +1,1 @@
+"""The fit/evaluate/predict loops, compile-time loss/metric plumbing and data handling."""
