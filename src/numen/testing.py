@@ -62,3 +62,90 @@ def check_grad(fn, inputs, eps=1e-6, rtol=1e-5, atol=1e-6, seed=1):
         np.testing.assert_allclose(
             got, numeric, rtol=rtol, atol=atol, err_msg=f"gradient of input {i} differs"
         )
+
+
+def check_layer(layer_cls, kwargs, input_shape, *, expected_output_shape=None,
+                expected_weight_shapes=None, torch_forward=None, input_dtype="float64",
+                input_data=None, rtol=1e-5, atol=1e-6, train_step=True, seed=0):
+    """The one harness every layer passes.
+
+    Checks, in float64: output shape (against `expected_output_shape` and the layer's own
+    `compute_output_shape`), weight shapes, get_config/from_config round trip (same output once
+    the weights are copied), one SGD step on sum(out**2) lowers it, and, when `torch_forward`
+    is given, forward output plus input and weight gradients against PyTorch.
+
+    Args:
+        layer_cls / kwargs: how to make the layer (dtype='float64' is added).
+        input_shape: full input shape, batch axis included.
+        torch_forward: fn(x_torch, [w_torch...]) -> output torch tensor, with the weights in
+            numen's order and layout (map layouts inside the function).
+        input_data: explicit input array (e.g. integer ids); random normal otherwise.
+    """
+    import copy
+
+    from numen.autodiff import Tensor, gradients, no_grad
+
+    kwargs = {**kwargs, "dtype": kwargs.get("dtype", "float64")}
+    layer = layer_cls(**copy.deepcopy(kwargs))
+    x = input_data if input_data is not None else randn(input_shape, input_dtype, seed=seed)
+    x_t = Tensor(np.array(x), requires_grad=np.asarray(x).dtype.kind == "f")
+    out = layer(x_t)
+    out_shape = tuple(out.shape)
+    if expected_output_shape is not None:
+        assert out_shape == tuple(expected_output_shape), (out_shape, expected_output_shape)
+    inferred = layer.compute_output_shape(tuple(input_shape))
+    assert tuple(inferred) == out_shape, f"compute_output_shape {inferred} != {out_shape}"
+    weights = layer.weights
+    if expected_weight_shapes is not None:
+        got = [tuple(w.shape) for w in weights]
+        assert got == [tuple(s) for s in expected_weight_shapes], got
+
+    # config round trip
+    config = layer.get_config()
+    clone = layer_cls.from_config(copy.deepcopy(config))
+    clone(Tensor(np.array(x)))
+    clone.set_weights(layer.get_weights())
+    with no_grad():
+        assert_close(clone(Tensor(np.array(x))), layer(Tensor(np.array(x))), rtol, atol,
+                     "from_config clone differs")
+    assert clone.get_config() == config or {k: v for k, v in clone.get_config().items()
+                                            if k != "name"} == {k: v for k, v in config.items()
+                                                                if k != "name"}
+
+    projection = randn(out_shape, "float64", seed=seed + 1)
+    trainable = layer.trainable_weights
+    grads = gradients(out, [x_t] + trainable, output_gradient=projection)
+
+    if torch_forward is not None:
+        import torch
+
+        xt = torch.tensor(np.array(x), requires_grad=np.asarray(x).dtype.kind == "f")
+        wts = [torch.tensor(w.numpy().astype("float64"), requires_grad=True) for w in weights]
+        ref = torch_forward(xt, wts)
+        assert_close(out, ref.detach().numpy(), rtol, atol, "forward differs from PyTorch")
+        ref.backward(torch.tensor(projection))
+        if xt.requires_grad:
+            assert_close(grads[0], xt.grad.numpy(), rtol, atol, "input gradient differs")
+        index = {id(w): i for i, w in enumerate(weights)}
+        for w, g in zip(trainable, grads[1:]):
+            tg = wts[index[id(w)]].grad
+            expected = np.zeros(w.shape) if tg is None else tg.numpy()
+            got = np.zeros(w.shape) if g is None else g
+            assert_close(got, expected, rtol, atol, f"gradient of weight '{w.name}' differs")
+
+    if train_step and trainable:
+        def loss_value():
+            with no_grad():
+                return float((layer(Tensor(np.array(x)), training=False).data ** 2).sum())
+
+        before = loss_value()
+        out2 = layer(Tensor(np.array(x)), training=False)
+        loss = (out2 * out2).sum()
+        gs = gradients(loss, trainable)
+        lr = 1e-3 / max(1.0, max(float(np.abs(g).max()) for g in gs if g is not None))
+        for w, g in zip(trainable, gs):
+            if g is not None:
+                w.data -= lr * g
+        after = loss_value()
+        assert after < before, f"one training step did not lower the loss ({before} -> {after})"
+    return layer
