@@ -1,0 +1,138 @@
+"""Embedding (integer ids -> dense vectors) and Masking (skip padded timesteps)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend, initializers, ops, regularizers
+from numen.autodiff import Tensor
+from numen.layers import validate
+from numen.layers.base import Layer
+
+
+def _ser(obj):
+    if obj is None:
+        return None
+    return {"class_name": type(obj).__name__, "config": obj.get_config()}
+
+
+def _initializer(identifier):
+    # Keras accepts the short aliases 'uniform' and 'normal' for its random initializers.
+    aliases = {"uniform": "random_uniform", "normal": "random_normal"}
+    if isinstance(identifier, str):
+        identifier = aliases.get(identifier, identifier)
+    return initializers.get(identifier)
+
+
+class Embedding(Layer):
+    """Maps non-negative integer ids to rows of a trainable `(input_dim, output_dim)` matrix.
+
+    Args:
+        input_dim: vocabulary size; ids must lie in [0, input_dim).
+        output_dim: size of each embedding vector.
+        embeddings_initializer: 'uniform' (RandomUniform in [-0.05, 0.05]) by default.
+        embeddings_regularizer / embeddings_constraint: as in Keras.
+        mask_zero: treat id 0 as padding; `compute_mask` then returns `inputs != 0`.
+        weights: optional initial value for the embedding matrix.
+
+    Raises:
+        ValueError: at call time, when an id is negative or >= input_dim.
+
+    >>> Embedding(10, 4)(np.array([[1, 2, 3]])).shape
+    (1, 3, 4)
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 weights=None, lora_rank=None, **kwargs):
+        kwargs.pop("input_length", None)  # accepted by Keras 2; no longer needed
+        super().__init__(**kwargs)
+        self.input_dim = validate.positive_int(input_dim, "input_dim", self)
+        self.output_dim = validate.positive_int(output_dim, "output_dim", self)
+        self.embeddings_initializer = _initializer(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        if embeddings_constraint is not None and not callable(embeddings_constraint):
+            from numen import constraints
+
+            embeddings_constraint = constraints.get(embeddings_constraint)
+        self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        self.lora_rank = lora_rank
+        if weights is not None:
+            self.build(None)
+            self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
+
+    def build(self, input_shape=None):
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint,
+                                          name="embeddings")
+        self.built = True
+
+    def call(self, inputs):
+        ids = inputs.data if isinstance(inputs, Tensor) else backend.to_device(np.asarray(inputs))
+        if ids.dtype.kind == "f":
+            if ids.size and (ids != backend.xp_of(ids).round(ids)).any():
+                raise ValueError(f"Layer '{self.name}' expects integer ids, received "
+                                 f"non-integer values of dtype {ids.dtype}")
+            ids = ids.astype(np.int64)
+        elif ids.dtype.kind not in "iu":
+            raise TypeError(f"Layer '{self.name}' expects integer ids, received dtype "
+                            f"{ids.dtype}")
+        if ids.size:
+            low, high = int(ids.min()), int(ids.max())
+            if low < 0 or high >= self.input_dim:
+                bad = high if high >= self.input_dim else low
+                raise ValueError(
+                    f"Layer '{self.name}': input id {bad} is out of range; ids must lie in "
+                    f"[0, input_dim) = [0, {self.input_dim}), and the largest id received was "
+                    f"{high} (smallest {low}). Increase input_dim to at least {high + 1} or "
+                    f"check the tokenization")
+        return ops.take(self.embeddings, ids, axis=0)
+
+    def compute_mask(self, inputs, mask=None):
+        """`inputs != 0` when `mask_zero`, else None."""
+        if not self.mask_zero:
+            return None
+        return ops.not_equal(inputs, 0)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": _ser(self.embeddings_regularizer),
+            "embeddings_constraint": _ser(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+            "lora_rank": self.lora_rank,
+        }
+
+
+class Masking(Layer):
+    """Marks timesteps whose features all equal `mask_value` as padding and zeroes them.
+
+    The output is the input with masked timesteps set to 0; `compute_mask` returns the boolean
+    `(batch, timesteps)` mask `any(inputs != mask_value, axis=-1)` for downstream layers.
+
+    >>> Masking(0.0).compute_mask(np.array([[[0.0], [1.0]]]))   # [[False, True]]
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(mask_value, (int, float, np.number)) or isinstance(mask_value, bool):
+            raise TypeError(f"Masking: `mask_value` must be a number, received {mask_value!r}")
+        self.mask_value = float(mask_value)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        keep = ops.any(ops.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return ops.multiply(inputs, ops.cast(keep, inputs.dtype))
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}
