@@ -1,19 +1,36 @@
 """Optimizers with Keras's names and defaults; `get('adam')` resolves strings and configs."""
 
+from numen.optimizers import schedules
+from numen.optimizers.adadelta import Adadelta
+from numen.optimizers.adagrad import Adagrad
 from numen.optimizers.adam import Adam, AdamW
+from numen.optimizers.adamax import Adamax
 from numen.optimizers.base import Optimizer
+from numen.optimizers.lion import Lion
+from numen.optimizers.nadam import Nadam
+from numen.optimizers.rmsprop import RMSprop
 from numen.optimizers.sgd import SGD
 
 _BY_NAME = {
     "sgd": SGD,
     "adam": Adam,
     "adamw": AdamW,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "adamax": Adamax,
+    "nadam": Nadam,
+    "lion": Lion,
 }
 _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
 
 
 def get(identifier) -> Optimizer:
-    """An Optimizer from a name ('adam'), a config dict, or an instance (returned as is)."""
+    """An Optimizer from a name ('adam'), a config dict, or an instance (returned as is).
+
+    >>> get("rmsprop").learning_rate
+    0.001
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):
@@ -26,16 +43,24 @@ def get(identifier) -> Optimizer:
         name = identifier.get("class_name")
         cls = _BY_CLASS.get(name) or _BY_NAME.get(str(name).lower())
         if cls is None:
-            raise ValueError(f"Unknown optimizer class {name!r}")
+            raise ValueError(f"Unknown optimizer class {name!r}; expected one of "
+                             f"{sorted(_BY_CLASS)}")
         return cls.from_config(identifier.get("config", {}))
     raise TypeError(f"optimizer must be a string, dict or Optimizer, received {identifier!r}")
 
 
-def serialize(optimizer) -> dict:
+def serialize(optimizer: Optimizer) -> dict:
+    """The Keras-style config dict of an optimizer."""
     return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
             "config": optimizer.get_config(), "registered_name": None}
 
 
-deserialize = get
+def deserialize(config, custom_objects=None) -> Optimizer:
+    """Inverse of `serialize`; `custom_objects` maps extra class names to classes."""
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "get", "serialize", "deserialize"]
+
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion",
+           "Optimizer", "schedules", "get", "serialize", "deserialize"]

@@ -1,18 +1,34 @@
-"""Adam and AdamW (Keras's epsilon placement: outside the square root, bias folded into lr)."""
+"""Adam and AdamW (Keras's epsilon placement: outside the square root of the raw second
+moment, with both bias corrections folded into the step size)."""
 
 from __future__ import annotations
 
 import math
 
 from numen import backend
-from numen.optimizers.base import Optimizer
+from numen.optimizers.base import Optimizer, check_number
 
 
 class Adam(Optimizer):
+    """Adam: `w -= lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)`.
+
+    Args:
+        learning_rate: float or schedule, default 0.001.
+        beta_1, beta_2: decay rates of the first and second moment estimates.
+        epsilon: added to the denominator.
+        amsgrad: use the running maximum of the second moment (AMSGrad).
+
+    >>> opt = Adam(learning_rate=1e-3, amsgrad=True)
+    """
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name="adam", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        owner = type(self).__name__
+        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0.0, high=1.0)
+        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0.0, high=1.0)
+        self.epsilon = check_number(owner, "epsilon", epsilon, low=0.0)
+        self.amsgrad = bool(amsgrad)
 
     def make_slots(self, w):
         slots = {"momentum": w * 0, "velocity": w * 0}
@@ -39,10 +55,15 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (default 0.004, as in Keras)."""
+    """Adam with decoupled weight decay (`w -= lr * weight_decay * w` before each step).
+
+    >>> opt = AdamW(learning_rate=1e-3, weight_decay=0.004)
+    """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-7, amsgrad=False, name="adamw", **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW: weight_decay must be a non-negative number, received None")
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
                          epsilon=epsilon, amsgrad=amsgrad, name=name,
                          weight_decay=weight_decay, **kwargs)

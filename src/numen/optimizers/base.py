@@ -1,7 +1,9 @@
 """The Optimizer base: learning rate (float or schedule), gradient clipping, weight decay,
-slot variables, and `apply_gradients`. Subclasses write only `update_step`, in place."""
+gradient accumulation, EMA, slot arrays, and `apply`. Subclasses write `update_step`, in place."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -13,124 +15,291 @@ class Optimizer:
     """Base class for optimizers.
 
     Args:
-        learning_rate: a float or a `LearningRateSchedule` (called with the step count).
-        weight_decay: decoupled decay; each step subtracts `lr * weight_decay * w`.
-        clipnorm / clipvalue / global_clipnorm: gradient clipping, as in Keras.
+        learning_rate: a float, a `LearningRateSchedule` (called with `iterations`), or a
+            callable taking no arguments.
+        weight_decay: decoupled decay; each step first subtracts `lr * weight_decay * w`.
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient element to [-clipvalue, clipvalue].
+        global_clipnorm: scale all gradients so their joint L2 norm is at most this.
+            (At most one of the three clip options may be set.)
+        use_ema / ema_momentum / ema_overwrite_frequency: keep an exponential moving average
+            of the weights, optionally copied into the weights every N steps.
+        loss_scale_factor: gradients are divided by this before anything else.
+        gradient_accumulation_steps: update only every N calls, with the mean gradient.
+        name: the optimizer's name.
+
+    Subclasses define `make_slots(w)` (per-variable state arrays) and
+    `update_step(g, w, slots, lr, step)`, which updates the array `w` in place.
+
+    >>> opt = SGD(learning_rate=0.1)
+    >>> opt.apply([np.ones(2)], [Variable(np.zeros(2))])
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
+        owner = type(self).__name__
+        kwargs.pop("decay", None)  # Keras 3 ignores the legacy `decay` argument too
         if kwargs:
-            raise TypeError(f"{type(self).__name__}: unexpected arguments {sorted(kwargs)}")
-        if clipnorm is not None and global_clipnorm is not None:
-            raise ValueError(f"{type(self).__name__}: set only one of clipnorm and "
-                             "global_clipnorm")
-        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
-                           ("global_clipnorm", global_clipnorm), ("weight_decay", weight_decay)):
-            if value is not None and (not isinstance(value, (int, float)) or value < 0):
-                raise ValueError(f"{type(self).__name__}: {arg} must be a non-negative number, "
-                                 f"received {value!r}")
-        self.name = name or _snake(type(self).__name__)
-        self._learning_rate = _check_lr(learning_rate, type(self).__name__)
+            raise TypeError(f"{owner}: unexpected arguments {sorted(kwargs)}")
+        clip_args = {"clipnorm": clipnorm, "clipvalue": clipvalue,
+                     "global_clipnorm": global_clipnorm}
+        if sum(v is not None for v in clip_args.values()) > 1:
+            raise ValueError(f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can "
+                             f"be set, received {clip_args}")
+        for arg, value in (*clip_args.items(), ("weight_decay", weight_decay),
+                           ("loss_scale_factor", loss_scale_factor)):
+            if value is not None:
+                check_number(owner, arg, value, low=0.0)
+        if gradient_accumulation_steps is not None and (
+                not isinstance(gradient_accumulation_steps, int)
+                or gradient_accumulation_steps < 2):
+            raise ValueError(f"{owner}: gradient_accumulation_steps must be an integer >= 2, "
+                             f"received {gradient_accumulation_steps!r}")
+        if use_ema:
+            check_number(owner, "ema_momentum", ema_momentum, low=0.0, high=1.0)
+            if ema_overwrite_frequency is not None and (
+                    not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
+                raise ValueError(f"{owner}: ema_overwrite_frequency must be an integer >= 1 or "
+                                 f"None, received {ema_overwrite_frequency!r}")
+        self.name = name or _snake(owner)
+        self._learning_rate = _check_lr(learning_rate, owner)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.iterations = 0
+        self.use_ema, self.ema_momentum = bool(use_ema), ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._steps_taken = 0  # calls to apply; differs from `iterations` under accumulation
         self._slots: dict[int, dict[str, np.ndarray]] = {}
+        self._averages: dict[int, np.ndarray] = {}  # EMA of each variable
+        self._accumulators: dict[int, np.ndarray] = {}  # summed gradients (accumulation)
         self._variables: list[Variable] = []
-        self._exclude_from_wd: set[str] = set()
+        self._exclude_ids: set[int] = set()
+        self._exclude_names: list[str] = []
+        self.built = False
+
+    # -- step count ------------------------------------------------------------------------
+    @property
+    def iterations(self) -> int:
+        """Number of updates applied so far (the value schedules are called with)."""
+        if self.gradient_accumulation_steps:
+            return self._steps_taken // self.gradient_accumulation_steps
+        return self._steps_taken
+
+    @iterations.setter
+    def iterations(self, value):
+        self._steps_taken = int(value) * (self.gradient_accumulation_steps or 1)
 
     # -- learning rate ---------------------------------------------------------------------
     @property
-    def learning_rate(self):
+    def learning_rate(self) -> float:
+        """The current learning rate; assigning a float (or a schedule) replaces it."""
         return self._current_lr()
 
     @learning_rate.setter
     def learning_rate(self, value):
+        from numen.optimizers.schedules import LearningRateSchedule
+
+        if isinstance(self._learning_rate, LearningRateSchedule) and not callable(value):
+            raise TypeError(f"{type(self).__name__}: the learning rate was given as a "
+                            f"LearningRateSchedule, so it cannot be set to {value!r}; "
+                            "assign a new schedule instead")
         self._learning_rate = _check_lr(value, type(self).__name__)
 
     lr = learning_rate
 
     def _current_lr(self) -> float:
-        lr = self._learning_rate
-        if callable(lr):
-            value = lr(self.iterations)
-            return float(value.data if isinstance(value, Tensor) else value)
-        return float(lr)
+        from numen.optimizers.schedules import LearningRateSchedule
 
-    # -- state ---------------------------------------------------------------------------
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = lr(self.iterations)
+        elif callable(lr):
+            lr = lr()
+        return float(backend.to_numpy(lr.data if isinstance(lr, Tensor) else lr))
+
+    # -- state -----------------------------------------------------------------------------
     def build(self, variables):
-        """Create slot state for each variable (called once, on the first update)."""
+        """Create the state of each new variable (called on the first update)."""
         for v in variables:
-            if id(v) not in self._slots:
-                self._slots[id(v)] = self.make_slots(v.data)
-                self._variables.append(v)
+            if id(v) in self._slots:
+                continue
+            self._slots[id(v)] = self.make_slots(v.data)
+            if self.use_ema:
+                self._averages[id(v)] = v.data.copy()
+            if self.gradient_accumulation_steps:
+                self._accumulators[id(v)] = v.data * 0
+            self._variables.append(v)
+        self.built = True
 
     def make_slots(self, w) -> dict:
+        """Per-variable state arrays, by name (same shape/dtype as `w` unless stated)."""
         return {}
+
+    def extra_state(self) -> list:
+        """Optimizer-wide state arrays listed after the slots (e.g. Nadam's momentum product)."""
+        return []
 
     @property
     def variables(self) -> list:
-        """Optimizer state in Keras's order: iteration count, then each variable's slots."""
+        """State arrays in Keras's order: iterations, learning rate (when a float), EMA
+        averages / gradient accumulators, then each slot name across all variables."""
         out = [np.asarray(self.iterations, dtype=np.int64)]
+        if not callable(self._learning_rate):
+            out.append(np.asarray(self._learning_rate, dtype=backend.floatx()))
+        return out + self._state_arrays()
+
+    def _state_arrays(self) -> list:
+        out = [self._averages[id(v)] for v in self._variables if id(v) in self._averages]
+        out += [self._accumulators[id(v)] for v in self._variables if id(v) in self._accumulators]
+        names: list[str] = []
         for v in self._variables:
-            out.extend(self._slots[id(v)].values())
-        return out
+            names += [n for n in self._slots[id(v)] if n not in names]
+        for n in names:
+            out += [self._slots[id(v)][n] for v in self._variables if n in self._slots[id(v)]]
+        return out + list(self.extra_state())
+
+    def save_own_variables(self, store) -> None:
+        """Write `variables` into a dict-like store under keys '0', '1', ..."""
+        for i, value in enumerate(self.variables):
+            store[str(i)] = backend.to_numpy(value)
+
+    def load_own_variables(self, store) -> None:
+        """Restore state written by `save_own_variables` (the optimizer must be built)."""
+        expected = len(self.variables)
+        if len(store) != expected:
+            raise ValueError(f"{type(self).__name__}: the saved state has {len(store)} "
+                             f"variables but this optimizer has {expected}; build it on the "
+                             "model's variables first")
+        self.iterations = int(np.asarray(store["0"]))
+        first_slot = 1
+        if not callable(self._learning_rate):
+            self._learning_rate = float(np.asarray(store["1"]))
+            first_slot = 2
+        for i, arr in enumerate(self._state_arrays(), start=first_slot):
+            arr[...] = backend.to_device(np.asarray(store[str(i)]))
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
-        self._exclude_from_wd |= {v.path for v in var_list or []} | set(var_names or [])
+        """Skip weight decay for these variables, or those whose name matches a pattern."""
+        self._exclude_ids |= {id(v) for v in var_list or []}
+        self._exclude_names += list(var_names or [])
 
-    # -- updates -------------------------------------------------------------------------
+    def _use_weight_decay(self, v) -> bool:
+        if id(v) in self._exclude_ids:
+            return False
+        return not any(re.search(n, v.name) or re.search(n, v.path) for n in self._exclude_names)
+
+    # -- updates ---------------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars):
         """Update each variable from its gradient (pairs of (gradient, variable))."""
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         self.apply([g for g, _ in pairs], [v for _, v in pairs])
         return self.iterations
 
-    def apply(self, grads, variables):
-        grads = [g.data if isinstance(g, Tensor) else g for g in grads]
-        variables = list(variables)
+    def apply(self, grads, trainable_variables=None):
+        """Update `trainable_variables` (default: those the optimizer was built with)."""
+        owner = type(self).__name__
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(f"{owner}.apply: pass the variables on the first call "
+                                 "(or call build(variables) first)")
+            trainable_variables = self._variables
+        variables = list(trainable_variables)
+        grads = list(grads)
         if len(grads) != len(variables):
-            raise ValueError(f"{type(self).__name__}.apply: received {len(grads)} gradients "
-                             f"for {len(variables)} variables")
+            raise ValueError(f"{owner}.apply: received {len(grads)} gradients for "
+                             f"{len(variables)} variables")
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        if not pairs:
+            return
+        grads = [_as_array(g, v) for g, v in pairs]
+        variables = [v for _, v in pairs]
         self.build(variables)
+        if self.loss_scale_factor is not None:
+            grads = [g / self.loss_scale_factor for g in grads]
+        steps = self.gradient_accumulation_steps
+        if steps:
+            accs = [self._accumulators[id(v)] for v in variables]
+            if (self._steps_taken + 1) % steps:
+                for acc, g in zip(accs, grads):
+                    acc += g
+                self._steps_taken += 1
+                return
+            grads = [(g + acc) / steps for g, acc in zip(grads, accs)]
+            for acc in accs:
+                acc[...] = 0
+        self._update(grads, variables)
+        if self.use_ema:
+            self._update_averages(variables)
+        self._steps_taken += 1
+        for v in variables:
+            if v.constraint is not None:
+                v.assign(v.constraint(v))
+
+    def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
         if self.weight_decay:
             for v in variables:
-                if v.path not in self._exclude_from_wd and not _matches(v, self._exclude_from_wd):
+                if self._use_weight_decay(v):
                     v.data -= (lr * self.weight_decay) * v.data
         step = self.iterations + 1
+        self.before_update(step)
         for g, v in zip(grads, variables):
-            if g.dtype != v.data.dtype:
-                g = g.astype(v.data.dtype)
             self.update_step(g, v.data, self._slots[id(v)], lr, step)
-            if v.constraint is not None:
-                v.assign(v.constraint(v))
-        self.iterations = step
+
+    def before_update(self, step: int) -> None:
+        """Hook run once per update, before the per-variable `update_step` calls."""
 
     def update_step(self, g, w, slots: dict, lr: float, step: int):
-        """Update array `w` in place from gradient `g` (never modify `g` itself)."""
+        """Update array `w` in place from gradient `g` (never modify `g` itself).
+
+        `step` counts from 1 at the first update; `lr` is the learning rate for this step.
+        """
         raise NotImplementedError
 
     def _clip(self, grads):
-        if self.clipvalue is not None:
-            c = self.clipvalue
-            grads = [backend.xp_of(g).clip(g, -c, c) for g in grads]
-        if self.clipnorm is not None:
+        xp = backend.xp_of(*grads)
+        # Like Keras, a clip value of 0 means no clipping.
+        if self.clipnorm:
             out = []
             for g in grads:
-                norm = float(backend.xp_of(g).sqrt((g * g).sum()))
-                out.append(g * (self.clipnorm / max(norm, self.clipnorm)))
-            grads = out
-        if self.global_clipnorm is not None:
+                norm = float(xp.sqrt((g * g).sum()))
+                out.append(g * (self.clipnorm / norm) if norm > self.clipnorm else g)
+            return out
+        if self.global_clipnorm:
             total = float(sum(float((g * g).sum()) for g in grads)) ** 0.5
-            scale = self.global_clipnorm / max(total, self.global_clipnorm)
-            grads = [g * scale for g in grads]
+            if total > self.global_clipnorm:
+                return [g * (self.global_clipnorm / total) for g in grads]
+            return grads
+        if self.clipvalue:
+            c = self.clipvalue
+            return [xp.clip(g, -c, c) for g in grads]
         return grads
 
-    # -- config --------------------------------------------------------------------------
+    def _update_averages(self, variables):
+        # The first update copies the weights, as Keras does (momentum 0 at iteration 0).
+        momentum = self.ema_momentum if self.iterations > 0 else 0.0
+        for v in variables:
+            avg = self._averages[id(v)]
+            avg *= momentum
+            avg += (1 - momentum) * v.data
+        freq = self.ema_overwrite_frequency
+        if freq and (self.iterations + 1) % freq == 0:
+            for v in variables:
+                v.data[...] = self._averages[id(v)]
+
+    def finalize_variable_values(self, var_list=None):
+        """With `use_ema`, copy the moving averages into the variables (end of training)."""
+        if not self.use_ema:
+            return
+        for v in var_list if var_list is not None else self._variables:
+            if id(v) in self._averages:
+                v.data[...] = self._averages[id(v)]
+
+    # -- config ----------------------------------------------------------------------------
     def get_config(self) -> dict:
         lr = self._learning_rate
         if hasattr(lr, "get_config"):
@@ -143,34 +312,61 @@ class Optimizer:
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict):
         config = dict(config)
         lr = config.get("learning_rate")
         if isinstance(lr, dict):
             from numen.optimizers import schedules
 
             config["learning_rate"] = schedules.get(lr)
-        for key in ("use_ema", "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
-                    "gradient_accumulation_steps"):
-            config.pop(key, None)
         return cls(**config)
 
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
 
-def _matches(v, names) -> bool:
-    return any(n in v.path for n in names)
+
+def check_number(owner: str, arg: str, value, low=None, high=None, low_open=False):
+    """Raise ValueError unless `value` is a real number in [low, high] ((low, high] if open)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if ok and low is not None:
+        ok = value > low if low_open else value >= low
+    if ok and high is not None:
+        ok = value <= high
+    if not ok:
+        left = "(" if low_open else "["
+        span = f" in {left}{low}, {high}]" if high is not None else (
+            f" {'>' if low_open else '>='} {low}" if low is not None else "")
+        raise ValueError(f"{owner}: {arg} must be a number{span}, received {value!r}")
+    return value
+
+
+def _as_array(g, v):
+    g = g.data if isinstance(g, Tensor) else backend.to_device(g)
+    if g.shape != v.data.shape:
+        raise ValueError(f"Optimizer: gradient of shape {g.shape} for variable '{v.path}' of "
+                         f"shape {v.data.shape}")
+    return g.astype(v.data.dtype) if g.dtype != v.data.dtype else g
 
 
 def _check_lr(value, owner):
     if callable(value):
         return value
     if isinstance(value, Tensor):
-        value = float(value.data)
-    if not isinstance(value, (int, float, np.floating)) or value < 0:
-        raise ValueError(f"{owner}: learning_rate must be a non-negative number or a schedule, "
-                         f"received {value!r}")
+        value = float(backend.to_numpy(value.data))
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = float(value)
+    if (not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool)
+            or not np.isfinite(value) or value < 0):
+        raise ValueError(f"{owner}: learning_rate must be a non-negative number, a "
+                         f"LearningRateSchedule or a callable, received {value!r}")
     return float(value)
 
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from numen.optimizers.base import Optimizer
+from numen.optimizers.base import Optimizer, check_number
 
 
 class SGD(Optimizer):
-    """w -= lr * g, or with momentum m = momentum * m - lr * g; w += m (Keras's form)."""
+    """Gradient descent: `w -= lr * g`, or with momentum (Keras's form, velocity holds the step)
+    `m = momentum * m - lr * g; w += m` (Nesterov: `w += momentum * m - lr * g`).
+
+    Args:
+        learning_rate: float or schedule, default 0.01.
+        momentum: in [0, 1], default 0.
+        nesterov: use Nesterov momentum.
+
+    >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
+    """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1], received {momentum!r}")
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.momentum = float(check_number("SGD", "momentum", momentum, low=0.0, high=1.0))
+        self.nesterov = bool(nesterov)
 
     def make_slots(self, w):
         return {"momentum": w * 0} if self.momentum else {}

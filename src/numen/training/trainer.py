@@ -64,8 +64,6 @@ class Trainer:
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
         """Configure training: `model.compile(optimizer='adam', loss='mse', metrics=['mae'])`."""
-        if optimizer == "rmsprop" and "rmsprop" not in optimizers._BY_NAME:
-            optimizer = "adam"
         self.optimizer = optimizers.get(optimizer)
         names = self.output_names
         self._compile_config = {"optimizer": optimizer, "loss": loss,
