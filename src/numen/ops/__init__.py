@@ -1,7 +1,8 @@
 """Differentiable functions (the `keras.ops` namespace): each returns a Tensor and records
 its gradient. One file per family; this module only re-exports them."""
 
-from numen.autodiff import Tensor, as_tensor, data_of
+# ruff: noqa: I001 - grouped by family on purpose
+from numen.autodiff import Tensor, as_tensor, data_of  # noqa: F401
 from numen.ops.creation import (  # noqa: F401
     convert_to_tensor,
     convert_to_numpy,
@@ -63,6 +64,17 @@ from numen.ops.math import (  # noqa: F401
     isfinite,
     floor_divide,
     mod,
+    log2,
+    log10,
+    tan,
+    sinh,
+    cosh,
+    arctan,
+    arcsin,
+    arccos,
+    arcsinh,
+    arctanh,
+    erf,
 )
 from numen.ops.reduce import (  # noqa: F401
     sum,
@@ -80,6 +92,10 @@ from numen.ops.reduce import (  # noqa: F401
     all,
     any,
     cumsum,
+    cumprod,
+    sort,
+    argsort,
+    top_k,
 )
 from numen.ops.shape import (  # noqa: F401
     reshape,
@@ -105,6 +121,11 @@ from numen.ops.linalg import (  # noqa: F401
     dot,
     dense,
     einsum,
+    outer,
+    tensordot,
+    norm,
+    tril,
+    triu,
 )
 from numen.ops.nn import (  # noqa: F401
     relu,
@@ -131,4 +152,35 @@ from numen.ops.nn import (  # noqa: F401
     softmax_cross_entropy,
     sigmoid_cross_entropy,
     normalize,
+    log_sigmoid,
+    hard_tanh,
+    celu,
+    glu,
+    hard_shrink,
+    soft_shrink,
+    tanh_shrink,
+    threshold,
+    squareplus,
+    sparse_plus,
+    sparse_sigmoid,
+    sparsemax,
+)
+from numen.ops.normalization import (  # noqa: F401
+    moments,
+    batch_normalization,
+)
+from numen.ops.recurrent import (  # noqa: F401
+    lstm_scan,
+    gru_scan,
+    simple_rnn_scan,
+)
+from numen.ops.conv import (  # noqa: F401
+    conv,
+    conv_transpose,
+    depthwise_conv,
+    separable_conv,
+)
+from numen.ops.pool import (  # noqa: F401
+    max_pool,
+    average_pool,
 )

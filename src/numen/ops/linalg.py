@@ -50,7 +50,6 @@ def dot(a, b):
 def dense(x, w, b=None):
     """x @ w + b over the last axis of `x`, fused into one op for speed."""
     x, w = as_tensor(x), as_tensor(w)
-    xp = backend.xp_of(x.data, w.data)
     if x.shape[-1] != w.shape[0]:
         raise ValueError(
             f"dense: input has {x.shape[-1]} features on its last axis but the kernel "
@@ -75,24 +74,149 @@ def dense(x, w, b=None):
     return result(y, inputs, backward, "dense")
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _explicit_subscripts(subscripts: str, shapes) -> tuple[list[str], str]:
+    """Input and output index strings with '...' spelled out and the implicit output made explicit.
+
+    Ellipsis axes get unused letters, right-aligned across operands as NumPy broadcasts them.
+    """
+    spec = subscripts.replace(" ", "")
+    ins, out = spec.split("->") if "->" in spec else (spec, None)
+    parts = ins.split(",")
+    if len(parts) != len(shapes):
+        raise ValueError(f"einsum: {subscripts!r} names {len(parts)} operands, "
+                         f"received {len(shapes)}")
+    free = [c for c in _LETTERS if c not in spec]
+    n_ell = max((len(s) - len(p.replace("...", "")) for p, s in zip(parts, shapes)
+                 if "..." in p), default=0)
+    ell = "".join(free[:n_ell])
+    parts = [p.replace("...", ell[n_ell - (len(s) - len(p) + 3):] if n_ell else "")
+             if "..." in p else p for p, s in zip(parts, shapes)]
+    if out is None:
+        counts = {c: "".join(parts).count(c) for c in "".join(parts)}
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    return parts, out
+
+
 def einsum(subscripts, *operands):
-    """Einstein summation over two operands (or one) with gradients from einsum itself."""
+    """Einstein summation over any number of operands, with gradients from einsum itself.
+
+    >>> einsum("ij,jk->ik", a, b)   # matmul
+    """
     ts = [as_tensor(o) for o in operands]
     xp = backend.xp_of(*[t.data for t in ts])
     y = xp.einsum(subscripts, *[t.data for t in ts])
-    ins, out = subscripts.replace(" ", "").split("->")
-    parts = ins.split(",")
+    parts, out = _explicit_subscripts(subscripts, [t.shape for t in ts])
+    sizes = {}
+    for p, t in zip(parts, ts):
+        for c, n in zip(p, t.shape):
+            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
+
+    def gradient_of(i, gy):
+        # d y / d operand i: contract the upstream gradient with the other operands. Indices of
+        # operand i found nowhere else (summed over only in it) come back through a ones
+        # vector; a repeated index (a diagonal, as in 'ii->i') through an identity matrix.
+        extra_specs, extra_arrays, target = [], [], ""
+        fresh = iter(c for c in _LETTERS if c not in "".join(parts) + out)
+        known = set(out).union(*[set(p) for j, p in enumerate(parts) if j != i])
+        for c in parts[i]:
+            if c in target:
+                d = next(fresh)
+                extra_specs.append(c + d)
+                extra_arrays.append(xp.eye(sizes[c], dtype=gy.dtype))
+                target += d
+                continue
+            if c not in known:
+                extra_specs.append(c)
+                extra_arrays.append(xp.ones(sizes[c], dtype=gy.dtype))
+                known.add(c)
+            target += c
+        specs = [out] + [p for j, p in enumerate(parts) if j != i] + extra_specs
+        arrays = [gy] + [t.data for j, t in enumerate(ts) if j != i] + extra_arrays
+        g = xp.einsum(",".join(specs) + "->" + target, *arrays)
+        # Size-1 axes that broadcast against larger ones are summed back.
+        keep = tuple(k for k, n in enumerate(ts[i].shape) if n == 1 and g.shape[k] != 1)
+        return g.sum(axis=keep, keepdims=True) if keep else g
 
     def backward(gy):
-        grads = []
-        for i, t in enumerate(ts):
-            if not t.requires_grad:
-                grads.append(None)
-                continue
-            others = [p for j, p in enumerate(parts) if j != i]
-            spec = ",".join([out] + others) + "->" + parts[i]
-            g = xp.einsum(spec, gy, *[ts[j].data for j in range(len(ts)) if j != i])
-            grads.append(xp.broadcast_to(g, t.shape) if g.shape != t.shape else g)
-        return tuple(grads)
+        return tuple(gradient_of(i, gy) if t.requires_grad else None for i, t in enumerate(ts))
 
     return result(y, tuple(ts), backward, "einsum")
+
+
+def outer(a, b):
+    """Outer product of the flattened inputs."""
+    a, b = pair(a, b)
+    return einsum("i,j->ij", _flat(a), _flat(b))
+
+
+def _flat(t):
+    from numen.ops.shape import reshape
+
+    return reshape(t, (-1,))
+
+
+def tensordot(a, b, axes=2):
+    """Sum of products over the given axes of `a` and `b` (NumPy's `tensordot`)."""
+    a, b = pair(a, b)
+    if isinstance(axes, int):
+        axes_a, axes_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
+    else:
+        axes_a, axes_b = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
+                          [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+    axes_a = [k % a.ndim for k in axes_a]
+    axes_b = [k % b.ndim for k in axes_b]
+    la, lb = list(_LETTERS[: a.ndim]), list(_LETTERS[a.ndim: a.ndim + b.ndim])
+    for ka, kb in zip(axes_a, axes_b):
+        lb[kb] = la[ka]
+    out = [c for k, c in enumerate(la) if k not in axes_a]
+    out += [c for k, c in enumerate(lb) if k not in axes_b]
+    return einsum("".join(la) + "," + "".join(lb) + "->" + "".join(out), a, b)
+
+
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - keras.ops spelling
+    """Vector norm (or Frobenius norm for matrices when `ord` is None or 'fro').
+
+    Supports `ord` None/2/'fro' (Euclidean), 1, inf, -inf and any positive number for vector
+    norms over `axis` (an int, a tuple, or None for the whole tensor).
+    """
+    from numen.ops import math as m
+    from numen.ops import reduce
+
+    x = as_tensor(x)
+    ax = axis
+    if ord in (None, 2, "fro", "euclidean"):
+        return m.sqrt(reduce.sum(m.square(x), axis=ax, keepdims=keepdims))
+    if ord == float("inf"):
+        return reduce.max(m.abs(x), axis=ax, keepdims=keepdims)
+    if ord == -float("inf"):
+        return reduce.min(m.abs(x), axis=ax, keepdims=keepdims)
+    if isinstance(ord, (int, float)) and ord > 0:
+        if ord == 1:
+            return reduce.sum(m.abs(x), axis=ax, keepdims=keepdims)
+        return reduce.sum(m.abs(x) ** float(ord), axis=ax, keepdims=keepdims) ** (1.0 / ord)
+    raise ValueError(f"norm: unsupported ord {ord!r}; expected None, 'fro', 1, 2, inf, -inf "
+                     "or a positive number")
+
+
+def _triangle(x, k, lower):
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    n, m_ = x.shape[-2:]
+    mask = xp.tri(n, m_, k=k, dtype=bool) if lower else ~xp.tri(n, m_, k=k - 1, dtype=bool)
+    return result(xp.where(mask, x.data, 0), (x,), lambda gy: (gy * mask,),
+                  "tril" if lower else "triu")
+
+
+def tril(x, k=0):
+    """The lower triangle of the last two axes (elements above diagonal `k` set to 0)."""
+    return _triangle(x, k, True)
+
+
+def triu(x, k=0):
+    """The upper triangle of the last two axes (elements below diagonal `k` set to 0)."""
+    return _triangle(x, k, False)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math as pymath
+
 import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
 from numen.ops.broadcast import pair, unbroadcast
+
+try:  # SciPy's erf is exact and vectorised; without it a slower exact fallback is used.
+    from scipy.special import erf as _scipy_erf
+except ImportError:  # pragma: no cover - SciPy ships with scikit-learn in the dev setup
+    _scipy_erf = None
 
 
 def add(a, b):
@@ -59,17 +66,19 @@ def negative(x):
 
 
 def power(a, b):
+    """a ** b element-wise; the exponent may be a Tensor and receives a gradient too."""
     a, b = pair(a, b)
     y = a.data**b.data
 
     def backward(gy):
-        ga = gy * b.data * a.data ** (b.data - 1)
-        gb = None
+        xp = backend.xp_of(a.data)
+        ga = gb = None
+        if a.requires_grad:
+            ga = unbroadcast(gy * b.data * a.data ** (b.data - 1), a.shape)
         if b.requires_grad:
-            xp = backend.xp_of(a.data)
             safe = xp.where(a.data > 0, a.data, 1)
             gb = unbroadcast(gy * y * xp.log(safe), b.shape)
-        return unbroadcast(ga, a.shape), gb
+        return ga, gb
 
     return result(y, (a, b), backward, "power")
 
@@ -172,13 +181,22 @@ def where(condition, x1=None, x2=None):
 
 
 def clip(x, x_min, x_max):
-    """Values limited to [x_min, x_max]; the gradient passes only where no limit applied."""
+    """Values limited to [x_min, x_max] (None: no limit on that side).
+
+    The gradient passes where `x` lies inside the closed interval, bounds included, as in
+    PyTorch and TensorFlow.
+    """
     x = as_tensor(x)
     xp = backend.xp_of(x.data)
     lo = x_min.data if isinstance(x_min, Tensor) else x_min
     hi = x_max.data if isinstance(x_max, Tensor) else x_max
     y = xp.clip(x.data, lo, hi).astype(x.data.dtype, copy=False)
-    return result(y, (x,), lambda gy: (gy * ((x.data >= lo) & (x.data <= hi)),), "clip")
+    inside = xp.ones(x.shape, dtype=bool)
+    if lo is not None:
+        inside &= x.data >= lo
+    if hi is not None:
+        inside &= x.data <= hi
+    return result(y, (x,), lambda gy: (gy * inside,), "clip")
 
 
 def tanh(x):
@@ -197,6 +215,59 @@ def cos(x):
     x = as_tensor(x)
     xp = backend.xp_of(x.data)
     return result(xp.cos(x.data), (x,), lambda gy: (-gy * xp.sin(x.data),), "cos")
+
+
+def _unary(name, fn, dfn, doc):
+    """An element-wise op y = fn(x) whose derivative dfn(x, y) is written beside it."""
+
+    def op(x):
+        x = as_tensor(x)
+        xp = backend.xp_of(x.data)
+        y = fn(xp, x.data)
+        return result(y, (x,), lambda gy: (gy * dfn(xp, x.data, y),), name)
+
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
+_LN2, _LN10 = float(np.log(2.0)), float(np.log(10.0))
+
+log2 = _unary("log2", lambda xp, x: xp.log2(x), lambda xp, x, y: 1 / (x * _LN2),
+              "Base-2 logarithm.")
+log10 = _unary("log10", lambda xp, x: xp.log10(x), lambda xp, x, y: 1 / (x * _LN10),
+               "Base-10 logarithm.")
+tan = _unary("tan", lambda xp, x: xp.tan(x), lambda xp, x, y: 1 + y * y, "Tangent.")
+sinh = _unary("sinh", lambda xp, x: xp.sinh(x), lambda xp, x, y: xp.cosh(x),
+              "Hyperbolic sine.")
+cosh = _unary("cosh", lambda xp, x: xp.cosh(x), lambda xp, x, y: xp.sinh(x),
+              "Hyperbolic cosine.")
+arctan = _unary("arctan", lambda xp, x: xp.arctan(x), lambda xp, x, y: 1 / (1 + x * x),
+                "Inverse tangent.")
+arcsin = _unary("arcsin", lambda xp, x: xp.arcsin(x), lambda xp, x, y: 1 / xp.sqrt(1 - x * x),
+                "Inverse sine.")
+arccos = _unary("arccos", lambda xp, x: xp.arccos(x), lambda xp, x, y: -1 / xp.sqrt(1 - x * x),
+                "Inverse cosine.")
+arcsinh = _unary("arcsinh", lambda xp, x: xp.arcsinh(x),
+                 lambda xp, x, y: 1 / xp.sqrt(x * x + 1), "Inverse hyperbolic sine.")
+arctanh = _unary("arctanh", lambda xp, x: xp.arctanh(x), lambda xp, x, y: 1 / (1 - x * x),
+                 "Inverse hyperbolic tangent.")
+
+
+def _erf_values(x):
+    if _scipy_erf is not None and isinstance(x, np.ndarray):
+        return _scipy_erf(x).astype(x.dtype, copy=False)
+    # Exact but slow fallback (no SciPy, or a GPU array): Python's math.erf per element.
+    values = np.vectorize(pymath.erf, otypes=[x.dtype])(backend.to_numpy(x))
+    return backend.xp_of(x).asarray(values)
+
+
+erf = _unary(
+    "erf",
+    lambda xp, x: _erf_values(x),
+    lambda xp, x, y: (2 / np.sqrt(np.pi)) * xp.exp(-x * x),
+    "The Gauss error function, 2/sqrt(pi) * integral of exp(-t**2) from 0 to x.",
+)
 
 
 def reciprocal(x):

@@ -14,6 +14,7 @@ from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
 from numen.ops import math as m
 from numen.ops import reduce
+from numen.ops.broadcast import unbroadcast
 
 
 def relu(x):
@@ -114,10 +115,7 @@ def gelu(x, approximate=True):
         y = 0.5 * xd * (1 + t)
         dy = 0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * c * (1 + 3 * 0.044715 * xd * xd)
     else:
-        from math import erf
-
-        erf_v = np.vectorize(erf, otypes=[xd.dtype])(backend.to_numpy(xd) / math.sqrt(2))
-        erf_v = backend.xp_of(xd).asarray(erf_v)
+        erf_v = m._erf_values(xd / math.sqrt(2))
         y = 0.5 * xd * (1 + erf_v)
         dy = 0.5 * (1 + erf_v) + xd * xp.exp(-0.5 * xd * xd) / math.sqrt(2 * math.pi)
     y = y.astype(xd.dtype, copy=False)
@@ -214,17 +212,115 @@ def sigmoid_cross_entropy(labels, logits):
 
     def backward(gy):
         s = sigmoid(Tensor(z)).data
-        g_labels = -gy * z if labels.requires_grad else None
-        return g_labels, gy * (s - t)
+        g_labels = unbroadcast(-gy * z, labels.shape) if labels.requires_grad else None
+        return g_labels, unbroadcast(gy * (s - t), logits.shape)
 
     return result(y.astype(z.dtype, copy=False), (labels, logits), backward, "sigmoid_xent")
 
 
-def normalize(x, axis=-1, order=2, epsilon=1e-12):
-    """x divided by its `order`-norm along `axis`."""
+def normalize(x, axis=-1, order=2, epsilon=None):
+    """`x` divided by its `order`-norm along `axis`, the norm floored at `epsilon`.
+
+    Args:
+        epsilon: the smallest norm divided by; None means `backend.epsilon()` (as Keras).
+    """
     x = as_tensor(x)
-    if order != 2:
-        norm = reduce.sum(m.abs(x) ** order, axis=axis, keepdims=True) ** (1.0 / order)
+    eps = backend.epsilon() if epsilon is None else float(epsilon)
+    if order == 2:
+        norm = m.sqrt(m.maximum(reduce.sum(m.square(x), axis=axis, keepdims=True), eps * eps))
     else:
-        norm = m.sqrt(m.maximum(reduce.sum(m.square(x), axis=axis, keepdims=True), epsilon**2))
+        total = reduce.sum(m.abs(x) ** float(order), axis=axis, keepdims=True)
+        norm = m.maximum(total, eps**order) ** (1.0 / order)
     return m.divide(x, norm)
+
+
+# -- further Keras 3 activations, composed from the primitives above ----------------------
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    return m.negative(softplus(m.negative(x)))
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    return m.clip(x, -1.0, 1.0)
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)."""
+    x = as_tensor(x)
+    neg = m.multiply(m.expm1(m.divide(m.minimum(x, 0.0), alpha)), alpha)
+    return m.add(relu(x), neg)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: the first half of `axis` times sigmoid of the second half."""
+    from numen.ops import shape
+
+    x = as_tensor(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: axis {axis} must have an even size, received shape {x.shape}")
+    a, b = shape.split(x, 2, axis=axis)
+    return m.multiply(a, sigmoid(b))
+
+
+def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
+    x = as_tensor(x)
+    return m.where(m.greater(m.abs(x), threshold), x, 0.0)
+
+
+def soft_shrink(x, threshold=0.5):
+    """x moved `threshold` towards 0, and 0 inside [-threshold, threshold]."""
+    x = as_tensor(x)
+    return m.subtract(x, m.clip(x, -threshold, threshold))
+
+
+def tanh_shrink(x):
+    """x - tanh(x)."""
+    return m.subtract(x, m.tanh(x))
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else `default_value`."""
+    x = as_tensor(x)
+    return m.where(m.greater(x, threshold), x, float(default_value))
+
+
+def squareplus(x, b=4):
+    """(x + sqrt(x**2 + b)) / 2, a smooth relu."""
+    x = as_tensor(x)
+    return m.multiply(m.add(x, m.sqrt(m.add(m.square(x), float(b)))), 0.5)
+
+
+def sparse_plus(x):
+    """0 below -1, (x + 1)**2 / 4 on (-1, 1), x from 1 on."""
+    x = as_tensor(x)
+    mid = m.multiply(m.square(m.add(m.clip(x, -1.0, 1.0), 1.0)), 0.25)
+    return m.where(m.greater_equal(x, 1.0), x, mid)
+
+
+def sparse_sigmoid(x):
+    """0 below -1, (x + 1) / 2 on [-1, 1], 1 above."""
+    return m.multiply(m.add(m.clip(x, -1.0, 1.0), 1.0), 0.5)
+
+
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis`."""
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    z = xp.moveaxis(x.data, axis, -1)
+    zs = -xp.sort(-z, axis=-1)
+    k = xp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    cums = xp.cumsum(zs, axis=-1)
+    support = 1 + k * zs > cums
+    k_z = support.sum(axis=-1, keepdims=True)
+    tau = (xp.take_along_axis(cums, k_z - 1, axis=-1) - 1) / k_z
+    y = xp.maximum(z - tau, 0)
+    on = (y > 0).astype(z.dtype)
+
+    def backward(gy):
+        g = xp.moveaxis(gy, axis, -1)
+        mean_on = (g * on).sum(axis=-1, keepdims=True) / on.sum(axis=-1, keepdims=True)
+        return (xp.moveaxis(on * (g - mean_on), -1, axis),)
+
+    return result(xp.moveaxis(y, -1, axis), (x,), backward, "sparsemax")

@@ -86,13 +86,22 @@ def std(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False):
+    """Product over `axis`; the gradient is exact where some factors are zero."""
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "prod")
     y = x.data.prod(axis=axes, keepdims=keepdims)
 
     def backward(gy):
-        ykeep = _expand(y, x.shape, axes, keepdims)
-        return (_expand(gy, x.shape, axes, keepdims) * ykeep / x.data,)
+        xp = backend.xp_of(x.data)
+        zero = x.data == 0
+        n_zero = zero.sum(axis=axes, keepdims=True)
+        # Product of the non-zero factors; d/dx_i is prod of the others, so with one zero only
+        # that zero's slot gets a gradient, and with two or more every slot gets 0.
+        nonzero_prod = xp.where(zero, 1, x.data).prod(axis=axes, keepdims=True)
+        safe = xp.where(zero, 1, x.data)
+        local = xp.where(n_zero == 0, nonzero_prod / safe,
+                         xp.where((n_zero == 1) & zero, nonzero_prod, 0))
+        return (_expand(gy, x.shape, axes, keepdims) * local,)
 
     return result(y, (x,), backward, "prod")
 
@@ -117,12 +126,14 @@ def logsumexp(x, axis=None, keepdims=False):
     return result(y, (x,), backward, "logsumexp")
 
 
-def argmax(x, axis=-1, keepdims=False):
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value along `axis` (of the flattened tensor when None, as Keras)."""
     x = as_tensor(x)
     return Tensor(x.data.argmax(axis=axis, keepdims=keepdims))
 
 
-def argmin(x, axis=-1, keepdims=False):
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest value along `axis` (of the flattened tensor when None)."""
     x = as_tensor(x)
     return Tensor(x.data.argmin(axis=axis, keepdims=keepdims))
 
@@ -148,3 +159,72 @@ def cumsum(x, axis=None):
         return (xp.flip(xp.cumsum(xp.flip(gy, axis), axis=axis), axis),)
 
     return result(y, (x,), backward, "cumsum")
+
+
+def cumprod(x, axis=None):
+    """Running product along `axis` (of the flattened tensor when None)."""
+    x = as_tensor(x)
+    if axis is None:
+        from numen.ops.shape import reshape
+
+        return cumprod(reshape(x, (-1,)), 0)
+    xp = backend.xp_of(x.data)
+    axis = normalize_axis(axis, x.ndim, "cumprod")[0]
+    y = xp.cumprod(x.data, axis=axis)
+
+    def backward(gy):
+        # Exact for zeros too: d y_k / d x_i = prod_{j<=k, j!=i} x_j, summed over k >= i.
+        n = x.shape[axis]
+        xm = xp.moveaxis(x.data, axis, -1)
+        gm = xp.moveaxis(gy, axis, -1)
+        gx = xp.zeros_like(xm)
+        for i in range(n):
+            before = xm[..., :i].prod(axis=-1, keepdims=True)
+            rest = xp.concatenate([xp.ones_like(xm[..., i : i + 1]), xm[..., i + 1 :]], -1)
+            gx[..., i] = (gm[..., i:] * before * xp.cumprod(rest, axis=-1)).sum(axis=-1)
+        return (xp.moveaxis(gx, -1, axis),)
+
+    return result(y, (x,), backward, "cumprod")
+
+
+def sort(x, axis=-1):
+    """Values sorted ascending along `axis`; gradients return to where each value came from."""
+    x = as_tensor(x)
+    xp = backend.xp_of(x.data)
+    order = xp.argsort(x.data, axis=axis, kind="stable")
+    return _gather_along(x, order, axis, "sort")
+
+
+def argsort(x, axis=-1):
+    """Indices that sort `x` ascending along `axis` (no gradient)."""
+    x = as_tensor(x)
+    return Tensor(backend.xp_of(x.data).argsort(x.data, axis=axis, kind="stable"))
+
+
+def top_k(x, k, sorted=True):  # noqa: A002 - keras.ops spelling
+    """The `k` largest values along the last axis and their indices.
+
+    Returns:
+        (values, indices); values carry gradients back to the chosen positions.
+    """
+    x = as_tensor(x)
+    if not 1 <= int(k) <= x.shape[-1]:
+        raise ValueError(f"top_k: k must be in [1, {x.shape[-1]}], received {k}")
+    xp = backend.xp_of(x.data)
+    # Stable sort of -x: among ties, the lower index wins, as in Keras's backends.
+    indices = xp.argsort(-x.data, axis=-1, kind="stable")[..., : int(k)]
+    if not sorted:
+        indices = xp.sort(indices, axis=-1)
+    return _gather_along(x, indices, -1, "top_k"), Tensor(indices)
+
+
+def _gather_along(x, indices, axis, name):
+    xp = backend.xp_of(x.data)
+    y = xp.take_along_axis(x.data, indices, axis=axis)
+
+    def backward(gy):
+        g = xp.zeros(x.shape, dtype=gy.dtype)
+        xp.put_along_axis(g, indices, gy, axis=axis)
+        return (g,)
+
+    return result(y, (x,), backward, name)

@@ -187,15 +187,49 @@ def repeat(x, repeats, axis=None):
     return result(y, (x,), backward, "repeat")
 
 
-def pad(x, pad_width, mode="constant", constant_values=0):
+_INDEX_PAD_MODES = ("edge", "reflect", "symmetric", "wrap")
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """`x` padded on each axis by (before, after) widths.
+
+    Args:
+        pad_width: an int, one (before, after) pair for every axis, or one pair per axis.
+        mode: 'constant' (filled with `constant_values`, default 0), or 'edge', 'reflect',
+            'symmetric', 'wrap', which copy values of `x` (their gradients flow back to them).
+    """
     x = as_tensor(x)
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, received {mode!r}")
     xp = backend.xp_of(x.data)
-    widths = tuple(tuple(int(v) for v in w) for w in pad_width)
-    y = xp.pad(x.data, widths, constant_values=constant_values)
-    crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-    return result(y, (x,), lambda gy: (gy[crop],), "pad")
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (x.ndim, 2))
+    except ValueError as exc:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of rank {x.ndim}"
+                         ) from exc
+    if (widths < 0).any():
+        raise ValueError(f"pad: pad_width must be non-negative, received {pad_width!r}")
+    widths = tuple((int(lo), int(hi)) for lo, hi in widths)
+    if mode == "constant":
+        fill = 0 if constant_values is None else constant_values
+        y = xp.pad(x.data, widths, mode="constant", constant_values=fill)
+        crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        return result(y, (x,), lambda gy: (gy[crop],), "pad")
+    if mode not in _INDEX_PAD_MODES:
+        raise ValueError(f"pad: mode must be 'constant' or one of {_INDEX_PAD_MODES}, "
+                         f"received {mode!r}")
+    if constant_values not in (None, 0):
+        raise ValueError(f"pad: constant_values is only used with mode='constant', "
+                         f"received {constant_values!r} with mode={mode!r}")
+    # Pad a table of flat positions the same way: each output element names its source.
+    source = np.pad(np.arange(x.size).reshape(x.shape), widths, mode=mode)
+    source = backend.xp_of(x.data).asarray(source)
+    y = x.data.reshape(-1)[source]
+
+    def backward(gy):
+        g = xp.zeros(x.size, dtype=gy.dtype)
+        xp.add.at(g, source.reshape(-1), gy.reshape(-1))
+        return (g.reshape(x.shape),)
+
+    return result(y, (x,), backward, "pad")
 
 
 def flip(x, axis=None):
