@@ -15,7 +15,7 @@ def _lr(model) -> float:
 
 
 class LearningRateScheduler(Callback):
-    """At each epoch start, set the learning rate to `schedule(epoch, lr)` (or `schedule(epoch)`)."""
+    """At each epoch start, set the learning rate to `schedule(epoch, lr)` or `schedule(epoch)`."""
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
