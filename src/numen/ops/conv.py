@@ -1,0 +1,342 @@
+"""Convolutions (N-D, channels-last inside): conv, conv_transpose, depthwise and separable.
+
+Everything runs as one matrix product on the BLAS. `conv` views the padded input as sliding
+windows (no copy), flattens them into a (positions, taps * channels) matrix and multiplies it by
+the kernel reshaped to (taps * channels, filters) — Keras's (*kernel, in, out) layout makes that
+reshape free. The input gradient scatters the window gradients back, one kernel tap at a time
+(a loop over taps, never over pixels). `conv_transpose` is the same two steps run in the other
+order. channels_first inputs are moved to channels-last and back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from numen import backend
+from numen.autodiff import as_tensor, result
+from numen.ops import shape as shape_ops
+
+PADDINGS = ("valid", "same", "causal")
+
+
+def data_format_of(data_format) -> str:
+    """'channels_last' or 'channels_first'; None means the global image data format."""
+    if data_format is None:
+        getter = getattr(backend, "image_data_format", None)
+        return getter() if getter is not None else "channels_last"
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("data_format must be 'channels_last' or 'channels_first', received "
+                         f"{data_format!r}")
+    return data_format
+
+
+def int_tuple(value, n: int, arg: str, op: str) -> tuple:
+    """An int or a sequence of `n` positive ints, as a tuple of `n` ints."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * n
+    try:
+        out = tuple(int(v) for v in value)
+    except TypeError:
+        out = ()
+    if len(out) != n or any(v <= 0 for v in out):
+        raise ValueError(f"{op}: `{arg}` must be a positive int or a tuple of {n} positive ints, "
+                         f"received {value!r}")
+    return out
+
+
+def same_pads(size: int, k_eff: int, stride: int) -> tuple[int, int]:
+    """Padding (before, after) giving ceil(size / stride) outputs; the extra one goes after."""
+    total = max((-(-size // stride) - 1) * stride + k_eff - size, 0)
+    return total // 2, total - total // 2
+
+
+def windows(xp, x, out_sizes, kernel, strides, dilation):
+    """A read-only (N, *out_sizes, *kernel, C) view of the sliding windows of `x` (N, *S, C)."""
+    s = x.strides
+    mid = s[1:-1]
+    shape = (x.shape[0], *out_sizes, *kernel, x.shape[-1])
+    strides_ = (s[0], *(a * b for a, b in zip(mid, strides)),
+                *(a * b for a, b in zip(mid, dilation)), s[-1])
+    return xp.lib.stride_tricks.as_strided(x, shape, strides_, writeable=False)
+
+
+def tap_slices(taps, out_sizes, strides, dilation):
+    """Index of the input pixels one kernel tap sees, for each tap in order."""
+    for k in itertools.product(*(range(t) for t in taps)):
+        yield k, (slice(None),) + tuple(
+            slice(ki * d, ki * d + s * (o - 1) + 1, s)
+            for ki, o, s, d in zip(k, out_sizes, strides, dilation)) + (slice(None),)
+
+
+def scatter_windows(xp, g_win, padded_shape, taps, strides, dilation):
+    """Sum window gradients (N, *out, *taps, C) back onto an input of `padded_shape`."""
+    nd = len(taps)
+    out_sizes = g_win.shape[1:1 + nd]
+    gx = xp.zeros(padded_shape, dtype=g_win.dtype)
+    lead = (slice(None),) * (nd + 1)
+    for k, index in tap_slices(taps, out_sizes, strides, dilation):
+        gx[index] += g_win[lead + k]
+    return gx
+
+
+def _to_last(x, nd):
+    return shape_ops.moveaxis(x, 1, -1) if nd > 0 else x
+
+
+def _to_first(y):
+    return shape_ops.moveaxis(y, -1, 1)
+
+
+def _check_ranks(op, x, w, w_name="kernel"):
+    nd = x.ndim - 2
+    if nd < 1:
+        raise ValueError(f"{op}: expected inputs of rank >= 3 (batch, spatial..., channels), "
+                         f"received shape {x.shape}")
+    if w.ndim != nd + 2:
+        raise ValueError(f"{op}: inputs of shape {x.shape} have {nd} spatial axes, so the "
+                         f"{w_name} must have rank {nd + 2}; received {w_name} shape {w.shape}")
+    return nd
+
+
+def _conv_pads(op, padding, sizes, k_eff, strides):
+    padding = padding.lower() if isinstance(padding, str) else padding
+    if padding not in PADDINGS:
+        raise ValueError(f"{op}: padding must be one of {PADDINGS}, received {padding!r}")
+    if padding == "valid":
+        return [(0, 0)] * len(sizes)
+    if padding == "causal":
+        if len(sizes) != 1:
+            raise ValueError(f"{op}: padding='causal' is only for 1D convolutions, received "
+                             f"{len(sizes)} spatial axes")
+        return [(k_eff[0] - 1, 0)]
+    return [same_pads(n, k, s) for n, k, s in zip(sizes, k_eff, strides)]
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
+         bias=None):
+    """N-D convolution (cross-correlation, as in Keras) with Keras's kernel layout.
+
+    The number of groups is inferred: channels(inputs) / kernel.shape[-2].
+
+    Args:
+        inputs: (N, *spatial, C) for channels_last, (N, C, *spatial) for channels_first.
+        kernel: (*kernel_size, C // groups, filters).
+        strides / dilation_rate: an int or one int per spatial axis.
+        padding: 'valid', 'same' (TensorFlow's rule: extra padding after) or 'causal' (1D).
+        bias: optional (filters,) vector added to the output, fused into the same op.
+
+    Returns:
+        The output Tensor, in the same data format as `inputs`.
+
+    Raises:
+        ValueError: on mismatched ranks, channels, groups or an empty output.
+
+    >>> conv(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2))).shape
+    (1, 3, 3, 2)
+    """
+    x, w = as_tensor(inputs), as_tensor(kernel)
+    nd = _check_ranks("conv", x, w)
+    if data_format_of(data_format) == "channels_first":
+        y = conv(_to_last(x, nd), w, strides, padding, "channels_last", dilation_rate, bias=bias)
+        return _to_first(y)
+    b = as_tensor(bias) if bias is not None else None
+    strides = int_tuple(strides, nd, "strides", "conv")
+    dilation = int_tuple(dilation_rate, nd, "dilation_rate", "conv")
+    taps, c_in, filters = w.shape[:nd], x.shape[-1], w.shape[-1]
+    cg = w.shape[-2]
+    if c_in % cg:
+        raise ValueError(f"conv: inputs have {c_in} channels, which is not a multiple of the "
+                         f"kernel's {cg} input channels (kernel shape {w.shape})")
+    groups = c_in // cg
+    if filters % groups:
+        raise ValueError(f"conv: {filters} filters cannot be split into {groups} groups "
+                         f"(inputs with {c_in} channels, kernel shape {w.shape})")
+    k_eff = [(k - 1) * d + 1 for k, d in zip(taps, dilation)]
+    pads = _conv_pads("conv", padding, x.shape[1:-1], k_eff, strides)
+    xp = backend.xp_of(x.data, w.data)
+    xpad = x.data
+    if any(p != (0, 0) for p in pads):
+        xpad = xp.pad(x.data, [(0, 0), *pads, (0, 0)])
+    out_sizes = tuple((n - k) // s + 1 for n, k, s in zip(xpad.shape[1:-1], k_eff, strides))
+    if any(o <= 0 for o in out_sizes):
+        raise ValueError(f"conv: kernel of size {tuple(k_eff)} (dilation included) does not fit "
+                         f"inputs of shape {x.shape} with padding={padding!r}")
+    n, t = x.shape[0], math.prod(taps)
+    m = n * math.prod(out_sizes)
+    win = windows(xp, xpad, out_sizes, taps, strides, dilation)
+    og = filters // groups
+    if groups == 1:
+        cols = win.reshape(m, t * c_in)
+        w2 = w.data.reshape(t * c_in, filters)
+        y = cols @ w2
+    else:
+        cols = win.reshape(m, t, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, t * cg)
+        w2 = w.data.reshape(t, cg, groups, og).transpose(2, 0, 1, 3).reshape(groups, t * cg, og)
+        y = (cols @ w2).transpose(1, 0, 2).reshape(m, filters)
+    if b is not None:
+        y += b.data
+    y = y.reshape(n, *out_sizes, filters)
+
+    def backward(gy):
+        gy2 = gy.reshape(m, filters)
+        gx = gw = gb = None
+        if groups == 1:
+            if w.requires_grad:
+                gw = (cols.T @ gy2).reshape(w.shape)
+            if x.requires_grad:
+                g_cols = gy2 @ w2.T
+        else:
+            gyg = gy2.reshape(m, groups, og).transpose(1, 0, 2)
+            if w.requires_grad:
+                gw = cols.transpose(0, 2, 1) @ gyg
+                gw = gw.reshape(groups, t, cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
+            if x.requires_grad:
+                g_cols = (gyg @ w2.transpose(0, 2, 1)).reshape(groups, m, t, cg)
+                g_cols = g_cols.transpose(1, 2, 0, 3)
+        if x.requires_grad:
+            g_win = g_cols.reshape(n, *out_sizes, *taps, c_in)
+            gx = scatter_windows(xp, g_win, xpad.shape, taps, strides, dilation)
+            crop = (slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
+                                          zip(pads, x.shape[1:-1])) + (slice(None),)
+            gx = gx[crop]
+        if b is not None and b.requires_grad:
+            gb = gy2.sum(axis=0)
+        return (gx, gw) if b is None else (gx, gw, gb)
+
+    inputs_ = (x, w) if b is None else (x, w, b)
+    return result(y, inputs_, backward, "conv")
+
+
+def transpose_geometry(size, k_eff, stride, padding, output_padding):
+    """(output length, offset into the full scatter buffer) for one axis of conv_transpose.
+
+    The full result of scattering n inputs is (n - 1) * stride + k_eff long; Keras's padding
+    rule keeps a window of it starting at `offset` (and zero-fills past its end if needed).
+    """
+    if padding == "valid":
+        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
+        left, right = k_eff - 1, k_eff - 1 + extra
+    else:
+        if output_padding is None:
+            total = stride + k_eff - 2
+        else:
+            total = k_eff + k_eff % 2 - 2 + output_padding
+        left = min(total // 2 + total % 2, k_eff - 1)
+        right = total - left
+    length = (size - 1) * stride + 1 + left + right - k_eff + 1
+    return length, k_eff - 1 - left
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1, *, bias=None):
+    """Transposed convolution (the gradient of `conv` wrt its input), Keras's layout.
+
+    Args:
+        inputs: (N, *spatial, C_in) channels_last, or channels_first.
+        kernel: (*kernel_size, filters, C_in).
+        strides / dilation_rate / output_padding: an int or one per spatial axis.
+        padding: 'valid' or 'same'.
+        bias: optional (filters,) vector, fused.
+
+    Returns:
+        The output Tensor; with padding 'same' and no output_padding its spatial sizes are
+        inputs' times strides.
+
+    >>> conv_transpose(np.ones((1, 3, 3, 1)), np.ones((2, 2, 4, 1)), strides=2).shape
+    (1, 6, 6, 4)
+    """
+    x, w = as_tensor(inputs), as_tensor(kernel)
+    nd = _check_ranks("conv_transpose", x, w)
+    if data_format_of(data_format) == "channels_first":
+        y = conv_transpose(_to_last(x, nd), w, strides, padding, output_padding,
+                           "channels_last", dilation_rate, bias=bias)
+        return _to_first(y)
+    b = as_tensor(bias) if bias is not None else None
+    op = "conv_transpose"
+    strides = int_tuple(strides, nd, "strides", op)
+    dilation = int_tuple(dilation_rate, nd, "dilation_rate", op)
+    pad = padding.lower() if isinstance(padding, str) else padding
+    if pad not in ("valid", "same"):
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
+    outpad = [None] * nd
+    if output_padding is not None:
+        outpad = ([int(output_padding)] * nd if isinstance(output_padding, int)
+                  else [int(v) for v in output_padding])
+        if len(outpad) != nd:
+            raise ValueError(f"{op}: output_padding must be an int or {nd} ints, received "
+                             f"{output_padding!r}")
+    taps, c_in, filters = w.shape[:nd], x.shape[-1], w.shape[-2]
+    if w.shape[-1] != c_in:
+        raise ValueError(f"{op}: inputs have {c_in} channels but the kernel expects "
+                         f"{w.shape[-1]} (kernel shape {w.shape}, inputs shape {x.shape})")
+    k_eff = [(k - 1) * d + 1 for k, d in zip(taps, dilation)]
+    sizes = x.shape[1:-1]
+    geo = [transpose_geometry(n, k, s, pad, p)
+           for n, k, s, p in zip(sizes, k_eff, strides, outpad)]
+    if any(length <= 0 for length, _ in geo):
+        raise ValueError(f"{op}: inputs of shape {x.shape} give an empty output")
+    buf_shape = (x.shape[0], *(max((n - 1) * s + k, off + length) for n, s, k, (length, off)
+                               in zip(sizes, strides, k_eff, geo)), filters)
+    crop = (slice(None),) + tuple(slice(off, off + length) for length, off in geo) + (
+        slice(None),)
+    xp = backend.xp_of(x.data, w.data)
+    n, t = x.shape[0], math.prod(taps)
+    m = n * math.prod(sizes)
+    x2 = x.data.reshape(m, c_in)
+    w2 = w.data.reshape(t * filters, c_in)
+    g_win = (x2 @ w2.T).reshape(n, *sizes, *taps, filters)
+    y = xp.ascontiguousarray(scatter_windows(xp, g_win, buf_shape, taps, strides, dilation)[crop])
+    if b is not None:
+        y += b.data
+
+    def backward(gy):
+        gbuf = xp.zeros(buf_shape, dtype=gy.dtype)
+        gbuf[crop] = gy
+        cols = windows(xp, gbuf, sizes, taps, strides, dilation).reshape(m, t * filters)
+        gx = (cols @ w2).reshape(x.shape) if x.requires_grad else None
+        gw = (cols.T @ x2).reshape(w.shape) if w.requires_grad else None
+        if b is None:
+            return gx, gw
+        gb = gy.reshape(-1, filters).sum(axis=0) if b.requires_grad else None
+        return gx, gw, gb
+
+    inputs_ = (x, w) if b is None else (x, w, b)
+    return result(y, inputs_, backward, "conv_transpose")
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1, *, bias=None):
+    """Each input channel convolved with its own `depth_multiplier` filters.
+
+    Args:
+        kernel: (*kernel_size, C, depth_multiplier); output channel c * dm + j comes from
+            input channel c and kernel[..., c, j].
+
+    >>> depthwise_conv(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 2))).shape
+    (1, 2, 2, 6)
+    """
+    x, w = as_tensor(inputs), as_tensor(kernel)
+    nd = _check_ranks("depthwise_conv", x, w)
+    c_in = x.shape[1] if data_format_of(data_format) == "channels_first" else x.shape[-1]
+    if w.shape[-2] != c_in:
+        raise ValueError(f"depthwise_conv: inputs have {c_in} channels but the kernel expects "
+                         f"{w.shape[-2]} (kernel shape {w.shape})")
+    # (*k, C, dm) -> (*k, 1, C * dm) is the grouped-conv layout with groups = C, for free.
+    grouped = shape_ops.reshape(w, (*w.shape[:nd], 1, w.shape[-2] * w.shape[-1]))
+    return conv(x, grouped, strides, padding, data_format, dilation_rate, bias=bias)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1, *, bias=None):
+    """A depthwise convolution followed by a 1x1 (pointwise) convolution.
+
+    Args:
+        depthwise_kernel: (*kernel_size, C, depth_multiplier).
+        pointwise_kernel: (1, ..., 1, C * depth_multiplier, filters).
+
+    >>> separable_conv(np.ones((1, 4, 4, 3)), np.ones((3, 3, 3, 2)), np.ones((1, 1, 6, 5))).shape
+    (1, 2, 2, 5)
+    """
+    y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(y, pointwise_kernel, 1, "valid", data_format, 1, bias=bias)

@@ -1,0 +1,126 @@
+"""Max and average pooling (N-D, channels-last inside), each with its gradient.
+
+Both walk the pool window one tap at a time over strided views of the input — a loop over
+taps (4 for a 2x2 pool), never over pixels — so no window copy is made. Max pooling remembers
+which tap won (the first one on ties, as PyTorch does) and routes the gradient there. Average
+pooling with padding 'same' divides by the number of real (unpadded) values, as Keras does.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numen import backend
+from numen.autodiff import as_tensor, result
+from numen.ops import shape as shape_ops
+from numen.ops.conv import data_format_of, int_tuple, same_pads, tap_slices
+
+
+def _geometry(op, x, pool_size, strides, padding):
+    nd = x.ndim - 2
+    if nd < 1:
+        raise ValueError(f"{op}: expected inputs of rank >= 3 (batch, spatial..., channels), "
+                         f"received shape {x.shape}")
+    pool = int_tuple(pool_size, nd, "pool_size", op)
+    strides = pool if strides is None else int_tuple(strides, nd, "strides", op)
+    pad = padding.lower() if isinstance(padding, str) else padding
+    if pad not in ("valid", "same"):
+        raise ValueError(f"{op}: padding must be 'valid' or 'same', received {padding!r}")
+    sizes = x.shape[1:-1]
+    if pad == "valid":
+        pads = [(0, 0)] * nd
+    else:
+        pads = [same_pads(n, k, s) for n, k, s in zip(sizes, pool, strides)]
+    out = tuple((n + lo + hi - k) // s + 1 for n, (lo, hi), k, s in zip(sizes, pads, pool,
+                                                                       strides))
+    if any(o <= 0 for o in out):
+        raise ValueError(f"{op}: pool_size {pool} does not fit inputs of shape {x.shape} with "
+                         f"padding={padding!r}")
+    crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, sizes)) + (
+        slice(None),)
+    return pool, strides, pads, out, crop
+
+
+def _pad(xp, a, pads, value):
+    if all(p == (0, 0) for p in pads):
+        return a
+    return xp.pad(a, [(0, 0), *pads, (0, 0)], constant_values=value)
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Maximum over each pool window.
+
+    Args:
+        inputs: (N, *spatial, C) for channels_last, (N, C, *spatial) for channels_first.
+        pool_size / strides: an int or one per spatial axis; strides default to pool_size.
+        padding: 'valid' or 'same'.
+
+    >>> max_pool(np.arange(16.0).reshape(1, 4, 4, 1), 2).shape
+    (1, 2, 2, 1)
+    """
+    x = as_tensor(inputs)
+    if data_format_of(data_format) == "channels_first":
+        y = max_pool(shape_ops.moveaxis(x, 1, -1), pool_size, strides, padding, "channels_last")
+        return shape_ops.moveaxis(y, -1, 1)
+    pool, strides, pads, out, crop = _geometry("max_pool", x, pool_size, strides, padding)
+    xp = backend.xp_of(x.data)
+    low = -xp.inf if x.data.dtype.kind == "f" else xp.iinfo(x.data.dtype).min
+    xpad = _pad(xp, x.data, pads, low)
+    taps = list(tap_slices(pool, out, strides, (1,) * len(pool)))
+    y = xpad[taps[0][1]].copy()
+    winner = xp.zeros(y.shape, dtype=xp.uint8 if len(taps) < 256 else xp.int32)
+    for i, (_, index) in enumerate(taps[1:], start=1):
+        v = xpad[index]
+        better = v > y
+        xp.copyto(y, v, where=better)
+        winner[better] = i
+
+    def backward(gy):
+        gx = xp.zeros(xpad.shape, dtype=gy.dtype)
+        for i, (_, index) in enumerate(taps):
+            gx[index] += xp.where(winner == i, gy, 0)
+        return (gx[crop],)
+
+    return result(y, (x,), backward, "max_pool")
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Mean over each pool window (padding excluded from the count).
+
+    Args:
+        inputs: (N, *spatial, C) for channels_last, (N, C, *spatial) for channels_first.
+        pool_size / strides: an int or one per spatial axis; strides default to pool_size.
+        padding: 'valid' or 'same'.
+
+    >>> average_pool(np.ones((1, 4, 4, 1)), 2).shape
+    (1, 2, 2, 1)
+    """
+    x = as_tensor(inputs)
+    if data_format_of(data_format) == "channels_first":
+        y = average_pool(shape_ops.moveaxis(x, 1, -1), pool_size, strides, padding,
+                         "channels_last")
+        return shape_ops.moveaxis(y, -1, 1)
+    pool, strides, pads, out, crop = _geometry("average_pool", x, pool_size, strides, padding)
+    xp = backend.xp_of(x.data)
+    xpad = _pad(xp, x.data, pads, 0)
+    taps = list(tap_slices(pool, out, strides, (1,) * len(pool)))
+    dtype = x.data.dtype if x.data.dtype.kind == "f" else backend.floatx()
+    total = xpad[taps[0][1]].astype(dtype, copy=True)
+    for _, index in taps[1:]:
+        total += xpad[index]
+    if all(p == (0, 0) for p in pads):
+        count = math.prod(pool)
+    else:
+        ones = xp.ones((1, *x.shape[1:-1], 1), dtype=total.dtype)
+        ones = _pad(xp, ones, pads, 0)
+        count = sum(ones[index] for _, index in taps)
+    y = total / count
+
+    def backward(gy):
+        g = gy / count
+        gx = xp.zeros(xpad.shape, dtype=gy.dtype)
+        for _, index in taps:
+            gx[index] += g
+        return (gx[crop],)
+
+    return result(y.astype(total.dtype, copy=False), (x,), backward, "average_pool")
