@@ -1,6 +1,12 @@
 """Callbacks (the `keras.callbacks` namespace)."""
 
 from numen.callbacks.base import Callback, CallbackList, History
+from numen.callbacks.early_stopping import EarlyStopping
+from numen.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
+from numen.callbacks.logging import CSVLogger, LambdaCallback, TerminateOnNaN
 from numen.callbacks.progbar import Progbar, ProgbarLogger
 
-__all__ = ["Callback", "CallbackList", "History", "Progbar", "ProgbarLogger"]
+__all__ = [
+    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+    "LearningRateScheduler", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN",
+]

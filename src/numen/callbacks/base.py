@@ -1,28 +1,49 @@
-"""Callback base class, CallbackList (fires hooks on each) and History."""
+"""Callback base class, CallbackList (fires one hook on each callback) and History.
+
+Hook order in `fit`, as in Keras: on_train_begin; per epoch on_epoch_begin, then
+on_train_batch_begin/end per batch, then (when validating) on_test_begin, on_test_batch_begin/end
+per batch and on_test_end, then on_epoch_end; finally on_train_end.
+"""
 
 from __future__ import annotations
 
 
 class Callback:
-    """Base class: override any `on_*` hook. `self.model` is set by fit/evaluate/predict."""
+    """Base class: override any `on_*` hook. `self.model` and `self.params` are set by
+    fit/evaluate/predict (`params` is `{'verbose', 'epochs', 'steps'}`).
+
+    >>> class Stop(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None):
+    ...         if logs["loss"] < 0.1:
+    ...             self.model.stop_training = True
+    """
 
     def __init__(self):
         self.model = None
         self.params = {}
         self.validation_data = None
 
-    def set_model(self, model):
+    def set_model(self, model) -> None:
         self.model = model
 
-    def set_params(self, params):
+    def set_params(self, params: dict) -> None:
         self.params = params
+
+    # The batch hooks default to the older spellings (`on_batch_begin/end`), so a callback
+    # written for either name is called during training.
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
 
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -32,16 +53,10 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): ...
     def on_predict_batch_end(self, batch, logs=None): ...
 
-    # tf.keras 1 spellings of the train-batch hooks.
-    def on_batch_begin(self, batch, logs=None):
-        self.on_train_batch_begin(batch, logs)
-
-    def on_batch_end(self, batch, logs=None):
-        self.on_train_batch_end(batch, logs)
-
 
 class History(Callback):
-    """Records each epoch's logs: `history.history['loss']` is the list of epoch losses."""
+    """Records each epoch's logs: `history.history['loss']` lists the epoch losses,
+    `history.epoch` the epoch indices, `history.params` the run's verbose/epochs/steps."""
 
     def __init__(self):
         super().__init__()
@@ -55,25 +70,62 @@ class History(Callback):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
+        if self.model is not None:
+            self.model.history = self
 
 
 class CallbackList:
-    """Calls one hook on every callback in order. fit adds History (and a progress bar)."""
+    """Calls one hook on every callback, in order.
 
-    def __init__(self, callbacks=None, model=None, params=None):
+    Args:
+        callbacks: Callback instances.
+        add_history: append a History (fit does).
+        add_progbar: append a ProgbarLogger unless one is already in `callbacks`.
+        model: given to each callback's `set_model`.
+        **params: given to each callback's `set_params` (verbose, epochs, steps).
+    """
+
+    def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
+                 model=None, **params):
+        from numen.callbacks.progbar import ProgbarLogger
+
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be Callback instances, received {cb!r}")
-        if model is not None:
-            for cb in self.callbacks:
+                raise TypeError(f"callbacks: expected Callback instances, received "
+                                f"{type(cb).__name__} ({cb!r})")
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
+        self.history = None
+        if add_history:
+            self.history = next((c for c in self.callbacks if isinstance(c, History)), None)
+            if self.history is None:
+                self.history = History()
+                self.callbacks.append(self.history)
+        self.model = model
+        self.params = params
+        for cb in self.callbacks:
+            if model is not None:
                 cb.set_model(model)
-        if params is not None:
-            for cb in self.callbacks:
+            if params:
                 cb.set_params(params)
 
-    def append(self, cb):
+    def append(self, cb: Callback) -> None:
         self.callbacks.append(cb)
+        if self.model is not None:
+            cb.set_model(self.model)
+        if self.params:
+            cb.set_params(self.params)
+
+    def set_model(self, model) -> None:
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
 
     def _fire(self, hook, *args):
         for cb in self.callbacks:

@@ -1,11 +1,16 @@
-"""The progress display of fit/evaluate/predict, drawn with tqdm in Keras's layout:
+"""The progress display of fit/evaluate/predict, in Keras's layout, drawn by tqdm:
 
     Epoch 1/10
-    32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.91 - loss: 0.28
+    32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.9100 - loss: 0.2800
+
+verbose=1 redraws a live bar in a terminal (or notebook); when the output is not a terminal
+(a CI log, a pipe, a file) it writes each bar's final state once instead of hundreds of
+carriage-return updates. verbose=2 writes one line per epoch: `32/32 - 0s - 2ms/step - ...`.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -13,122 +18,208 @@ from tqdm import tqdm
 
 from numen.callbacks.base import Callback
 
+_BAR_CHARS = " ━"
 
-def _fmt_value(v) -> str:
+
+def format_value(v) -> str:
+    """A metric value as Keras shows it: 4 decimals, or scientific notation when tiny."""
     v = float(v)
-    return f"{v:.4f}" if 1e-3 <= abs(v) < 1e4 or v == 0 else f"{v:.4e}"
+    return f"{v:.4f}" if abs(v) > 1e-3 else f"{v:.4e}"
 
 
-def format_logs(logs: dict) -> str:
-    return " - ".join(f"{k}: {_fmt_value(v)}" for k, v in logs.items())
+def format_logs(values) -> str:
+    items = values.items() if isinstance(values, dict) else values
+    return " - ".join(f"{k}: {format_value(v)}" for k, v in items)
 
 
-def _fmt_time(seconds: float) -> str:
-    return f"{int(round(seconds))}s" if seconds >= 1 or seconds == 0 else f"{int(seconds)}s"
-
-
-def _per_step(seconds: float, steps: int) -> str:
-    if not steps:
-        return ""
-    t = seconds / steps
-    if t >= 1:
-        return f"{t:.0f}s/step"
+def format_step_time(seconds_per_step: float, unit_name: str = "step") -> str:
+    t = seconds_per_step
+    if t >= 1 or t == 0:
+        return f"{t:.0f}s/{unit_name}"
     if t >= 1e-3:
-        return f"{t * 1e3:.0f}ms/step"
-    return f"{t * 1e6:.0f}us/step"
+        return f"{t * 1e3:.0f}ms/{unit_name}"
+    return f"{t * 1e6:.0f}us/{unit_name}"
+
+
+def _format_eta(seconds: float) -> str:
+    if seconds > 3600:
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
+    if seconds > 60:
+        return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    return f"{int(seconds)}s"
+
+
+def is_live_output(file) -> bool:
+    """True where carriage-return redraws display well: a terminal or a Jupyter kernel."""
+    try:
+        if file.isatty():
+            return True
+    except (AttributeError, ValueError):
+        pass
+    return "ipykernel" in sys.modules and file in (sys.stdout, sys.stderr)
 
 
 class Progbar:
-    """One bar for `target` steps: live (verbose=1) or a single closing line (verbose=2)."""
+    """A progress bar for `target` steps (`keras.utils.Progbar`).
 
-    def __init__(self, target, verbose=1, file=None):
-        self.target, self.verbose = target, verbose
-        self.file = file or sys.stdout
-        self.start = time.perf_counter()
+    Args:
+        target: total number of steps, or None if unknown.
+        width: characters in the bar.
+        verbose: 1 (bar), 2 (one line when finished) or 0 (silent).
+        interval: minimum seconds between redraws of a live bar.
+        stateful_metrics: accepted for Keras compatibility; values are shown as given.
+        unit_name: the unit in the time-per-unit field.
+        file: where to write (standard output by default, looked up when the bar is made).
+
+    >>> bar = Progbar(10, verbose=2)
+    >>> bar.update(10, [("loss", 0.5)])  # doctest: +SKIP
+    10/10 - 0s - 1ms/step - loss: 0.5000
+    """
+
+    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step", file=None):
+        self.target = target
+        self.width = width
+        self.verbose = verbose
+        self.interval = interval
+        self.unit_name = unit_name
+        self.file = file if file is not None else sys.stdout
+        self.live = verbose == 1 and is_live_output(self.file)
+        self.values: dict = {}
         self.seen = 0
-        self.bar = None
-        if verbose == 1:
-            self.bar = tqdm(total=target, file=self.file, ascii=" ━", ncols=None, leave=True,
-                            dynamic_ncols=False, mininterval=0.05,
-                            bar_format="{n_fmt}/{total_fmt} {bar:20} {desc}")
+        self.start = time.perf_counter()
+        self.finished = False
+        self._bar = None
 
-    def update(self, step, logs=None):
-        self.seen = step
-        if self.bar is not None:
-            self.bar.n = step
-            elapsed = time.perf_counter() - self.start
-            timing = f"{_fmt_time(elapsed)} {_per_step(elapsed, step)}"
-            extra = format_logs(logs or {})
-            self.bar.set_description_str(timing + (f" - {extra}" if extra else ""), refresh=False)
-            self.bar.refresh()
+    def _count(self, current) -> str:
+        digits = int(math.log10(self.target)) + 1 if self.target else 1
+        return f"{current:{digits}d}/{self.target}" if self.target else f"{current}/Unknown"
 
-    def close(self, logs=None):
+    def _info(self, current, finalize) -> tuple[str, str]:
         elapsed = time.perf_counter() - self.start
-        if self.bar is not None:
-            self.update(self.seen, logs)
-            self.bar.close()
-        elif self.verbose == 2:
-            parts = [f"{self.seen}/{self.target or self.seen}", _fmt_time(elapsed),
-                     _per_step(elapsed, self.seen)]
-            extra = format_logs(logs or {})
-            print(" - ".join(p for p in parts + ([extra] if extra else []) if p), file=self.file,
-                  flush=True)
+        per_step = elapsed / current if current else 0.0
+        if finalize or not self.target:
+            clock = f"{elapsed:.0f}s"
+        else:
+            clock = _format_eta(per_step * (self.target - current))
+        return clock, format_step_time(per_step, self.unit_name)
+
+    def update(self, current: int, values=None, finalize: bool | None = None) -> None:
+        """Show progress at step `current` with `values` ((name, value) pairs or a dict);
+        `finalize` (default: `current >= target`) closes the bar."""
+        if self.finished:
+            return
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        if values:
+            self.values.update(values.items() if isinstance(values, dict) else values)
+        self.seen = current
+        if self.verbose == 1:
+            self._show(current, finalize)
+        elif self.verbose == 2 and finalize:
+            clock, per_step = self._info(current, True)
+            parts = [self._count(current), clock, per_step]
+            if self.values:
+                parts.append(format_logs(self.values))
+            print(" - ".join(parts), file=self.file, flush=True)
+        self.finished = finalize
+
+    def _show(self, current, finalize):
+        clock, per_step = self._info(current, finalize)
+        desc = f"{clock} {per_step}"
+        if self.values:
+            desc += " - " + format_logs(self.values)
+        if not self.live:
+            if finalize:
+                bar = ["━" * self.width] if self.target else []
+                print(" ".join([self._count(current), *bar, desc]), file=self.file, flush=True)
+            return
+        if self._bar is None:
+            # Made on the first update, so no empty "0/N" bar is ever drawn.
+            digits = int(math.log10(self.target)) + 1 if self.target else 1
+            count = f"{{n:{digits}d}}/{{total}}" if self.target else "{n}/Unknown"
+            self._bar = tqdm(total=self.target, file=self.file, ascii=_BAR_CHARS, leave=True,
+                             mininterval=self.interval, dynamic_ncols=False,
+                             bar_format=f"{count} {{bar:{self.width}}} {{desc}}")
+        self._bar.set_description_str(desc, refresh=False)
+        self._bar.update(current - self._bar.n)
+        if finalize:
+            self._bar.close()
+
+    def add(self, n: int, values=None) -> None:
+        self.update(self.seen + n, values)
 
 
 class ProgbarLogger(Callback):
-    """Shows the progress display; fit adds one when verbose is 1 or 2."""
+    """Shows the progress display; fit/evaluate/predict add one when verbose is 1 or 2.
+    Validation inside `fit` runs silently, its results joining the epoch's line."""
 
     def __init__(self, count_mode="steps"):
         super().__init__()
         self.verbose = 1
         self.epochs = 1
-        self.bar = None
-        self.logs = {}
+        self.target = None
+        self.progbar = None
+        self.seen = 0
+        self._in_fit = False
 
     def set_params(self, params):
         super().set_params(params)
-        self.verbose = params.get("verbose", 1)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else verbose
         self.epochs = params.get("epochs", 1)
-        self.steps = params.get("steps")
+        self.target = params.get("steps")
 
-    def _start(self):
-        self.bar = Progbar(self.steps, self.verbose) if self.verbose else None
+    def _new_bar(self):
+        self.seen = 0
+        self.progbar = Progbar(self.target, verbose=self.verbose) if self.verbose else None
+
+    def _update(self, batch, logs):
+        self.seen = batch + 1
+        if self.progbar is not None:
+            self.progbar.update(self.seen, logs, finalize=False)
+
+    def _finalize(self, logs):
+        if self.progbar is not None:
+            if self.progbar.target is None:
+                self.progbar.target = self.seen
+            self.progbar.update(self.progbar.target, logs, finalize=True)
+            self.progbar = None
+
+    def on_train_begin(self, logs=None):
+        self._in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        if self.verbose:
+        if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
-        self._start()
+        self._new_bar()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.bar is not None:
-            self.bar.update(batch + 1, logs)
+        self._update(batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.bar is not None:
-            self.bar.close(logs)
-            self.bar = None
+        self._finalize(logs)
 
     def on_test_begin(self, logs=None):
-        if self.bar is None and self.params.get("is_evaluate"):
-            self._start()
+        if not self._in_fit:
+            self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
-        if self.params.get("is_evaluate") and self.bar is not None:
-            self.bar.update(batch + 1, logs)
+        if not self._in_fit:
+            self._update(batch, logs)
 
     def on_test_end(self, logs=None):
-        if self.params.get("is_evaluate") and self.bar is not None:
-            self.bar.close(logs)
-            self.bar = None
+        if not self._in_fit:
+            self._finalize(logs)
 
     def on_predict_begin(self, logs=None):
-        self._start()
+        self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
-        if self.bar is not None:
-            self.bar.update(batch + 1)
+        self._update(batch, None)  # the batch's outputs are not metrics
 
     def on_predict_end(self, logs=None):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+        self._finalize(None)

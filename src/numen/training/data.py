@@ -92,7 +92,8 @@ def take(x, index):
 
 def split_validation(x, y, sample_weight, validation_split: float):
     """Keras's rule: the last `validation_split` fraction of samples, before any shuffling."""
-    if not 0 < validation_split < 1:
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0 < validation_split < 1:
         raise ValueError(f"validation_split must be in (0, 1), received {validation_split}")
     n = num_samples(x, y, sample_weight)
     cut = int(math.floor(n * (1.0 - validation_split)))
@@ -117,6 +118,24 @@ def class_weights_to_sample_weights(y, class_weight: dict, sample_weight=None):
     table = {int(k): float(v) for k, v in class_weight.items()}
     w = np.array([table[int(c)] for c in labels], dtype=backend.floatx())
     return w if sample_weight is None else w * sample_weight
+
+
+def check_class_labels(y, num_classes: int, ignore_class=None, what: str = "labels") -> None:
+    """Integer class labels in [0, num_classes): a ValueError naming `what` otherwise."""
+    labels = np.asarray(y)
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
+        raise ValueError(f"{what}: labels must be whole numbers (class indices), received "
+                         f"non-integer values such as {labels[labels != np.round(labels)][0]}")
+    labels = labels.astype(np.int64)
+    if ignore_class is not None:
+        labels = labels[labels != ignore_class]
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        bad = labels[(labels < 0) | (labels >= num_classes)]
+        raise ValueError(f"{what}: labels must lie in [0, {num_classes - 1}] for "
+                         f"{num_classes} classes (the model's output size), received "
+                         f"{bad.size} label(s) outside it, e.g. {int(bad[0])}")
 
 
 class ArrayBatches:

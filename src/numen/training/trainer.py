@@ -2,17 +2,27 @@
 
 `train_step`, `test_step` and `predict_step` are the algorithm for one batch; subclasses may
 override them (Keras's contract: they take one `data` tuple and return a dict of logs).
+
+Every check on the user's data runs before the first weight update, so a rejected call leaves
+the model, its weights and its optimizer exactly as they were.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, metrics as metrics_module, optimizers
+from numen import backend, optimizers
+from numen import losses as losses_module
+from numen import metrics as metrics_module
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
-from numen.callbacks import CallbackList, History, ProgbarLogger
+from numen.callbacks import CallbackList
 from numen.training import data as data_module
-from numen.training.compile import CompiledLoss, CompiledMetrics
+from numen.training.compile import (
+    CompiledLoss,
+    CompiledMetrics,
+    metrics_per_output,
+    structure_to_list,
+)
 
 
 def unpack_x_y_sample_weight(data):
@@ -32,19 +42,12 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of `unpack_x_y_sample_weight`: (x,), (x, y) or (x, y, sample_weight)."""
     if y is None:
         return (x,)
     if sample_weight is None:
         return (x, y)
     return (x, y, sample_weight)
-
-
-def _resolve_verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
-    return verbose
 
 
 def _logs_in_order(logs: dict) -> dict:
@@ -63,14 +66,26 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
-        """Configure training: `model.compile(optimizer='adam', loss='mse', metrics=['mae'])`."""
-        self.optimizer = optimizers.get(optimizer)
+        """Configure training: `model.compile(optimizer='adam', loss='mse', metrics=['mae'])`.
+
+        Raises:
+            ValueError: an unknown optimizer, loss or metric name. The model keeps its
+                previous configuration when compile is rejected.
+        """
+        # Everything is resolved into locals first: a rejected compile changes nothing.
+        new_optimizer = optimizers.get(optimizer)
         names = self.output_names
+        compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
+        _check_metric_names(metrics, names, "metrics")
+        _check_metric_names(weighted_metrics, names, "weighted_metrics")
+        compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names, loss)
+
+        self.optimizer = new_optimizer
         self._compile_config = {"optimizer": optimizer, "loss": loss,
                                 "loss_weights": loss_weights, "metrics": metrics,
                                 "weighted_metrics": weighted_metrics}
-        self.compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
-        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names, loss)
+        self.compiled_loss = compiled_loss
+        self.compiled_metrics = compiled_metrics
         self.loss = loss
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in names] \
@@ -89,13 +104,14 @@ class Trainer:
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
-    def reset_metrics(self):
+    def reset_metrics(self) -> None:
         for m in self.metrics:
             m.reset_state()
 
     def _require_compiled(self, what):
         if not self.compiled:
-            raise RuntimeError(f"You must call `compile()` before calling `{what}()`")
+            raise ValueError(f"Model '{self.name}': you must call `compile()` before "
+                             f"`{what}()`, e.g. model.compile(optimizer='adam', loss='mse')")
 
     # -- one batch -----------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -106,22 +122,21 @@ class Trainer:
             for tracker, part in zip(self._output_loss_trackers, parts):
                 if part is not None:
                     tracker.update_state(part.data, sample_weight=_batch_len(x))
-        extra = self.losses
-        for term in extra:
+        for term in self.losses:
             total = term if total is None else total + term
         if total is None:
             raise ValueError("The model has no loss to minimize: pass `loss=` to compile() or "
                              "use add_loss() in the model")
         return total
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         self.compiled_metrics.update(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
         return _logs_in_order({m.name: float(m.result()) for m in self.metrics})
 
-    def train_step(self, data):
+    def train_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         self._clear_losses()
         with enable_grad():
@@ -134,7 +149,7 @@ class Trainer:
         self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
-    def test_step(self, data):
+    def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         self._clear_losses()
         with no_grad():
@@ -153,30 +168,52 @@ class Trainer:
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
-        """Train for `epochs` epochs; returns a History whose `.history` maps names to lists."""
+        """Train for `epochs` epochs; returns a History whose `.history` maps names to lists.
+
+        `validation_split` holds out the last fraction of samples (taken before shuffling);
+        `validation_data` is `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)` and takes
+        precedence. Validation runs after epochs where `validation_freq` says so (every
+        `validation_freq`-th epoch, or the 1-based epochs listed).
+
+        Raises:
+            ValueError: uncompiled model, bad arguments, or data the model cannot take
+                (checked before any weight changes).
+            TypeError: non-numeric data.
+        """
         self._require_compiled("fit")
-        verbose = _resolve_verbose(verbose)
-        batch_size = _check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        verbose = _check_verbose(verbose)
+        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
+        epochs = _check_count(epochs, "epochs")
+        initial_epoch = _check_count(initial_epoch, "initial_epoch")
+        steps_per_epoch = _check_positive_int(steps_per_epoch, "steps_per_epoch")
+        validation_steps = _check_positive_int(validation_steps, "validation_steps")
+        validation_batch_size = _check_positive_int(validation_batch_size,
+                                                    "validation_batch_size", default=batch_size)
+        validation_freq = _check_validation_freq(validation_freq)
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("fit: pass either `class_weight` or `sample_weight`, not both")
+
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = data_module.split_validation(
                 x, y, sample_weight, validation_split)
-        if class_weight is not None:
-            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight,
-                                                                        sample_weight)
-        batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle,
-                                           steps=steps_per_epoch)
         val = None
         if validation_data is not None:
-            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
-            val = self._prepare_arrays(vx, vy, vsw)
-        self._check_input_shape(x)
+            val = self._prepare_arrays(*_unpack_validation_data(validation_data),
+                                       "fit (validation_data)")
+        self._check_data(x, y)
+        if val is not None:
+            self._check_data(val[0], val[1])
+        if class_weight is not None:
+            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
+        batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle,
+                                           steps=steps_per_epoch)
 
-        self.history = History()
-        callbacks = self._callback_list(callbacks, verbose, epochs, batches.steps)
+        callbacks = self._callbacks(callbacks, verbose, epochs, batches.steps, add_history=True)
+        self.history = callbacks.history
         self.stop_training = False
         callbacks.on_train_begin()
-        logs = {}
+        training_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
@@ -188,30 +225,31 @@ class Trainer:
                     break
             epoch_logs = dict(self.get_metrics_result())
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size,
-                                                 validation_steps, callbacks)
+                val_logs = self._evaluate_arrays(*val, validation_batch_size, validation_steps,
+                                                 callbacks)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
             if self.stop_training:
                 break
-        callbacks.on_train_end(logs)
+        callbacks.on_train_end(training_logs)
         return self.history
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on the given data: a scalar, a list in `metrics_names` order, or a
-        dict with `return_dict=True`."""
+        """Loss and metrics on the given data: a scalar when the model has only a loss,
+        `[loss, *metrics]` in `metrics_names` order otherwise, or a dict with
+        `return_dict=True`."""
         self._require_compiled("evaluate")
-        verbose = _resolve_verbose(verbose)
-        batch_size = _check_batch_size(batch_size)
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
-        self._check_input_shape(x)
+        verbose = _check_verbose(verbose)
+        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
+        steps = _check_positive_int(steps, "steps")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "evaluate")
+        self._check_data(x, y)
         n_steps = steps or data_module.ArrayBatches(x, y, sample_weight, batch_size).steps
-        cbs = self._callback_list(callbacks, verbose, 1, n_steps, is_evaluate=True, train=False)
+        cbs = self._callbacks(callbacks, verbose, 1, n_steps)
         logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
-        if return_dict:
-            return logs
-        return self._flatten_logs(logs)
+        return logs if return_dict else self._flatten_logs(logs)
 
     def _flatten_logs(self, logs: dict):
         names = self.metrics_names
@@ -219,11 +257,12 @@ class Trainer:
         values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callbacks):
+    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callbacks) -> dict:
         batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
-        self.reset_metrics_for_test()
         callbacks.on_test_begin()
-        logs = {}
+        # Inside fit the epoch's training logs were read already, so the same metric objects
+        # can be reset and reused for validation.
+        self.reset_metrics()
         for step, batch in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
@@ -232,55 +271,59 @@ class Trainer:
         callbacks.on_test_end(logs)
         return logs
 
-    def reset_metrics_for_test(self):
-        # Validation inside fit must not disturb the training metrics already reported, so
-        # evaluation uses the same objects only after the epoch's logs were read.
-        self.reset_metrics()
-
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Model outputs for `x` as NumPy arrays (one array, or a list/dict per output)."""
-        verbose = _resolve_verbose(verbose)
-        batch_size = _check_batch_size(batch_size)
-        x = data_module.prepare(x, "x")
-        self._check_input_shape(x)
+        """Model outputs for `x` as NumPy arrays of floatx (one array, or a list/dict per
+        output)."""
+        verbose = _check_verbose(verbose)
+        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
+        steps = _check_positive_int(steps, "steps")
+        x = self._prepare_arrays(x, None, None, "predict")[0]
+        self._check_data(x, None)
         batches = data_module.ArrayBatches(x, None, None, batch_size, steps=steps)
-        cbs = self._callback_list(callbacks, verbose, 1, batches.steps, train=False)
+        cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
         cbs.on_predict_begin()
         outputs = []
         for step, batch in enumerate(batches.epoch()):
             cbs.on_predict_batch_begin(step)
-            out = self.predict_step(batch)
-            outputs.append(data_module.map_arrays(_to_numpy, out))
-            cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
+            out = data_module.map_arrays(_to_numpy, self.predict_step(batch))
+            outputs.append(out)
+            cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
         return _concat_batches(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
+        """One gradient update on one batch. As in Keras 3 the metrics keep accumulating
+        across calls until `reset_metrics()`."""
         self._require_compiled("train_on_batch")
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError("train_on_batch: pass either `class_weight` or `sample_weight`, "
+                             "not both")
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "train_on_batch")
+        self._check_data(x, y)
         if class_weight is not None:
-            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight,
-                                                                        sample_weight)
-        self.reset_metrics()
+            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
         logs = self.train_step((x, y, sample_weight))
         return logs if return_dict else self._flatten_logs(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics on one batch (metrics accumulate as in `train_on_batch`)."""
         self._require_compiled("test_on_batch")
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight)
-        self.reset_metrics()
+        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "test_on_batch")
+        self._check_data(x, y)
         logs = self.test_step((x, y, sample_weight))
         return logs if return_dict else self._flatten_logs(logs)
 
     def predict_on_batch(self, x):
-        x = data_module.prepare(x, "x")
+        """Model outputs for one batch, as NumPy arrays."""
+        x = self._prepare_arrays(x, None, None, "predict_on_batch")[0]
+        self._check_data(x, None)
         return data_module.map_arrays(_to_numpy, self.predict_step((x,)))
 
-    # -- helpers -------------------------------------------------------------------------
-    def _prepare_arrays(self, x, y, sample_weight):
+    # -- checks --------------------------------------------------------------------------
+    def _prepare_arrays(self, x, y, sample_weight, what: str):
         if x is None:
-            raise ValueError("No input data: pass `x`")
+            raise ValueError(f"{what}: no input data; pass `x`")
         x = data_module.prepare(x, "x")
         y = data_module.prepare(y, "y") if y is not None else None
         if sample_weight is not None:
@@ -288,8 +331,13 @@ class Trainer:
         data_module.num_samples(x, y, sample_weight)
         return x, y, sample_weight
 
-    def _check_input_shape(self, x):
-        """Reject data whose per-sample shape the built model cannot take, before any step."""
+    def _check_data(self, x, y) -> None:
+        """Reject inputs and targets the model cannot take, before any step runs."""
+        self._check_input_shape(x)
+        if y is not None:
+            self._check_sparse_labels(x, y)
+
+    def _check_input_shape(self, x) -> None:
         expected = getattr(self, "_expected_input_shapes", lambda: None)()
         if expected is None:
             return
@@ -300,30 +348,70 @@ class Trainer:
         for a, shape in zip(arrays, expected):
             if shape is None:
                 continue
-            got = tuple(a.shape[1:])
-            want = tuple(shape[1:])
+            got, want = tuple(a.shape[1:]), tuple(shape[1:])
             if len(got) != len(want) or any(w is not None and g != w for g, w in zip(got, want)):
                 raise ValueError(
                     f"Input to model '{self.name}' has shape {(None,) + got}, but the model "
                     f"expects shape {(None,) + want}"
                 )
 
-    def _callback_list(self, callbacks, verbose, epochs, steps, is_evaluate=False, train=True):
+    def _check_sparse_labels(self, x, y) -> None:
+        # A label out of range would otherwise fail only in the batch that holds it, after
+        # earlier batches had changed the weights. The class count comes from the model's
+        # output on one sample (which also builds a model that has not seen data yet).
+        if getattr(self, "compiled_loss", None) is None:
+            return
+        sparse = [_sparse_crossentropy_options(fn) for fn in self.compiled_loss.losses]
+        if not any(opt is not None for opt in sparse):
+            return
+        names = self.output_names
+        with no_grad():
+            probe = self(data_module.take(x, slice(0, 1)), training=False)
+        self._clear_losses()
+        preds = structure_to_list(probe, names, "model output")
+        targets = structure_to_list(y, names, "y")
+        for name, opt, t, p in zip(names, sparse, targets, preds):
+            if opt is not None and t is not None:
+                data_module.check_class_labels(t, p.shape[-1], opt.get("ignore_class"),
+                                               f"sparse_categorical_crossentropy (output "
+                                               f"'{name}')")
+
+    def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False) -> CallbackList:
         if isinstance(callbacks, CallbackList):
             return callbacks
-        cbs = list(callbacks or [])
-        if verbose and not any(isinstance(c, ProgbarLogger) for c in cbs):
-            cbs.append(ProgbarLogger())
-        if train:
-            cbs.append(self.history)
-        params = {"verbose": verbose, "epochs": epochs, "steps": steps,
-                  "is_evaluate": is_evaluate}
-        return CallbackList(cbs, model=self, params=params)
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0,
+                            model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _check_metric_names(metrics, names, what) -> None:
+    """Unknown metric names fail in compile (as unknown losses do), not in the first batch."""
+    for group in metrics_per_output(metrics, names, what):
+        specs = group if isinstance(group, (list, tuple)) else [group]
+        for spec in specs:
+            if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
+                metrics_module.get(spec)
+
+
+def _sparse_crossentropy_options(loss) -> dict | None:
+    fn = getattr(loss, "fn", None) or getattr(loss, "_fn", None)
+    if fn is losses_module.sparse_categorical_crossentropy:
+        return dict(getattr(loss, "fn_kwargs", {}))
+    return None
+
+
+def _unpack_validation_data(validation_data):
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
+        return vx, vy, vsw
+    raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
+                     "(x_val, y_val, sample_weight_val), received "
+                     f"{type(validation_data).__name__}"
+                     + (f" of length {len(validation_data)}"
+                        if isinstance(validation_data, (tuple, list)) else ""))
 
 
 def _batch_len(x) -> int:
-    first = data_module.flatten(x)[0]
-    return int(first.shape[0])
+    return int(data_module.flatten(x)[0].shape[0])
 
 
 def _to_numpy(t):
@@ -339,13 +427,39 @@ def _concat_batches(outputs: list):
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
 
 
-def _check_batch_size(batch_size):
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or \
-            batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, received {batch_size!r}")
-    return int(batch_size)
+def _check_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
+    return int(verbose)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_positive_int(value, name: str, default=None):
+    if value is None:
+        return default
+    if not _is_int(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, received {value!r}")
+    return int(value)
+
+
+def _check_count(value, name: str) -> int:
+    if not _is_int(value) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, received {value!r}")
+    return int(value)
+
+
+def _check_validation_freq(freq):
+    if _is_int(freq) and freq > 0:
+        return int(freq)
+    if isinstance(freq, (list, tuple, set, range)) and all(_is_int(f) and f > 0 for f in freq):
+        return {int(f) for f in freq}
+    raise ValueError(f"validation_freq must be a positive integer or a list of 1-based epoch "
+                     f"numbers, received {freq!r}")
 
 
 def _should_validate(epoch: int, freq) -> bool:
