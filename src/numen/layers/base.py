@@ -243,6 +243,16 @@ class Layer:
         """Create weights for inputs of `input_shape` (batch axis included)."""
         self.built = True
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output, given its inputs and their mask.
+
+        Masks travel explicitly beside values (Sequential and Functional models carry them);
+        by default a layer that `supports_masking` passes its input mask through and any other
+        layer drops it. Layers that make masks (Embedding with `mask_zero`, Masking) override
+        this.
+        """
+        return mask if self.supports_masking else None
+
     def call(self, inputs, *args, **kwargs):
         return inputs
 
@@ -269,6 +279,7 @@ class Layer:
 
     def _build_from(self, x) -> None:
         shapes = _map_structure(lambda t: t.shape, x)
+        self._build_shapes = shapes  # what the layer was built for (summary reads it)
         if self.input_spec is not None and isinstance(x, Tensor):
             self.input_spec.check(self.name, x.shape)
         self.build(shapes)

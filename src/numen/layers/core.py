@@ -86,7 +86,8 @@ class Dense(Layer):
         if in_dim is None:
             raise ValueError(f"Layer '{self.name}' needs a known last axis to build, received "
                              f"input shape {input_shape}")
-        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer,
+        self.kernel = self.add_weight(shape=(in_dim, self.units),
+                                      initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint, name="kernel")
         self.bias = None

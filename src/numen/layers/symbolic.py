@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen.autodiff import no_grad
+from numen.layers.base import Layer, unique_name
 
 
 class KerasTensor:
@@ -39,6 +40,52 @@ class KerasTensor:
             "a symbolic KerasTensor (from keras.Input) has no values: build a Model from it and "
             "call the model on data"
         )
+
+    # Arithmetic on symbolic tensors records a TensorOp node, as `x * 2` does in Keras 3.
+    def __add__(self, other):
+        return _op("add", self, other)
+
+    def __radd__(self, other):
+        return _op("add", other, self)
+
+    def __sub__(self, other):
+        return _op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return _op("subtract", other, self)
+
+    def __mul__(self, other):
+        return _op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return _op("multiply", other, self)
+
+    def __truediv__(self, other):
+        return _op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return _op("divide", other, self)
+
+    def __pow__(self, other):
+        return _op("power", self, other)
+
+    def __rpow__(self, other):
+        return _op("power", other, self)
+
+    def __matmul__(self, other):
+        return _op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return _op("matmul", other, self)
+
+    def __neg__(self):
+        return _op("negative", self)
+
+    def __abs__(self):
+        return _op("abs", self)
+
+    def __getitem__(self, index):
+        return _op("getitem", self, index)
 
 
 class Node:
@@ -168,3 +215,61 @@ def call_symbolic(layer, inputs, args, kwargs):
     node.outputs = outputs
     layer._inbound_nodes.append(node)
     return outputs
+
+
+class _Slot:
+    """Marks where the i-th symbolic argument goes when a TensorOp replays its function."""
+
+    def __init__(self, i: int):
+        self.i = i
+
+
+class TensorOp(Layer):
+    """A `keras.ops` function (or an operator such as `x * 2`) applied inside a Functional
+    graph: the non-symbolic arguments are kept, the symbolic ones become the node's inputs."""
+
+    def __init__(self, fn, args, kwargs, name=None):
+        super().__init__(name=name or unique_name(getattr(fn, "__name__", "op")))
+        self.fn = fn
+        self.n_inputs = 0
+
+        def to_slot(v):
+            if isinstance(v, KerasTensor):
+                self.n_inputs += 1
+                return _Slot(self.n_inputs - 1)
+            return v
+
+        self.template_args = map_structure(to_slot, list(args))
+        self.template_kwargs = {k: map_structure(to_slot, v) for k, v in kwargs.items()}
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs):
+        def fill(v):
+            return inputs[v.i] if isinstance(v, _Slot) else v
+
+        args = map_structure(fill, self.template_args)
+        kwargs = {k: map_structure(fill, v) for k, v in self.template_kwargs.items()}
+        return self.fn(*args, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        masks = [m for m in flatten(mask) if m is not None] if mask is not None else []
+        return masks[0] if len(masks) == 1 else None
+
+    def get_config(self):
+        raise NotImplementedError(f"TensorOp '{self.name}' wraps a Python function and cannot "
+                                  "be serialized; use a layer instead")
+
+
+def symbolic_call(fn, *args, **kwargs):
+    """Apply `fn` (a `keras.ops` function) to arguments that include KerasTensors: records a
+    TensorOp node and returns its symbolic output(s)."""
+    op = TensorOp(fn, args, kwargs)
+    inputs = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
+    return op(inputs)
+
+
+def _op(name: str, *args):
+    from numen import ops
+
+    return symbolic_call(getattr(ops, name), *args)

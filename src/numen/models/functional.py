@@ -1,38 +1,51 @@
 """The Functional graph: from `keras.Input` tensors through recorded layer calls to outputs.
 
-A Graph orders the recorded nodes once (depth-first from the outputs, inputs first, so the
+A Graph orders the recorded nodes once (depth-first from the outputs, parents first, so the
 order is reproducible) and replays them on real data by mapping each symbolic tensor to its
-value.
+value. Masks travel the same way, in a second map beside the values: each layer gets its
+inputs' masks as `mask=` (when its `call` takes one) and says its output's mask through
+`compute_mask`.
 """
 
 from __future__ import annotations
 
+from numen.layers.base import Layer
 from numen.layers.symbolic import KerasTensor, Node, flatten, map_structure
 
 
+def _source_name(t: KerasTensor) -> str:
+    return t.node.layer.name if t.node is not None else t.name
+
+
 class Graph:
+    """The nodes between `inputs` and `outputs` (each a KerasTensor, a list or a dict)."""
+
     def __init__(self, inputs, outputs):
         self.inputs = inputs
         self.outputs = outputs
         self.input_tensors = flatten(inputs)
         self.output_tensors = flatten(outputs)
-        for t in self.input_tensors + self.output_tensors:
-            if not isinstance(t, KerasTensor):
-                raise TypeError(f"Model inputs and outputs must be symbolic tensors from "
-                                f"keras.Input and layer calls, received {type(t).__name__}")
+        for what, tensors in (("inputs", self.input_tensors), ("outputs", self.output_tensors)):
+            for t in tensors:
+                if not isinstance(t, KerasTensor):
+                    raise TypeError(f"Model {what} must be symbolic tensors from keras.Input and "
+                                    f"layer calls, received {type(t).__name__}: {t!r}")
         for t in self.input_tensors:
             if t.node is not None:
-                raise ValueError(f"Model input '{t.name}' is not a keras.Input tensor; every "
+                raise ValueError(f"Model input '{t.name}' is the output of layer "
+                                 f"'{t.node.layer.name}', not a keras.Input tensor; every model "
                                  "input must come straight from keras.Input")
+        if len({id(t) for t in self.input_tensors}) != len(self.input_tensors):
+            raise ValueError("Model inputs: the same keras.Input tensor was given twice")
         self.nodes = self._order_nodes()
-        reachable = {id(t) for n in self.nodes for t in n.input_tensors}
-        reachable |= {id(t) for t in self.output_tensors}
         given = {id(t) for t in self.input_tensors}
-        for n in self.nodes:
-            for t in n.input_tensors:
-                if t.node is None and id(t) not in given:
-                    raise ValueError(f"Graph disconnected: output depends on input "
-                                     f"'{t.name}', which is not among the model's inputs")
+        for t in self.output_tensors + [t for n in self.nodes for t in n.input_tensors]:
+            if t.node is None and id(t) not in given:
+                raise ValueError(
+                    f"Graph disconnected: the outputs depend on input '{t.name}' (shape "
+                    f"{t.shape}), which is not among the model's inputs "
+                    f"{[i.name for i in self.input_tensors]}; pass it in `inputs=`")
+        self.uses_masks = any(_makes_masks(n.layer) for n in self.nodes)
 
     def _order_nodes(self) -> list[Node]:
         order: list[Node] = []
@@ -52,49 +65,103 @@ class Graph:
         return order
 
     def layers(self) -> list:
+        """Input layers first, then each called layer once (a shared layer appears once)."""
         out = [t.input_layer for t in self.input_tensors if hasattr(t, "input_layer")]
         for node in self.nodes:
-            if all(node.layer is not l for l in out):
+            if all(node.layer is not seen for seen in out):
                 out.append(node.layer)
         return out
 
-    def run(self, inputs, training=None, mask=None):
+    def output_names(self) -> list[str]:
+        """Dict keys for dict outputs, else the name of the layer that made each output."""
+        if isinstance(self.outputs, dict):
+            return list(self.outputs)
+        return [_source_name(t) for t in self.output_tensors]
+
+    def input_names(self) -> list[str]:
+        if isinstance(self.inputs, dict):
+            return list(self.inputs)
+        return [t.name for t in self.input_tensors]
+
+    def run(self, inputs, training=None, mask=None, return_masks=False):
+        """The outputs for real `inputs` (and, with `return_masks`, the outputs' masks)."""
         values: dict[int, object] = {}
-        given = _match_inputs(self.inputs, inputs)
-        for t, v in zip(self.input_tensors, given):
+        masks: dict[int, object] = {}
+        given = _match_inputs(self.inputs, inputs, self.input_names())
+        given_masks = [None] * len(given) if mask is None else _match_masks(mask, len(given))
+        for t, v, m in zip(self.input_tensors, given, given_masks):
             values[id(t)] = v
+            masks[id(t)] = m
 
         def lookup(x):
             return values[id(x)] if isinstance(x, KerasTensor) else x
 
+        def lookup_mask(x):
+            return masks.get(id(x)) if isinstance(x, KerasTensor) else None
+
         for node in self.nodes:
+            layer = node.layer
             args = [map_structure(lookup, a) for a in node.args]
             kwargs = {k: map_structure(lookup, v) for k, v in node.kwargs.items()}
             if training is not None:
                 kwargs["training"] = training
-            out = node.layer(map_structure(lookup, node.inputs), *args, **kwargs)
-            for sym, val in zip(flatten(node.outputs), flatten(out)):
+            x = map_structure(lookup, node.inputs)
+            x_mask = map_structure(lookup_mask, node.inputs) if self.uses_masks else None
+            has_mask = any(m is not None for m in flatten(x_mask))
+            if has_mask and layer._call_has_mask and "mask" not in kwargs:
+                kwargs["mask"] = x_mask
+            out = layer(x, *args, **kwargs)
+            outs = flatten(out)
+            for sym, val in zip(flatten(node.outputs), outs):
                 values[id(sym)] = val
-        return map_structure(lookup, self.outputs)
+            if self.uses_masks:
+                out_mask = layer.compute_mask(x, x_mask if has_mask else None)
+                if isinstance(out_mask, (list, tuple)) and len(out_mask) == len(outs):
+                    out_masks = list(out_mask)
+                else:
+                    out_masks = [out_mask] * len(outs)
+                for sym, m in zip(flatten(node.outputs), out_masks):
+                    masks[id(sym)] = m
+        result = map_structure(lookup, self.outputs)
+        if return_masks:
+            return result, map_structure(lookup_mask, self.outputs)
+        return result
 
 
-def _match_inputs(structure, data) -> list:
+def _makes_masks(layer: Layer) -> bool:
+    """Whether a layer can create or change a mask (so the graph must track masks)."""
+    graph = getattr(layer, "_graph", None)
+    if graph is not None:
+        return graph.uses_masks
+    inner = getattr(layer, "_layers", None)
+    if isinstance(inner, list):
+        return any(_makes_masks(sub) for sub in inner)
+    # A subclassed Model keeps the default (its own call decides what to do with masks).
+    return type(layer).compute_mask.__qualname__ not in ("Layer.compute_mask",
+                                                         "Model.compute_mask")
+
+
+def _match_masks(mask, n: int) -> list:
+    masks = flatten(mask) if isinstance(mask, (list, tuple, dict)) else [mask]
+    if len(masks) != n:
+        raise ValueError(f"The model has {n} input(s), received {len(masks)} mask(s)")
+    return masks
+
+
+def _match_inputs(structure, data, names: list[str]) -> list:
     """The given data as a list in the order of the model's input tensors."""
     tensors = flatten(structure)
     if isinstance(data, dict):
-        if isinstance(structure, dict):
-            missing = [k for k in structure if k not in data]
-            if missing:
-                raise ValueError(f"Missing data for model input(s) {missing}; received keys "
-                                 f"{sorted(data)}")
-            return [data[k] for k in structure]
-        names = [t.name for t in tensors]
-        missing = [n for n in names if n not in data]
+        keys = list(structure) if isinstance(structure, dict) else names
+        missing = [k for k in keys if k not in data]
         if missing:
             raise ValueError(f"Missing data for model input(s) {missing}; received keys "
-                             f"{sorted(data)}")
-        return [data[n] for n in names]
-    values = flatten(data) if isinstance(data, (list, tuple)) else [data]
+                             f"{sorted(data)}; the model's inputs are {keys}")
+        return [data[k] for k in keys]
+    values = list(data) if isinstance(data, (list, tuple)) else [data]
+    if len(tensors) == 1 and len(values) != 1:  # one input given as a nested Python list
+        values = [data]
     if len(values) != len(tensors):
-        raise ValueError(f"The model expects {len(tensors)} input(s), received {len(values)}")
+        raise ValueError(f"The model expects {len(tensors)} input(s) {names}, received "
+                         f"{len(values)}")
     return values

@@ -18,6 +18,10 @@ class Model(Trainer, Layer):
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        if inputs is not None and kwargs.get("name") is None and type(self) is Model:
+            from numen.layers.base import unique_name
+
+            kwargs["name"] = unique_name("functional")  # Keras 3's default model name
         Layer.__init__(self, trainable=kwargs.pop("trainable", True),
                        name=kwargs.pop("name", None), dtype=kwargs.pop("dtype", None), **kwargs)
         self._graph = None
@@ -38,26 +42,29 @@ class Model(Trainer, Layer):
 
     def _sublayers(self) -> list[Layer]:
         if self._graph is not None:
-            return [l for l in self._graph_layers if l is not self]
+            return [layer for layer in self._graph_layers if layer is not self]
         return Layer._sublayers(self)
 
     @property
-    def inputs(self):
-        return None if self._graph is None else self._graph.input_tensors
+    def inputs(self) -> list | None:
+        """The model's `keras.Input` tensors, as a list (None for a subclassed model)."""
+        return None if self._graph is None else list(self._graph.input_tensors)
 
     @property
-    def outputs(self):
-        return None if self._graph is None else self._graph.output_tensors
+    def outputs(self) -> list | None:
+        return None if self._graph is None else list(self._graph.output_tensors)
 
     @property
     def input_names(self) -> list[str]:
-        return [t.name for t in self.inputs or []]
+        return [] if self._graph is None else self._graph.input_names()
 
     @property
     def output_names(self) -> list[str]:
+        """Names that key targets, losses and metrics: dict keys for dict outputs, else the
+        names of the layers that produce the outputs."""
         if self._graph is not None:
-            return [t.node.layer.name if t.node else t.name for t in self._graph.output_tensors]
-        return ["output_1"] if not hasattr(self, "_output_names") else self._output_names
+            return self._graph.output_names()
+        return getattr(self, "_output_names", None) or ["output_1"]
 
     @property
     def input_shape(self):
@@ -78,18 +85,27 @@ class Model(Trainer, Layer):
             return [t.shape for t in self._graph.input_tensors]
         return None
 
-    def get_layer(self, name=None, index=None):
-        """A layer by name or by index in `model.layers`."""
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in `model.layers`.
+
+        Raises:
+            ValueError: no layer has that name, or the index is out of range.
+        """
+        layers = self.layers
         if index is not None:
-            if not -len(self.layers) <= index < len(self.layers):
+            if name is not None:
+                raise ValueError("get_layer: pass either `name` or `index`, not both")
+            if not -len(layers) <= index < len(layers):
                 raise ValueError(f"get_layer: index {index} is out of range for a model with "
-                                 f"{len(self.layers)} layers")
-            return self.layers[index]
-        for layer in self.layers:
+                                 f"{len(layers)} layers")
+            return layers[index]
+        if name is None:
+            raise ValueError("get_layer: pass a layer `name` or an `index`")
+        for layer in layers:
             if layer.name == name:
                 return layer
         raise ValueError(f"No such layer: {name!r}. Existing layers are: "
-                         f"{[l.name for l in self.layers]}")
+                         f"{[layer.name for layer in layers]}")
 
     # -- calling -------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
@@ -98,27 +114,58 @@ class Model(Trainer, Layer):
         raise NotImplementedError(f"Model '{self.name}': subclasses of Model must implement "
                                   "call(), or build the model from inputs and outputs")
 
-    def build(self, input_shape):
-        if self._graph is None and type(self).call is not Model.call:
-            self.build_from_input_shape(input_shape if not isinstance(input_shape, list)
-                                        else input_shape[0])
+    def compute_mask(self, inputs, mask=None):
+        """The outputs' masks of a Functional model (None where no layer makes one)."""
+        if self._graph is None or not self._graph.uses_masks:
+            return None
+        from numen.autodiff import no_grad
+
+        with no_grad():
+            _, masks = self._graph.run(self._convert_inputs(inputs), training=False, mask=mask,
+                                       return_masks=True)
+        return masks
+
+    def _build_from(self, x) -> None:
+        # A subclassed model's layers build themselves on the first call; a user-written
+        # build() runs first when there is one.
+        if self._graph is None and type(self).build is not Model.build:
+            self.build(_shapes_of(x))
         self.built = True
 
-    def build_from_input_shape(self, input_shape):
+    def build(self, input_shape):
+        """Build a subclassed model by calling it once on zeros of `input_shape`."""
+        if self._graph is not None or self.built:
+            self.built = True
+            return
         import numpy as np
 
         from numen.autodiff import no_grad
 
-        shape = tuple(1 if n is None else n for n in input_shape)
+        def zeros(shape):
+            return np.zeros(tuple(1 if n is None else n for n in shape), dtype=self.dtype)
+
+        if isinstance(input_shape, dict):
+            data = {k: zeros(v) for k, v in input_shape.items()}
+        elif isinstance(input_shape, list) and input_shape and \
+                isinstance(input_shape[0], (list, tuple)):
+            data = [zeros(s) for s in input_shape]
+        else:
+            data = zeros(input_shape)
+        self.built = True
         with no_grad():
-            Layer.__call__(self, np.zeros(shape, dtype=self.dtype))
+            self(data, training=False)
+        self._clear_losses()
+
+    def build_from_input_shape(self, input_shape):
+        self.build(input_shape)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print a table of layers with output shapes and parameter counts."""
         from numen.models.summary import summary_text
 
-        text = summary_text(self, line_length=line_length, show_trainable=show_trainable)
+        text = summary_text(self, line_length=line_length, positions=positions,
+                            show_trainable=show_trainable, expand_nested=expand_nested)
         (print_fn or print)(text)
 
     # -- saving (the saving package does the work) ---------------------------------------
@@ -150,3 +197,11 @@ class Model(Trainer, Layer):
         from numen import saving
 
         return json.dumps(saving.serialize_layer(self), **kwargs)
+
+
+def _shapes_of(x):
+    if isinstance(x, dict):
+        return {k: _shapes_of(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_shapes_of(v) for v in x]
+    return tuple(x.shape) if hasattr(x, "shape") else None

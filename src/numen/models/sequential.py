@@ -102,10 +102,37 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Sequential '{self.name}' has no layers; add some before calling "
                              "it")
+        x, _ = self._run(inputs, training=training, mask=mask)
+        return x
+
+    def _run(self, inputs, training=None, mask=None, track_masks=None):
+        """Call the layers in turn; the mask travels beside the value, given to each layer
+        whose `call` takes `mask=` and updated by each layer's `compute_mask`."""
+        from numen.models.functional import _makes_masks
+
+        if track_masks is None:
+            track_masks = mask is not None or any(_makes_masks(l) for l in self._layers)
         x = inputs
         for layer in self._layers:
-            x = layer(x, training=training)
-        return x
+            if track_masks and mask is not None and layer._call_has_mask:
+                y = layer(x, training=training, mask=mask)
+            else:
+                y = layer(x, training=training)
+            if track_masks:
+                mask = layer.compute_mask(x, mask)
+            x = y
+        return x, mask
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the last layer's output (None when no layer makes one)."""
+        from numen.models.functional import _makes_masks
+
+        if mask is None and not any(_makes_masks(l) for l in self._layers):
+            return None
+        with no_grad():
+            _, out_mask = self._run(self._convert_inputs(inputs), training=False, mask=mask,
+                                    track_masks=True)
+        return out_mask
 
     @property
     def output_shape(self):

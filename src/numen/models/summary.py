@@ -1,90 +1,200 @@
-"""model.summary(): Keras's table of layers, output shapes and parameter counts."""
+"""`model.summary()`: a table of layers with output shapes and parameter counts.
+
+Laid out as Keras 3 lays it out: heavy header rule, one row per layer (cells wrap onto more
+lines), 'Connected to' for Functional models that are not a plain chain, then the parameter
+totals with their memory size. Widths follow Keras's defaults (88 columns, or 108 with
+'Connected to'; narrower on a narrower terminal) and its relative column positions.
+"""
 
 from __future__ import annotations
 
-from numen.layers.symbolic import infer_output_shape
+import shutil
+import textwrap
+
+import numpy as np
+
+from numen.layers.symbolic import flatten, infer_output_shape
 
 
-def _fmt_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} GB"
+def readable_size(nbytes: float) -> str:
+    """'348.00 B', '1.50 KB', ... as Keras prints memory sizes."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if nbytes < 1024 or unit == "TB":
+            return f"{nbytes:.2f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.2f} TB"
 
 
-def _rows(model):
-    """(name (type), output shape, params, connected-to) for each layer."""
+def _fmt_shape(shape) -> str:
+    if isinstance(shape, tuple) and all(n is None or isinstance(n, (int, np.integer))
+                                        for n in shape):
+        return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+    if isinstance(shape, dict):
+        return "{" + ", ".join(f"{k}: {_fmt_shape(v)}" for k, v in shape.items()) + "}"
+    if isinstance(shape, (list, tuple)):
+        return "[" + ", ".join(_fmt_shape(s) for s in shape) + "]"
+    return str(shape)
+
+
+def _is_chain(model) -> bool:
+    """Whether a Functional model is a plain chain (Keras then omits 'Connected to')."""
+    graph = model._graph
+    if len(graph.input_tensors) != 1 or len(graph.output_tensors) != 1:
+        return False
+    consumers: dict[int, int] = {}
+    for node in graph.nodes:
+        ins = node.input_tensors
+        if len(ins) != 1:
+            return False
+        consumers[id(ins[0])] = consumers.get(id(ins[0]), 0) + 1
+    if any(n > 1 for n in consumers.values()):
+        return False
+    layers = [node.layer for node in graph.nodes]
+    return len({id(layer) for layer in layers}) == len(layers)
+
+
+def _graph_rows(model, with_connections: bool) -> list:
+    graph = model._graph
     rows = []
-    if model._graph is not None:
-        for layer in model.layers:
-            nodes = [n for n in layer._inbound_nodes if n in model._graph.nodes]
-            if hasattr(layer, "batch_shape") and not nodes:
-                rows.append((layer, str(layer.batch_shape), 0, "-"))
-                continue
-            for node in nodes:
-                from numen.layers.symbolic import flatten
-
-                outs = flatten(node.outputs)
-                shape = outs[0].shape if len(outs) == 1 else [o.shape for o in outs]
-                sources = ", ".join(
-                    f"{t.node.layer.name if t.node else t.name}[0][0]"
-                    for t in node.input_tensors)
-                rows.append((layer, str(shape), _params(layer), sources or "-"))
-        return rows
-    shape = getattr(model, "_input_batch_shape", None)
     for layer in model.layers:
-        if shape is not None and layer.built:
-            shape = infer_output_shape(layer, shape)
-            rows.append((layer, str(shape), _params(layer), None))
-        else:
-            rows.append((layer, "?", _params(layer), None))
+        nodes = [n for n in layer._inbound_nodes if any(n is g for g in graph.nodes)]
+        if not nodes:  # an InputLayer
+            shape = getattr(layer, "batch_shape", None)
+            rows.append((layer, _fmt_shape(tuple(shape)) if shape else "?", "-"))
+            continue
+        outs = [o.shape for o in flatten(nodes[-1].outputs)]
+        shape = _fmt_shape(outs[0] if len(outs) == 1 else outs)
+        links = []
+        for node in nodes:
+            for t in node.input_tensors:
+                if t.node is None:
+                    links.append(f"{t.name}[0][0]")
+                    continue
+                source = t.node.layer
+                index = next(i for i, n in enumerate(source._inbound_nodes) if n is t.node)
+                links.append(f"{source.name}[{index}][{t.index}]")
+        rows.append((layer, shape, ", ".join(links) or "-" if with_connections else None))
     return rows
 
 
-def _params(layer) -> int:
-    return int(sum(w.size for w in layer.weights)) if layer.built else 0
+def _stack_rows(model) -> list:
+    """Rows of a Sequential or subclassed model: shapes from the input shape when known,
+    else from the shape each layer was built with."""
+    rows = []
+    shape = getattr(model, "_input_batch_shape", None)
+    for layer in model.layers:
+        out = "?"
+        try:
+            if shape is not None and layer.built:
+                shape = infer_output_shape(layer, shape)
+                out = _fmt_shape(shape)
+            elif getattr(layer, "_build_shapes", None) is not None:
+                out = _fmt_shape(infer_output_shape(layer, layer._build_shapes))
+        except (ValueError, TypeError, NotImplementedError):
+            shape = None
+        rows.append((layer, out, None))
+    return rows
 
 
-def summary_text(model, line_length=None, show_trainable=False) -> str:
-    rows = _rows(model)
+def _params(layer) -> str:
+    if not layer.built:
+        return "0 (unbuilt)"
+    return f"{int(sum(w.size for w in layer.weights)):,}"
+
+
+def _widths(line_length: int, positions, n: int) -> list[int]:
+    """Cell widths (padding included) so that a full line, borders too, is `line_length`."""
+    inner = line_length - (n + 1)
+    if positions[-1] <= 1:
+        positions = [int(p * inner) for p in positions]
+    widths, current = [], 0
+    for p in positions:
+        widths.append(int(p) - current)
+        current = int(p)
+    if any(w < 4 for w in widths):
+        raise ValueError(f"summary: line_length={line_length} is too narrow for the table")
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=True,
+                         break_on_hyphens=False) or [""]
+
+
+def summary_text(model, line_length=None, positions=None, show_trainable=False,
+                 expand_nested=False) -> str:
+    """The summary table of `model` as one string."""
     functional = model._graph is not None
-    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional
-                                                             else [])
-    cells = [[f"{l.name} ({type(l).__name__})", shape, f"{p:,}"] + ([c] if functional else [])
-             for l, shape, p, c in rows]
-    widths = [max([len(headers[i])] + [len(r[i]) for r in cells]) + 2 for i in
-              range(len(headers))]
-    widths[0] = max(widths[0], 33)
-    widths[1] = max(widths[1], 24)
-    widths[2] = max(widths[2], 15)
+    connections = functional and not _is_chain(model)
+    headers = ["Layer (type)", "Output Shape", "Param #"]
+    align = ["<", "<", ">"]
+    if connections:
+        default, positions = 108, positions or [0.3, 0.56, 0.74, 1.0]
+        headers.append("Connected to")
+        align.append("<")
+    else:
+        default, positions = 88, positions or [0.45, 0.80, 1.0]
+    if show_trainable:
+        default += 12
+        positions = [p * 0.9 for p in positions] + [1.0]
+        headers.append("Trainable")
+        align.append("^")
+    line_length = line_length or min(default, shutil.get_terminal_size().columns - 4)
+    widths = _widths(line_length, positions, len(headers))
 
-    def line(left, mid, right, fill):
+    rows = _graph_rows(model, connections) if functional else _stack_rows(model)
+    cells = []
+    for layer, shape, links in rows:
+        row = [f"{layer.name} ({type(layer).__name__})", shape, _params(layer)]
+        if connections:
+            row.append(links)
+        if show_trainable:
+            row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+        cells.append(row)
+
+    def rule(left, mid, right, fill):
         return left + mid.join(fill * w for w in widths) + right
 
-    def row(values, heavy=False):
-        bar = "┃" if heavy else "│"
-        parts = []
-        for i, (v, w) in enumerate(zip(values, widths)):
-            parts.append(f" {v:>{w - 2}} " if i == 2 else f" {v:<{w - 2}} ")
-        return bar + bar.join(parts) + bar
+    def render(values, bar):
+        wrapped = [_wrap(v, w - 2) for v, w in zip(values, widths)]
+        out = []
+        for i in range(max(len(c) for c in wrapped)):
+            parts = [f" {(c[i] if i < len(c) else ''):{a}{w - 2}} "
+                     for c, a, w in zip(wrapped, align, widths)]
+            out.append(bar + bar.join(parts) + bar)
+        return out
 
-    out = [f'Model: "{model.name}"', line("┏", "┳", "┓", "━"), row(headers, heavy=True),
-           line("┡", "╇", "┩", "━")]
-    for i, r in enumerate(cells):
-        out.append(row(r))
-        out.append(line("├", "┼", "┤", "─") if i < len(cells) - 1 else line("└", "┴", "┘", "─"))
-    if not cells:
-        out.append(line("└", "┴", "┘", "─"))
-    weights = model.weights if model.built else []
+    lines = [f'Model: "{model.name}"', rule("┏", "┳", "┓", "━"), *render(headers, "┃"),
+             rule("┡", "╇", "┩", "━")]
+    for i, row in enumerate(cells):
+        lines += render(row, "│")
+        if i < len(cells) - 1:
+            lines.append(rule("├", "┼", "┤", "─"))
+    lines.append(rule("└", "┴", "┘", "─"))
+
+    weights = model.weights
+    trainable_ids = {id(w) for w in model.trainable_weights}
     total = sum(w.size for w in weights)
-    trainable_ids = {id(w) for w in model.trainable_weights} if model.built else set()
     trainable = sum(w.size for w in weights if id(w) in trainable_ids)
-    nbytes = {id(w): w.data.nbytes for w in weights}
-    tb = sum(nbytes[id(w)] for w in weights if id(w) in trainable_ids)
-    allb = sum(nbytes.values())
-    out.append(f" Total params: {total:,} ({_fmt_bytes(allb)})")
-    out.append(f" Trainable params: {trainable:,} ({_fmt_bytes(tb)})")
-    out.append(f" Non-trainable params: {total - trainable:,} ({_fmt_bytes(allb - tb)})")
-    return "\n".join(out)
+    all_bytes = sum(w.data.nbytes for w in weights)
+    trainable_bytes = sum(w.data.nbytes for w in weights if id(w) in trainable_ids)
+    opt_count, opt_bytes = _optimizer_size(model)
+    lines.append(f" Total params: {total + opt_count:,} ({readable_size(all_bytes + opt_bytes)})")
+    lines.append(f" Trainable params: {trainable:,} ({readable_size(trainable_bytes)})")
+    lines.append(f" Non-trainable params: {total - trainable:,} "
+                 f"({readable_size(all_bytes - trainable_bytes)})")
+    if opt_count:
+        lines.append(f" Optimizer params: {opt_count:,} ({readable_size(opt_bytes)})")
+    return "\n".join(lines)
+
+
+def _optimizer_size(model) -> tuple[int, int]:
+    """(count, bytes) of the optimizer's state once it has been built by a training step."""
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(model, "compiled", False) or optimizer is None or \
+            not getattr(optimizer, "built", False):
+        return 0, 0
+    variables = getattr(optimizer, "variables", [])
+    variables = variables() if callable(variables) else variables
+    arrays = [np.asarray(getattr(v, "data", v)) for v in variables]
+    return int(sum(a.size for a in arrays)), int(sum(a.nbytes for a in arrays))

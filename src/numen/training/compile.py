@@ -7,6 +7,10 @@ name; targets and predictions are matched to outputs the same way.
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
+
 from numen import losses as losses_module
 from numen import metrics as metrics_module
 from numen.autodiff import Tensor
@@ -95,57 +99,108 @@ class CompiledLoss:
         return total, parts
 
 
+def _metric_name(spec) -> str:
+    """The log name Keras gives a metric: the string as written, else the object's name."""
+    if isinstance(spec, str):
+        return spec
+    name = getattr(spec, "name", None)
+    if isinstance(name, str):
+        return name
+    return getattr(spec, "__name__", type(spec).__name__)
+
+
+class OutputMetric:
+    """One compiled metric of one output, named at compile time (`accuracy`, or
+    `<output>_accuracy` on a multi-output model) and resolved into a concrete Metric on the
+    first batch, when the shapes that decide what 'accuracy' means are known.
+
+    It accepts either its own output's targets and predictions or, on a multi-output model,
+    the whole structure (as a custom `train_step` passes `metric.update_state(y, y_pred)`).
+    """
+
+    def __init__(self, spec, index: int, output_names: list[str], weighted: bool = False):
+        self.spec = spec
+        self.index = index
+        self.output_names = output_names
+        self.weighted = weighted
+        base = _metric_name(spec)
+        self.name = f"{output_names[index]}_{base}" if len(output_names) > 1 else base
+        self.metric = None
+
+    def _own(self, data, what):
+        if len(self.output_names) > 1 and isinstance(data, (list, tuple, dict)):
+            return structure_to_list(data, self.output_names, what)[self.index]
+        return data
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y = self._own(y_true, "y")
+        p = self._own(y_pred, "model output")
+        if y is None:
+            return
+        p = p.data if isinstance(p, Tensor) else p
+        y = y.data if isinstance(y, Tensor) else y
+        if self.metric is None:
+            self.metric = metrics_module.resolve(self.spec, tuple(y.shape), tuple(p.shape))
+        if self.weighted and sample_weight is not None:
+            self.metric.update_state(y, p, sample_weight=self._own(sample_weight, "weights"))
+        else:
+            self.metric.update_state(y, p)
+
+    def result(self):
+        if self.metric is None:
+            return np.float32(0.0)
+        return self.metric.result()
+
+    def reset_state(self):
+        if self.metric is not None:
+            self.metric.reset_state()
+
+    def __repr__(self) -> str:
+        return f"<OutputMetric name={self.name}>"
+
+
 class CompiledMetrics:
-    """Metric objects per output, built on first use when the data's shapes are known."""
+    """Metric objects per output; every log name is known once `compile` returns."""
 
     def __init__(self, metrics, weighted_metrics, output_names: list[str], loss):
         self.names = output_names
-        self.specs = metrics_per_output(metrics, output_names, "metrics")
-        self.weighted_specs = metrics_per_output(weighted_metrics, output_names,
-                                                 "weighted_metrics")
         self.loss = loss
-        self.built = False
-        self.metrics: list[list] = []
-        self.weighted: list[list] = []
-
-    def build(self, ys, ps):
-        multi = len(self.names) > 1
-
-        def make(spec_list, y, p, name):
-            out = []
-            for spec in spec_list or []:
-                m = metrics_module.resolve(spec, tuple(y.shape), tuple(p.shape))
-                if multi:
-                    m.name = f"{name}_{m.name}"
-                out.append(m)
-            return out
-
-        for i, (y, p) in enumerate(zip(ys, ps)):
-            spec = self.specs[i] if i < len(self.specs) else None
-            wspec = self.weighted_specs[i] if i < len(self.weighted_specs) else None
-            spec = [spec] if spec is not None and not isinstance(spec, (list, tuple)) else spec
-            wspec = [wspec] if wspec is not None and not isinstance(wspec, (list, tuple)) \
-                else wspec
-            self.metrics.append(make(spec, y, p, self.names[i]) if y is not None else [])
-            self.weighted.append(make(wspec, y, p, self.names[i]) if y is not None else [])
+        self.metrics = self._make(metrics_per_output(metrics, output_names, "metrics"), False)
+        self.weighted = self._make(
+            metrics_per_output(weighted_metrics, output_names, "weighted_metrics"), True)
+        taken = {m.name for group in self.metrics for m in group}
+        for group in self.weighted:
+            for m in group:
+                if m.name in taken:  # metrics=['mae'], weighted_metrics=['mae']
+                    m.name = f"weighted_{m.name}"
         self.built = True
+
+    def _make(self, specs: list, weighted: bool) -> list[list[OutputMetric]]:
+        groups, seen = [], []
+        for i in range(len(self.names)):
+            spec = specs[i] if i < len(specs) else None
+            spec = [] if spec is None else spec
+            spec = list(spec) if isinstance(spec, (list, tuple)) else [spec]
+            group = []
+            for s in spec:
+                if s is None:
+                    continue
+                if not isinstance(s, str) and any(s is t for t in seen):
+                    s = copy.deepcopy(s)  # one Metric object given for several outputs
+                seen.append(s)
+                group.append(OutputMetric(s, i, self.names, weighted))
+            groups.append(group)
+        return groups
 
     def update(self, y_true, y_pred, sample_weight=None):
         ys = structure_to_list(y_true, self.names, "y")
-        ps = [p.data if isinstance(p, Tensor) else p
-              for p in structure_to_list(y_pred, self.names, "model output")]
-        if not self.built:
-            self.build(ys, ps)
+        ps = structure_to_list(y_pred, self.names, "model output")
         sws = structure_to_list(sample_weight, self.names, "sample_weight") \
             if sample_weight is not None else [None] * len(self.names)
         if len(sws) == 1 and len(self.names) > 1:
             sws = sws * len(self.names)
         for ms, ws, y, p, sw in zip(self.metrics, self.weighted, ys, ps, sws):
-            if y is None:
-                continue
-            for m in ms:
-                m.update_state(y, p)
-            for m in ws:
+            for m in ms + ws:
                 m.update_state(y, p, sample_weight=sw)
 
     def all(self) -> list:
