@@ -1,7 +1,8 @@
-"""Stateful metrics (update_state / result / reset_state) with Keras's names and log names.
+"""Stateful metrics (update_state / result / reset_state) with Keras 3's names and log names.
 
 Metric state is plain float64 NumPy values on the host: metrics are bookkeeping, not part of the
 differentiable graph, and keeping them off the graph makes each update a few microseconds.
+Results come back as NumPy scalars of the metric's dtype (float32 by default).
 """
 
 from __future__ import annotations
@@ -9,40 +10,86 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend, losses
-from numen.autodiff import Tensor
+from numen.autodiff import Tensor, no_grad
 
 
-def _np(x):
-    return backend.to_numpy(x.data if isinstance(x, Tensor) else x)
+def to_numpy(x) -> np.ndarray:
+    """A Tensor, array or nested list as a host NumPy array."""
+    return np.asarray(backend.to_numpy(x.data if isinstance(x, Tensor) else x))
 
 
-def _weights_like(sample_weight, values):
-    if sample_weight is None:
-        return np.ones_like(values, dtype=np.float64)
-    sw = np.asarray(_np(sample_weight), dtype=np.float64)
-    while sw.ndim > values.ndim and sw.shape[-1] == 1:
-        sw = sw[..., 0]
-    while sw.ndim < values.ndim:
-        sw = sw[..., None]
-    return np.broadcast_to(sw, values.shape)
+def align_ranks(x1: np.ndarray, x2: np.ndarray, expand_rank_1: bool = True):
+    """NumPy twin of `losses.align_ranks`: fix ranks that differ by a trailing axis of size 1."""
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        if x2.ndim == 1 and expand_rank_1:
+            x2 = x2[..., None]
+        else:
+            x1 = x1[..., 0]
+    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        if x1.ndim == 1 and expand_rank_1:
+            x1 = x1[..., None]
+        else:
+            x2 = x2[..., 0]
+    return x1, x2
+
+
+def _pair(y_true, y_pred):
+    y_pred = to_numpy(y_pred)
+    if y_pred.dtype.kind != "f":
+        y_pred = y_pred.astype(np.float64)
+    return align_ranks(to_numpy(y_true).astype(y_pred.dtype), y_pred)
+
+
+def samplewise(values, sample_weight, reduce_fn=np.mean, name="metric"):
+    """Per-sample values (and weights) as Keras reduces them before accumulating.
+
+    Values with more axes than the weights are reduced over the extra axes first; then both
+    are reduced to one entry per sample.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    sw = None
+    if sample_weight is not None:
+        sw = to_numpy(sample_weight).astype(np.float64)
+        values, sw = align_ranks(values, sw)
+        if values.ndim > sw.ndim:
+            values = reduce_fn(values, axis=tuple(range(sw.ndim, values.ndim)))
+        try:
+            sw = np.broadcast_to(sw, values.shape)
+        except ValueError:
+            raise ValueError(f"{name}: sample_weight has shape {sw.shape}, which does not "
+                             f"broadcast to the values' shape {values.shape}") from None
+        values = values * sw
+        if sw.ndim > 1:
+            sw = reduce_fn(sw, axis=tuple(range(1, sw.ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, sw
 
 
 class Metric:
-    """Base class: subclasses keep running state and say what `result()` is."""
+    """Base class: subclasses keep running state and say what `result()` is.
 
-    def __init__(self, name=None, dtype=None):
-        self.name = name or losses._snake(type(self).__name__)
-        self.dtype = dtype or backend.floatx()
+    Args:
+        name: the key in training logs (default: the class name in snake case).
+        dtype: dtype of `result()` (default: floatx).
+    """
+
+    def __init__(self, name: str | None = None, dtype=None):
+        self.name = name or losses.to_snake_case(type(self).__name__)
+        self.dtype = backend.standardize_dtype(dtype or backend.floatx())
         self.reset_state()
 
-    def reset_state(self):
+    def reset_state(self) -> None:
         raise NotImplementedError
 
-    def update_state(self, *args, **kwargs):
+    def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError
 
     def result(self):
         raise NotImplementedError
+
+    def _scalar(self, value):
+        return np.asarray(value, dtype=self.dtype)[()]
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
@@ -52,7 +99,7 @@ class Metric:
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict):
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -60,258 +107,378 @@ class Metric:
 
 
 class Mean(Metric):
-    """Weighted mean of everything passed to `update_state`."""
+    """Weighted mean of everything passed to `update_state`.
+
+    >>> m = Mean(); m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0]); float(m.result())
+    2.0
+    """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
 
     def reset_state(self):
         self.total = 0.0
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
-        v = np.asarray(_np(values), dtype=np.float64)
-        w = _weights_like(sample_weight, v)
-        self.total += float((v * w).sum())
-        self.count += float(w.sum())
+        values, sw = samplewise(to_numpy(values), sample_weight, np.mean, self.name)
+        self.total += float(values.sum())
+        if sw is not None:
+            self.count += float(sw.sum())
+        else:
+            self.count += values.shape[0] if values.ndim else 1
 
     def result(self):
-        return np.float32(self.total / self.count) if self.count else np.float32(0.0)
+        return self._scalar(self.total / self.count if self.count else 0.0)
 
 
 class Sum(Metric):
+    """Weighted sum of everything passed to `update_state`."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
     def reset_state(self):
         self.total = 0.0
 
     def update_state(self, values, sample_weight=None):
-        v = np.asarray(_np(values), dtype=np.float64)
-        self.total += float((v * _weights_like(sample_weight, v)).sum())
+        values, _ = samplewise(to_numpy(values), sample_weight, np.sum, self.name)
+        self.total += float(values.sum())
 
     def result(self):
-        return np.float32(self.total)
+        return self._scalar(self.total)
 
 
 class MeanMetricWrapper(Mean):
-    """The weighted mean of `fn(y_true, y_pred)` over all samples seen."""
+    """The weighted mean over all samples seen of `fn(y_true, y_pred, **kwargs)`."""
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        self._fn = fn
-        self._fn_kwargs = kwargs
+        self.fn = fn
+        self.fn_kwargs = kwargs
         super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self._fn(_np(y_true), _np(y_pred), **self._fn_kwargs)
-        super().update_state(_np(values), sample_weight)
+        with no_grad():
+            values = self.fn(y_true, y_pred, **self.fn_kwargs)
+        super().update_state(to_numpy(values), sample_weight)
 
-    def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
-
-
-# -- metric functions (NumPy in, NumPy per-sample values out) -----------------------------------
-def _align(y_true, y_pred):
-    y_true, y_pred = np.asarray(_np(y_true)), np.asarray(_np(y_pred))
-    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
-        y_true = y_true[..., None]
-    elif y_pred.ndim == y_true.ndim - 1 and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
-    return y_true, y_pred
+    def get_config(self) -> dict:
+        return {**super().get_config(), **self.fn_kwargs}
 
 
+# -- metric functions: arrays in, per-sample (or per-entry) values out ---------------------------
 def accuracy(y_true, y_pred):
-    y_true, y_pred = _align(y_true, y_pred)
+    """1.0 where y_pred equals y_true exactly, else 0.0."""
+    y_true, y_pred = _pair(y_true, y_pred)
     return (y_true == y_pred).astype(np.float32)
 
 
-def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = _align(y_true, y_pred)
-    return ((y_pred > threshold) == (y_true > 0.5)).astype(np.float32).mean(axis=-1)
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5):
+    """1.0 where (y_pred > threshold) equals y_true (labels 0/1), per entry."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return (y_true == (y_pred > threshold).astype(y_true.dtype)).astype(np.float32)
 
 
 def categorical_accuracy(y_true, y_pred):
-    y_true, y_pred = np.asarray(_np(y_true)), np.asarray(_np(y_pred))
+    """1.0 where argmax(y_pred) equals argmax(y_true) (one-hot targets)."""
+    y_true, y_pred = to_numpy(y_true), to_numpy(y_pred)
     return (y_true.argmax(-1) == y_pred.argmax(-1)).astype(np.float32)
 
 
+def _sparse_targets(y_true, y_pred):
+    y_true = to_numpy(y_true)
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    return y_true
+
+
 def sparse_categorical_accuracy(y_true, y_pred):
-    y_true, y_pred = np.asarray(_np(y_true)), np.asarray(_np(y_pred))
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
-    return (y_true.astype(np.int64) == y_pred.argmax(-1)).astype(np.float32)
+    """1.0 where argmax(y_pred) equals the integer label."""
+    y_pred = to_numpy(y_pred)
+    y_true = _sparse_targets(y_true, y_pred)
+    return (y_true == y_pred.argmax(-1)).astype(np.float32)
 
 
-def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    return sparse_top_k_categorical_accuracy(np.asarray(_np(y_true)).argmax(-1), y_pred, k)
-
-
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    y_true, y_pred = np.asarray(_np(y_true)), np.asarray(_np(y_pred))
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = y_true[..., 0]
-    y_true = y_true.astype(np.int64)
-    target = np.take_along_axis(y_pred, y_true[..., None], -1)
-    # A class counts as in the top k when fewer than k classes score strictly higher.
+def _in_top_k(labels, y_pred, k):
+    # A label is in the top k when fewer than k classes score strictly higher (ties count in).
+    labels = labels.astype(np.int64)
+    target = np.take_along_axis(y_pred, labels[..., None], -1)
     return ((y_pred > target).sum(-1) < k).astype(np.float32)
 
 
-def _loss_metric(fn):
-    def metric(y_true, y_pred, **kwargs):
-        return _np(fn(np.asarray(_np(y_true)), np.asarray(_np(y_pred)), **kwargs))
-
-    metric.__name__ = fn.__name__
-    return metric
+def top_k_categorical_accuracy(y_true, y_pred, k: int = 5):
+    """1.0 where the one-hot target's class is among the k highest predictions."""
+    y_pred = to_numpy(y_pred)
+    return _in_top_k(to_numpy(y_true).argmax(-1), y_pred, k)
 
 
-def _metric_class(class_name, fn, default_name, **defaults):
-    def __init__(self, name=default_name, dtype=None, **kwargs):
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **{**defaults, **kwargs})
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5, from_sorted_ids: bool = False):
+    """1.0 where the integer label is among the k highest predictions.
 
-    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__})
+    With `from_sorted_ids`, y_pred already holds class ids sorted by score (best first).
+    """
+    y_pred = to_numpy(y_pred)
+    y_true = _sparse_targets(y_true, y_pred)
+    if from_sorted_ids:
+        return (y_pred[..., :k] == y_true[..., None]).any(-1).astype(np.float32)
+    return _in_top_k(y_true, y_pred, k)
 
 
-mean_squared_error = _loss_metric(losses.mean_squared_error)
-mean_absolute_error = _loss_metric(losses.mean_absolute_error)
-mean_absolute_percentage_error = _loss_metric(losses.mean_absolute_percentage_error)
-mean_squared_logarithmic_error = _loss_metric(losses.mean_squared_logarithmic_error)
-binary_crossentropy = _loss_metric(losses.binary_crossentropy)
-categorical_crossentropy = _loss_metric(losses.categorical_crossentropy)
-sparse_categorical_crossentropy = _loss_metric(losses.sparse_categorical_crossentropy)
-kl_divergence = _loss_metric(losses.kl_divergence)
-poisson = _loss_metric(losses.poisson)
-hinge = _loss_metric(losses.hinge)
-squared_hinge = _loss_metric(losses.squared_hinge)
-categorical_hinge = _loss_metric(losses.categorical_hinge)
-log_cosh_error = _loss_metric(losses.log_cosh)
+def cosine_similarity(y_true, y_pred, axis: int = -1):
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred)) along `axis` (1 means identical)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    eps = backend.epsilon()
+    t = y_true / np.sqrt(np.maximum((y_true**2).sum(axis, keepdims=True), eps))
+    p = y_pred / np.sqrt(np.maximum((y_pred**2).sum(axis, keepdims=True), eps))
+    return (t * p).sum(axis)
 
-Accuracy = _metric_class("Accuracy", accuracy, "accuracy")
-BinaryAccuracy = _metric_class("BinaryAccuracy", binary_accuracy, "binary_accuracy", threshold=0.5)
-CategoricalAccuracy = _metric_class("CategoricalAccuracy", categorical_accuracy,
-                                    "categorical_accuracy")
-SparseCategoricalAccuracy = _metric_class(
-    "SparseCategoricalAccuracy", sparse_categorical_accuracy, "sparse_categorical_accuracy"
-)
-TopKCategoricalAccuracy = _metric_class(
-    "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy", k=5
-)
-SparseTopKCategoricalAccuracy = _metric_class(
-    "SparseTopKCategoricalAccuracy",
-    sparse_top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy",
-    k=5,
-)
-MeanSquaredError = _metric_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
-MeanAbsoluteError = _metric_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
-MeanAbsolutePercentageError = _metric_class(
-    "MeanAbsolutePercentageError", mean_absolute_percentage_error, "mean_absolute_percentage_error"
-)
-MeanSquaredLogarithmicError = _metric_class(
-    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error, "mean_squared_logarithmic_error"
-)
-BinaryCrossentropy = _metric_class("BinaryCrossentropy", binary_crossentropy,
-                                   "binary_crossentropy")
-CategoricalCrossentropy = _metric_class("CategoricalCrossentropy", categorical_crossentropy,
-                                        "categorical_crossentropy")
-SparseCategoricalCrossentropy = _metric_class(
-    "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
-    "sparse_categorical_crossentropy",
-)
-KLDivergence = _metric_class("KLDivergence", kl_divergence, "kl_divergence")
-Poisson = _metric_class("Poisson", poisson, "poisson")
-Hinge = _metric_class("Hinge", hinge, "hinge")
-SquaredHinge = _metric_class("SquaredHinge", squared_hinge, "squared_hinge")
-CategoricalHinge = _metric_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
-LogCoshError = _metric_class("LogCoshError", log_cosh_error, "logcosh")
+
+# The loss functions double as metric functions (Keras exports them under keras.metrics too).
+mean_squared_error = losses.mean_squared_error
+mean_absolute_error = losses.mean_absolute_error
+mean_absolute_percentage_error = losses.mean_absolute_percentage_error
+mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
+binary_crossentropy = losses.binary_crossentropy
+categorical_crossentropy = losses.categorical_crossentropy
+sparse_categorical_crossentropy = losses.sparse_categorical_crossentropy
+kl_divergence = losses.kl_divergence
+poisson = losses.poisson
+hinge = losses.hinge
+squared_hinge = losses.squared_hinge
+categorical_hinge = losses.categorical_hinge
+huber = losses.huber
+log_cosh = losses.log_cosh
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+
+
+# -- metric classes ------------------------------------------------------------------------------
+class Accuracy(MeanMetricWrapper):
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(accuracy, name=name, dtype=dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    def __init__(self, name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, dtype=dtype)
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, dtype=dtype)
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+
+
+class LogCoshError(MeanMetricWrapper):
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
+    """sqrt of the weighted mean squared error over everything seen."""
+
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred = _align(y_true, y_pred)
+        y_true, y_pred = _pair(y_true, y_pred)
         super().update_state(np.square(y_pred - y_true), sample_weight)
 
     def result(self):
-        return np.float32(np.sqrt(super().result()))
+        return self._scalar(np.sqrt(self.total / self.count) if self.count else 0.0)
 
 
-from numen.metrics_confusion import AUC, Precision, Recall  # noqa: E402
+class BinaryCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0):
+        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
 
-_FUNCTIONS = {
-    "accuracy": accuracy,
-    "binary_accuracy": binary_accuracy,
-    "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "top_k_categorical_accuracy": top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
-    "mean_squared_error": mean_squared_error,
-    "mse": mean_squared_error,
-    "mean_absolute_error": mean_absolute_error,
-    "mae": mean_absolute_error,
-    "mean_absolute_percentage_error": mean_absolute_percentage_error,
-    "mape": mean_absolute_percentage_error,
-    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
-    "msle": mean_squared_logarithmic_error,
-    "binary_crossentropy": binary_crossentropy,
-    "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-    "kl_divergence": kl_divergence,
-    "poisson": poisson,
-    "hinge": hinge,
-    "squared_hinge": squared_hinge,
-    "categorical_hinge": categorical_hinge,
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0, axis=-1):
+        super().__init__(categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 axis=-1):
+        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, axis=axis)
+
+
+class KLDivergence(MeanMetricWrapper):
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+
+class Poisson(MeanMetricWrapper):
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+
+class Hinge(MeanMetricWrapper):
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(hinge, name=name, dtype=dtype)
+
+
+class SquaredHinge(MeanMetricWrapper):
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, name=name, dtype=dtype)
+
+
+class CategoricalHinge(MeanMetricWrapper):
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, name=name, dtype=dtype)
+
+
+from numen.metrics_confusion import (  # noqa: E402  (they build on Metric above)
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+
+# -- lookup --------------------------------------------------------------------------------------
+_CLASSES = {cls.__name__: cls for cls in (
+    Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
+    MeanAbsolutePercentageError, MeanSquaredLogarithmicError, RootMeanSquaredError,
+    CosineSimilarity, LogCoshError, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge,
+    Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+)}
+# Keras looks metrics up by class name, by the class name in snake case, and by a few aliases.
+_NAMES = {
+    **_CLASSES,
+    **{losses.to_snake_case(name): cls for name, cls in _CLASSES.items()},
+    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
+    "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    "kld": KLDivergence, "KLD": KLDivergence, "acc": Accuracy,
 }
-_CLASSES = {
-    cls.__name__: cls
-    for cls in (
-        Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-        TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
-        MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-        RootMeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
-        SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge,
-        CategoricalHinge, LogCoshError, Precision, Recall, AUC,
-    )
-}
-_SNAKE_CLASSES = {"precision": Precision, "recall": Recall, "auc": AUC,
-                  "root_mean_squared_error": RootMeanSquaredError}
+# Functions without a class of the same snake-case name are still reachable by their name.
+_FUNCTIONS = {fn.__name__: fn for fn in (huber, log_cosh)}
 
 
 def get(identifier):
-    """A metric function or Metric from a name, a config dict, an instance or a callable."""
-    if isinstance(identifier, Metric) or (callable(identifier) and not isinstance(identifier, type)):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
-        cls = _CLASSES.get(identifier) or _SNAKE_CLASSES.get(identifier)
-        if cls is not None:
-            return cls()
-        raise ValueError(
-            f"Unknown metric {identifier!r}; expected one of {sorted(_FUNCTIONS)}, a Metric "
-            "class name or a callable"
-        )
+    """A metric from a name ('mse', 'binary_accuracy', 'AUC'), a config dict, a Metric (class
+    or instance) or any function of (y_true, y_pred); None gives None. Names give instances.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: anything else.
+
+    >>> get("mse").name
+    'mean_squared_error'
+    """
+    if identifier is None:
+        return None
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
+        name = identifier.get("class_name")
+        cls = _CLASSES.get(name)
         if cls is None:
-            raise ValueError(f"Unknown metric class {identifier.get('class_name')!r}")
+            raise ValueError(f"Unknown metric class {name!r} in config; expected one of "
+                             f"{sorted(_CLASSES)}")
         return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, str):
+        if identifier in _NAMES:
+            return _NAMES[identifier]()
+        if identifier in _FUNCTIONS:
+            return MeanMetricWrapper(_FUNCTIONS[identifier], name=identifier)
+        raise ValueError(f"Unknown metric {identifier!r}; expected one of "
+                         f"{sorted({*_NAMES, *_FUNCTIONS})}, a Metric or a callable")
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
-    raise TypeError(f"metric must be a string, a Metric or a callable, received {identifier!r}")
+    if isinstance(identifier, Metric) or callable(identifier):
+        return identifier
+    raise TypeError(f"metric must be a string, a config dict, a Metric or a callable, received "
+                    f"{identifier!r} of type {type(identifier).__name__}")
 
 
 def resolve(identifier, y_true_shape, y_pred_shape, loss=None) -> Metric:
     """The Metric object `compile(metrics=[identifier])` stands for, given the data's shapes.
 
-    'accuracy'/'acc' become binary, categorical or sparse categorical accuracy from the shapes,
-    as Keras resolves them; the name in logs is the string the user wrote.
+    'accuracy'/'acc' become binary accuracy (y_pred has one column), sparse categorical
+    accuracy (integer labels: y_true has fewer axes or one column) or categorical accuracy,
+    as Keras resolves them. A string names the metric in logs; otherwise its own name does.
     """
-    name = identifier if isinstance(identifier, str) else None
+    y_true_shape, y_pred_shape = tuple(y_true_shape), tuple(y_pred_shape)
     if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
-        if y_pred_shape[-1] == 1 or len(y_pred_shape) == 1:
-            fn = binary_accuracy
-        elif len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
-            fn = sparse_categorical_accuracy
-        else:
-            fn = categorical_accuracy
-        return MeanMetricWrapper(fn, name=identifier)
+        t_last = y_true_shape[-1] if y_true_shape else 1
+        p_last = y_pred_shape[-1] if y_pred_shape else 1
+        if p_last == 1 or len(y_pred_shape) <= 1:
+            return BinaryAccuracy(name=identifier)
+        if len(y_true_shape) < len(y_pred_shape) or t_last == 1:
+            return SparseCategoricalAccuracy(name=identifier)
+        return CategoricalAccuracy(name=identifier)
     metric = get(identifier)
-    if isinstance(metric, Metric):
-        return metric
-    return MeanMetricWrapper(metric, name=name or getattr(metric, "__name__", "metric"))
+    if metric is None:
+        return None
+    if not isinstance(metric, Metric):
+        metric = MeanMetricWrapper(metric, name=getattr(metric, "__name__", "metric"))
+    if isinstance(identifier, str):
+        metric.name = identifier
+    return metric
+
+
+def serialize(metric) -> dict | str:
+    """A Metric as Keras's {'module', 'class_name', 'config'} dict; a function as its name."""
+    if isinstance(metric, Metric) and type(metric).__name__ in _CLASSES:
+        return {"module": "keras.metrics", "class_name": type(metric).__name__,
+                "config": metric.get_config(), "registered_name": None}
+    return getattr(metric, "__name__", str(metric))
+
+
+def deserialize(config):
+    """The inverse of `serialize`."""
+    return get(config)

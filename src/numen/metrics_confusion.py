@@ -1,70 +1,191 @@
-"""Metrics built on confusion counts at thresholds: Precision, Recall, AUC."""
+"""Metrics built on weighted confusion counts at thresholds: TP/FP/TN/FN, Precision, Recall, AUC.
+
+A prediction counts as positive at threshold t when y_pred > t; a label is positive when it is
+non-zero. Counts for all thresholds come from one sort-free pass: each prediction falls into
+the bucket of thresholds it exceeds, and a reversed cumulative sum turns buckets into counts.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from numen.metrics import Metric, _align, _np, _weights_like
+from numen import backend
+from numen.metrics import Metric, align_ranks, to_numpy
+
+NEG_INF = -1e10
 
 
-def _thresholded(y_true, y_pred, thresholds, top_k=None, class_id=None):
-    """y_true as bool and, per threshold, y_pred > threshold, both flattened, plus weights."""
-    y_true, y_pred = _align(y_true, y_pred)
-    y_true = y_true.astype(bool) if y_true.dtype == bool else y_true > 0.5
+def _check_thresholds(thresholds, owner):
+    values = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
+    bad = values[(values < 0) | (values > 1) | np.isnan(values)]
+    if bad.size:
+        raise ValueError(f"{owner}: thresholds must lie in [0, 1], received {bad.tolist()}")
+    return values
+
+
+def _keep_top_k(y_pred, k):
+    """y_pred with everything outside each row's k largest entries set to NEG_INF."""
+    order = np.argsort(-y_pred, axis=-1, kind="stable")
+    keep = np.zeros(y_pred.shape, dtype=bool)
+    np.put_along_axis(keep, order[..., :k], True, axis=-1)
+    return np.where(keep, y_pred, NEG_INF)
+
+
+def confusion_inputs(y_true, y_pred, sample_weight, top_k=None, class_id=None, owner="metric"):
+    """Labels (bool), predictions and weights, all shaped alike, after top_k and class_id.
+
+    Sample weights may be one per sample, or shaped like y_pred; they broadcast over the rest.
+    """
+    y_pred = to_numpy(y_pred).astype(np.float64)
+    y_pred, y_true = align_ranks(y_pred, to_numpy(y_true))
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{owner}: y_true has shape {y_true.shape} but y_pred has shape "
+                         f"{y_pred.shape}; expected the same shape")
+    if sample_weight is None:
+        w = np.ones(y_pred.shape)
+    else:
+        w = to_numpy(sample_weight).astype(np.float64)
+        # One weight per sample lines up with the first axes of y_pred; trailing axes broadcast.
+        while w.ndim < y_pred.ndim:
+            w = w[..., None]
+        if w.ndim == y_pred.ndim + 1 and w.shape[-1] == 1:
+            w = w[..., 0]
+        try:
+            w = np.broadcast_to(w, y_pred.shape)
+        except ValueError:
+            raise ValueError(f"{owner}: sample_weight has shape {np.shape(sample_weight)}, which "
+                             f"does not broadcast to y_pred's shape {y_pred.shape}") from None
     if top_k is not None:
-        kth = np.sort(y_pred, axis=-1)[..., -top_k][..., None]
-        y_pred = np.where(y_pred >= kth, y_pred, -np.inf)
+        y_pred = _keep_top_k(y_pred, top_k)
     if class_id is not None:
-        y_true, y_pred = y_true[..., class_id], y_pred[..., class_id]
-    return y_true.reshape(-1), y_pred.reshape(-1)
+        if y_pred.ndim < 2 or not 0 <= class_id < y_pred.shape[-1]:
+            raise ValueError(f"{owner}: class_id={class_id} needs y_pred of shape "
+                             f"(num_samples, num_classes > class_id), received {y_pred.shape}")
+        y_true, y_pred, w = y_true[..., class_id], y_pred[..., class_id], w[..., class_id]
+    return y_true != 0, y_pred, w
+
+
+def confusion_counts(labels, y_pred, weights, thresholds):
+    """Weighted (tp, fp, tn, fn), one entry per threshold, for flat arrays."""
+    order = np.argsort(thresholds)
+    # How many thresholds each prediction strictly exceeds: y_pred > t[order][j] iff j < bucket.
+    bucket = np.searchsorted(thresholds[order], y_pred, side="left")
+    n = len(thresholds)
+    pos = np.bincount(bucket, weights=weights * labels, minlength=n + 1)
+    neg = np.bincount(bucket, weights=weights * ~labels, minlength=n + 1)
+    tp_sorted = np.cumsum(pos[::-1])[::-1][1:]
+    fp_sorted = np.cumsum(neg[::-1])[::-1][1:]
+    tp, fp = np.empty(n), np.empty(n)
+    tp[order], fp[order] = tp_sorted, fp_sorted
+    return tp, fp, neg.sum() - fp, pos.sum() - tp
+
+
+def _divide_no_nan(a, b):
+    return np.where(b != 0, a / np.where(b != 0, b, 1), 0.0)
 
 
 class _ConfusionMetric(Metric):
+    """Running confusion counts at `thresholds`, optionally on the top_k or one class_id."""
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         self.init_thresholds = thresholds
-        t = 0.5 if thresholds is None else thresholds
-        self.thresholds = np.atleast_1d(np.asarray(t, dtype=np.float64))
         self.top_k, self.class_id = top_k, class_id
+        if thresholds is not None:
+            self.thresholds = _check_thresholds(thresholds, type(self).__name__)
+        else:
+            # With top_k every kept prediction counts as positive, whatever its value.
+            self.thresholds = np.array([0.5 if top_k is None else NEG_INF])
         super().__init__(name=name, dtype=dtype)
 
     def reset_state(self):
         n = len(self.thresholds)
-        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+        self.tp, self.fp, self.tn, self.fn = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        yt, yp = _thresholded(y_true, y_pred, self.thresholds, self.top_k, self.class_id)
-        w = np.ones(yt.shape) if sample_weight is None else np.broadcast_to(
-            _weights_like(sample_weight, np.asarray(_align(y_true, y_pred)[0], float)), (
-                np.asarray(_align(y_true, y_pred)[0]).shape)).reshape(-1)[: yt.size]
-        pred = yp[None, :] > self.thresholds[:, None]
-        self.tp += ((pred & yt) * w).sum(1)
-        self.fp += ((pred & ~yt) * w).sum(1)
-        self.fn += ((~pred & yt) * w).sum(1)
-        self.tn += ((~pred & ~yt) * w).sum(1)
+        labels, y_pred, w = confusion_inputs(y_true, y_pred, sample_weight, self.top_k,
+                                             self.class_id, self.name)
+        counts = confusion_counts(labels.ravel(), y_pred.ravel(), w.ravel(), self.thresholds)
+        for total, new in zip((self.tp, self.fp, self.tn, self.fn), counts):
+            total += new
 
-    def get_config(self):
-        return {**super().get_config(), "thresholds": self.init_thresholds,
-                "top_k": self.top_k, "class_id": self.class_id}
+    def _per_threshold(self, values):
+        values = np.asarray(values, dtype=self.dtype)
+        return values[0] if values.size == 1 else values
 
-
-def _ratio(a, b):
-    return np.where(b > 0, a / np.where(b > 0, b, 1), 0.0)
+    def get_config(self) -> dict:
+        return {**super().get_config(), "thresholds": self.init_thresholds}
 
 
-class Precision(_ConfusionMetric):
+class _CountMetric(_ConfusionMetric):
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(thresholds=thresholds, name=name, dtype=dtype)
+
+
+class TruePositives(_CountMetric):
+    """Weighted count of positive labels predicted positive (y_pred > threshold)."""
+
     def result(self):
-        r = _ratio(self.tp, self.tp + self.fp)
-        return np.float32(r[0]) if r.size == 1 else r.astype(np.float32)
+        return self._per_threshold(self.tp)
 
 
-class Recall(_ConfusionMetric):
+class FalsePositives(_CountMetric):
+    """Weighted count of negative labels predicted positive."""
+
     def result(self):
-        r = _ratio(self.tp, self.tp + self.fn)
-        return np.float32(r[0]) if r.size == 1 else r.astype(np.float32)
+        return self._per_threshold(self.fp)
 
 
-class AUC(_ConfusionMetric):
-    """Area under the ROC or PR curve, from counts at `num_thresholds` evenly spaced cuts."""
+class TrueNegatives(_CountMetric):
+    """Weighted count of negative labels predicted negative."""
+
+    def result(self):
+        return self._per_threshold(self.tn)
+
+
+class FalseNegatives(_CountMetric):
+    """Weighted count of positive labels predicted negative."""
+
+    def result(self):
+        return self._per_threshold(self.fn)
+
+
+class _PrecisionRecall(_ConfusionMetric):
+    def get_config(self) -> dict:
+        return {**super().get_config(), "top_k": self.top_k, "class_id": self.class_id}
+
+
+class Precision(_PrecisionRecall):
+    """tp / (tp + fp) at each threshold (0.5 by default); 0 when nothing was predicted positive.
+
+    >>> float(Precision()([0, 1, 1, 1], [1, 0, 1, 1]))
+    0.6666...
+    """
+
+    def result(self):
+        return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fp))
+
+
+class Recall(_PrecisionRecall):
+    """tp / (tp + fn) at each threshold (0.5 by default); 0 when there were no positives."""
+
+    def result(self):
+        return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fn))
+
+
+class AUC(Metric):
+    """Area under the ROC or precision-recall curve, from counts at `num_thresholds` cuts.
+
+    Args:
+        num_thresholds: evenly spaced cuts in [0, 1] (ignored when `thresholds` is given).
+        curve: 'ROC' or 'PR'.
+        summation_method: 'interpolation' (trapezoids; for PR, Davis & Goadrich's
+            interpolation), 'minoring' or 'majoring'.
+        multi_label: score each column of a (N, L) input separately and average the AUCs
+            (weighted by `label_weights`); otherwise all entries are pooled.
+        label_weights: per-column weights (pooled: weight the entries; multi-label: weight the
+            average).
+        from_logits: apply a sigmoid to y_pred first.
+    """
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
@@ -72,52 +193,100 @@ class AUC(_ConfusionMetric):
         if curve not in ("ROC", "PR"):
             raise ValueError(f"AUC: curve must be 'ROC' or 'PR', received {curve!r}")
         if summation_method not in ("interpolation", "minoring", "majoring"):
-            raise ValueError(f"AUC: unknown summation_method {summation_method!r}")
-        if num_thresholds <= 1:
-            raise ValueError(f"AUC: num_thresholds must be > 1, received {num_thresholds}")
+            raise ValueError("AUC: summation_method must be 'interpolation', 'minoring' or "
+                             f"'majoring', received {summation_method!r}")
+        eps = backend.epsilon()
+        if thresholds is not None:
+            inner = sorted(_check_thresholds(thresholds, "AUC").tolist())
+            num_thresholds = len(inner) + 2
+        else:
+            if num_thresholds <= 1:
+                raise ValueError(f"AUC: num_thresholds must be > 1, received {num_thresholds}")
+            inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        self.init_thresholds = thresholds
+        self.thresholds = np.array([0.0 - eps, *inner, 1.0 + eps])
         self.num_thresholds, self.curve = num_thresholds, curve
         self.summation_method, self.from_logits = summation_method, from_logits
-        eps = 1e-7
-        inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        cuts = [0.0 - eps] + inner + [1.0 + eps] if thresholds is None else list(thresholds)
-        super().__init__(thresholds=cuts, name=name or "auc", dtype=dtype)
+        self.multi_label, self.num_labels = multi_label, num_labels
+        self.label_weights = None if label_weights is None else np.asarray(label_weights, float)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        # Counts are (num_thresholds,) pooled, or (num_thresholds, num_labels) multi-label,
+        # created on the first update once the number of labels is known.
+        self.tp = self.fp = self.tn = self.fn = None
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = to_numpy(y_pred).astype(np.float64)
         if self.from_logits:
-            y_pred = 1 / (1 + np.exp(-np.asarray(_np(y_pred), dtype=np.float64)))
-        super().update_state(y_true, y_pred, sample_weight)
+            y_pred = 0.5 * (1.0 + np.tanh(0.5 * y_pred))  # sigmoid without overflow
+        labels, y_pred, w = confusion_inputs(y_true, np.clip(y_pred, 0.0, 1.0), sample_weight,
+                                             owner=self.name)
+        if self.multi_label:
+            if y_pred.ndim != 2:
+                raise ValueError(f"{self.name}: multi_label=True needs inputs of shape "
+                                 f"(num_samples, num_labels), received {y_pred.shape}")
+            counts = [confusion_counts(labels[:, j], y_pred[:, j], w[:, j], self.thresholds)
+                      for j in range(y_pred.shape[1])]
+            new = [np.stack(c, axis=1) for c in zip(*counts)]
+        else:
+            if self.label_weights is not None:
+                w = w * self.label_weights
+            new = confusion_counts(labels.ravel(), y_pred.ravel(), w.ravel(), self.thresholds)
+        if self.tp is None:
+            self.tp, self.fp, self.tn, self.fn = (np.zeros_like(c) for c in new)
+        self.tp, self.fp, self.tn, self.fn = (
+            a + b for a, b in zip((self.tp, self.fp, self.tn, self.fn), new))
 
     def result(self):
+        if self.tp is None:
+            return self._scalar(0.0)
+        area = self._pr_interpolated() if (
+            self.curve == "PR" and self.summation_method == "interpolation") else self._riemann()
+        if self.multi_label:
+            if self.label_weights is None:
+                area = area.mean()
+            else:
+                area = _divide_no_nan((area * self.label_weights).sum(), self.label_weights.sum())
+        return self._scalar(area)
+
+    def _riemann(self):
         tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
-        if self.curve == "PR" and self.summation_method == "interpolation":
-            return np.float32(self._pr_interpolated())
+        recall = _divide_no_nan(tp, tp + fn)
         if self.curve == "ROC":
-            x, y = _ratio(fp, fp + tn), _ratio(tp, tp + fn)
+            x, y = _divide_no_nan(fp, fp + tn), recall
         else:
-            x, y = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
+            x, y = recall, _divide_no_nan(tp, tp + fp)
         if self.summation_method == "interpolation":
             heights = (y[:-1] + y[1:]) / 2
         elif self.summation_method == "minoring":
             heights = np.minimum(y[:-1], y[1:])
         else:
             heights = np.maximum(y[:-1], y[1:])
-        return np.float32(((x[:-1] - x[1:]) * heights).sum())
+        return ((x[:-1] - x[1:]) * heights).sum(axis=0)
 
     def _pr_interpolated(self):
-        # Davis & Goadrich: precision interpolated along the line between consecutive points.
+        # Davis & Goadrich (2006): precision varies along each segment as tp grows linearly
+        # with the number of predicted positives, which integrates to a log term.
         tp, fp, fn = self.tp, self.fp, self.fn
         dtp = tp[:-1] - tp[1:]
         p = tp + fp
         dp = p[:-1] - p[1:]
-        slope = _ratio(dtp, np.maximum(dp, 0))
+        slope = _divide_no_nan(dtp, np.maximum(dp, 0))
         intercept = tp[1:] - slope * p[1:]
-        safe_p = np.where((p[:-1] > 0) & (p[1:] > 0), 1, 0)
-        ratio = _ratio(p[:-1], np.maximum(p[1:], 0)) * safe_p + (1 - safe_p)
-        log_term = np.log(np.where(ratio > 0, ratio, 1))
-        area = _ratio(slope * (dtp + intercept * log_term), tp[1:] + fn[1:])
-        return float(area.sum())
+        both = (p[:-1] > 0) & (p[1:] > 0)
+        ratio = np.where(both, _divide_no_nan(p[:-1], np.maximum(p[1:], 0)), 1.0)
+        log_ratio = np.log(np.where(ratio > 0, ratio, 1.0))
+        area = _divide_no_nan(slope * (dtp + intercept * log_ratio), np.maximum(tp[1:] + fn[1:], 0))
+        return area.sum(axis=0)
 
-    def get_config(self):
-        return {"num_thresholds": self.num_thresholds, "curve": self.curve,
-                "summation_method": self.summation_method, "name": self.name,
-                "from_logits": self.from_logits}
+    def get_config(self) -> dict:
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
+                  "curve": self.curve, "summation_method": self.summation_method,
+                  "multi_label": self.multi_label, "num_labels": self.num_labels,
+                  "label_weights": None if self.label_weights is None
+                  else self.label_weights.tolist(),
+                  "from_logits": self.from_logits}
+        if self.init_thresholds is not None:
+            config["thresholds"] = list(self.thresholds[1:-1])
+        return config
