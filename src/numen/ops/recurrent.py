@@ -1,0 +1,255 @@
+"""Fused recurrent scans: a whole sequence of LSTM, GRU or simple-RNN steps as one op.
+
+Each op takes the input projection for every timestep at once (`xw = x @ kernel + bias`,
+computed beforehand by one `dense`), runs one recurrent matmul per step, and returns one
+packed Tensor `(batch, timesteps + n_states, units)`: the outputs of every step followed by the
+final states. Backward walks the sequence in reverse by hand (BPTT) and forms the recurrent
+kernel's gradient with a single matmul over all steps, so a step costs one matmul and a few
+elementwise passes both ways. Only the default activations (tanh, sigmoid) are fused; the
+layers compose other activations from ordinary ops.
+
+Masking follows Keras: at a masked step (`mask[b, t]` False) the states keep their previous
+values and the output repeats the previous output, or is zero with `zero_output_for_mask`.
+"""
+
+from __future__ import annotations
+
+from numen import backend
+from numen.autodiff import as_tensor, result
+
+
+def _sigmoid(xp, z):
+    # 0.5 * (1 + tanh(z / 2)) is sigmoid without overflow, in one transcendental pass.
+    return 0.5 * xp.tanh(0.5 * z) + 0.5
+
+
+def _step_mask(mask, t, dtype):
+    return None if mask is None else mask[:, t, None].astype(dtype)
+
+
+def _prepare(xw, states, rk, mask, recurrent_mask, name):
+    xw, rk = as_tensor(xw), as_tensor(rk)
+    states = [as_tensor(s) for s in states]
+    if xw.ndim != 3:
+        raise ValueError(f"{name}: expected projected inputs of rank 3 (batch, time, gates), "
+                         f"received shape {xw.shape}")
+    xp = backend.xp_of(xw.data, rk.data)
+    if mask is not None:
+        mask = xp.asarray(mask.data if hasattr(mask, "data") else mask).astype(bool)
+        if mask.shape != xw.shape[:2]:
+            raise ValueError(f"{name}: mask must have shape (batch, timesteps) = "
+                             f"{xw.shape[:2]}, received {mask.shape}")
+    if recurrent_mask is not None:
+        recurrent_mask = xp.asarray(getattr(recurrent_mask, "data", recurrent_mask))
+    return xw, states, rk, xp, mask, recurrent_mask
+
+
+def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
+              zero_output_for_mask=False):
+    """Run LSTM steps (gates i, f, c, o; sigmoid and tanh) over a projected sequence.
+
+    Args:
+        xw: `(batch, time, 4 * units)`: inputs times kernel plus bias for every step.
+        h0, c0: `(batch, units)` initial states.
+        recurrent_kernel: `(units, 4 * units)`.
+        mask: optional `(batch, time)` booleans, False at steps to skip.
+        recurrent_mask: optional `(batch, units)` factor on h before the recurrent matmul
+            (recurrent dropout).
+        zero_output_for_mask: output zeros at masked steps instead of the previous output.
+
+    Returns:
+        `(batch, time + 2, units)`: step outputs, then the final h and the final c.
+    """
+    xw, (h0, c0), rk, xp, mask, rm = _prepare(xw, [h0, c0], recurrent_kernel, mask,
+                                               recurrent_mask, "lstm_scan")
+    b, steps, four_u = xw.shape
+    u = four_u // 4
+    dtype = xw.data.dtype
+    packed = xp.empty((b, steps + 2, u), dtype=dtype)
+    gates = xp.empty((steps, b, four_u), dtype=dtype)
+    c_seq = xp.empty((steps + 1, b, u), dtype=dtype)
+    h_in = xp.empty((steps, b, u), dtype=dtype)
+    tanh_c = xp.empty((steps, b, u), dtype=dtype)
+    h, c_seq[0] = h0.data, c0.data
+    for t in range(steps):
+        h_in[t] = h if rm is None else h * rm
+        z = xw.data[:, t] + h_in[t] @ rk.data
+        g = gates[t]
+        g[:] = _sigmoid(xp, z)
+        g[:, 2 * u:3 * u] = xp.tanh(z[:, 2 * u:3 * u])
+        c_prev = c_seq[t]
+        c_new = g[:, u:2 * u] * c_prev + g[:, :u] * g[:, 2 * u:3 * u]
+        tanh_c[t] = xp.tanh(c_new)
+        h_new = g[:, 3 * u:] * tanh_c[t]
+        m = _step_mask(mask, t, dtype)
+        if m is None:
+            packed[:, t] = h_new
+        else:
+            packed[:, t] = h_new * m if zero_output_for_mask else xp.where(m > 0, h_new, h)
+            h_new = xp.where(m > 0, h_new, h)
+            c_new = xp.where(m > 0, c_new, c_prev)
+        c_seq[t + 1] = c_new
+        h = h_new
+    packed[:, steps], packed[:, steps + 1] = h, c_seq[steps]
+
+    def backward(gy):
+        gxw = xp.empty(xw.shape, dtype=gy.dtype)
+        dh, dc = gy[:, steps].copy(), gy[:, steps + 1].copy()
+        for t in range(steps - 1, -1, -1):
+            m = _step_mask(mask, t, dtype)
+            g = gates[t]
+            i, f, gg, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
+            if m is None:
+                dh_new, dc_new = dh + gy[:, t], dc
+                dh_keep = dc_keep = 0.0
+            elif zero_output_for_mask:
+                dh_new, dc_new = (dh + gy[:, t]) * m, dc * m
+                dh_keep, dc_keep = dh * (1 - m), dc * (1 - m)
+            else:
+                dh_all = dh + gy[:, t]
+                dh_new, dc_new = dh_all * m, dc * m
+                dh_keep, dc_keep = dh_all * (1 - m), dc * (1 - m)
+            tc = tanh_c[t]
+            dc_new = dc_new + dh_new * o * (1 - tc * tc)
+            dz = gxw[:, t]
+            dz[:, :u] = dc_new * gg * i * (1 - i)
+            dz[:, u:2 * u] = dc_new * c_seq[t] * f * (1 - f)
+            dz[:, 2 * u:3 * u] = dc_new * i * (1 - gg * gg)
+            dz[:, 3 * u:] = dh_new * tc * o * (1 - o)
+            dh_in = dz @ rk.data.T
+            dh = (dh_in if rm is None else dh_in * rm) + dh_keep
+            dc = dc_new * f + dc_keep
+        grk = h_in.reshape(-1, u).T @ gxw.transpose(1, 0, 2).reshape(-1, four_u)
+        return gxw, dh, dc, grk
+
+    return result(packed, (xw, h0, c0, rk), backward, "lstm_scan")
+
+
+def gru_scan(xw, h0, recurrent_kernel, recurrent_bias=None, mask=None, recurrent_mask=None,
+             zero_output_for_mask=False):
+    """Run GRU steps with the reset gate applied after the matmul (Keras's reset_after=True).
+
+    Gates z, r, h in Keras's order; `h = z * h_prev + (1 - z) * tanh(x_h + r * (h_prev @ R_h
+    + b_h))`.
+
+    Args:
+        xw: `(batch, time, 3 * units)`: inputs times kernel plus input bias.
+        h0: `(batch, units)` initial state.
+        recurrent_kernel: `(units, 3 * units)`; recurrent_bias: `(3 * units,)` or None.
+        mask, recurrent_mask, zero_output_for_mask: as in `lstm_scan`.
+
+    Returns:
+        `(batch, time + 1, units)`: step outputs, then the final h.
+    """
+    xw, (h0,), rk, xp, mask, rm = _prepare(xw, [h0], recurrent_kernel, mask, recurrent_mask,
+                                           "gru_scan")
+    rb = None if recurrent_bias is None else as_tensor(recurrent_bias)
+    b, steps, three_u = xw.shape
+    u = three_u // 3
+    dtype = xw.data.dtype
+    packed = xp.empty((b, steps + 1, u), dtype=dtype)
+    zr = xp.empty((steps, b, 2 * u), dtype=dtype)
+    hh_seq = xp.empty((steps, b, u), dtype=dtype)
+    ah_seq = xp.empty((steps, b, u), dtype=dtype)
+    h_seq = xp.empty((steps + 1, b, u), dtype=dtype)
+    h_in = xp.empty((steps, b, u), dtype=dtype)
+    h_seq[0] = h0.data
+    for t in range(steps):
+        h = h_seq[t]
+        h_in[t] = h if rm is None else h * rm
+        a = h_in[t] @ rk.data
+        if rb is not None:
+            a += rb.data
+        x_t = xw.data[:, t]
+        zr[t] = _sigmoid(xp, x_t[:, :2 * u] + a[:, :2 * u])
+        z, r = zr[t, :, :u], zr[t, :, u:]
+        ah_seq[t] = a[:, 2 * u:]
+        hh_seq[t] = xp.tanh(x_t[:, 2 * u:] + r * ah_seq[t])
+        h_new = z * h + (1 - z) * hh_seq[t]
+        m = _step_mask(mask, t, dtype)
+        if m is None:
+            packed[:, t] = h_new
+        else:
+            packed[:, t] = h_new * m if zero_output_for_mask else xp.where(m > 0, h_new, h)
+            h_new = xp.where(m > 0, h_new, h)
+        h_seq[t + 1] = h_new
+    packed[:, steps] = h_seq[steps]
+
+    def backward(gy):
+        gxw = xp.empty(xw.shape, dtype=gy.dtype)
+        ga = xp.empty((steps, b, three_u), dtype=gy.dtype)
+        dh = gy[:, steps].copy()
+        for t in range(steps - 1, -1, -1):
+            m = _step_mask(mask, t, dtype)
+            dh_all = dh + gy[:, t]
+            if m is None:
+                dh_new, dh_keep = dh_all, 0.0
+            elif zero_output_for_mask:
+                dh_new, dh_keep = dh_all * m, dh * (1 - m)
+            else:
+                dh_new, dh_keep = dh_all * m, dh_all * (1 - m)
+            z, r, hh = zr[t, :, :u], zr[t, :, u:], hh_seq[t]
+            dx = gxw[:, t]
+            dx[:, 2 * u:] = dh_new * (1 - z) * (1 - hh * hh)
+            dx[:, :u] = dh_new * (h_seq[t] - hh) * z * (1 - z)
+            dx[:, u:2 * u] = dx[:, 2 * u:] * ah_seq[t] * r * (1 - r)
+            da = ga[t]
+            da[:, :2 * u] = dx[:, :2 * u]
+            da[:, 2 * u:] = dx[:, 2 * u:] * r
+            dh_in = da @ rk.data.T
+            dh = dh_new * z + (dh_in if rm is None else dh_in * rm) + dh_keep
+        ga2 = ga.reshape(-1, three_u)
+        grk = h_in.reshape(-1, u).T @ ga2
+        grads = (gxw, dh, grk)
+        return grads if rb is None else grads + (ga2.sum(axis=0),)
+
+    inputs = (xw, h0, rk) if rb is None else (xw, h0, rk, rb)
+    return result(packed, inputs, backward, "gru_scan")
+
+
+def simple_rnn_scan(xw, h0, recurrent_kernel, mask=None, recurrent_mask=None,
+                    zero_output_for_mask=False):
+    """Run `h = tanh(xw_t + h_prev @ R)` over a projected sequence.
+
+    Returns:
+        `(batch, time + 1, units)`: step outputs, then the final h.
+    """
+    xw, (h0,), rk, xp, mask, rm = _prepare(xw, [h0], recurrent_kernel, mask, recurrent_mask,
+                                           "simple_rnn_scan")
+    b, steps, u = xw.shape
+    dtype = xw.data.dtype
+    packed = xp.empty((b, steps + 1, u), dtype=dtype)
+    act = xp.empty((steps, b, u), dtype=dtype)
+    h_in = xp.empty((steps, b, u), dtype=dtype)
+    h = h0.data
+    for t in range(steps):
+        h_in[t] = h if rm is None else h * rm
+        act[t] = xp.tanh(xw.data[:, t] + h_in[t] @ rk.data)
+        m = _step_mask(mask, t, dtype)
+        if m is None:
+            h = packed[:, t] = act[t]
+        else:
+            packed[:, t] = act[t] * m if zero_output_for_mask else xp.where(m > 0, act[t], h)
+            h = xp.where(m > 0, act[t], h)
+    packed[:, steps] = h
+
+    def backward(gy):
+        gxw = xp.empty(xw.shape, dtype=gy.dtype)
+        dh = gy[:, steps].copy()
+        for t in range(steps - 1, -1, -1):
+            m = _step_mask(mask, t, dtype)
+            dh_all = dh + gy[:, t]
+            if m is None:
+                dh_new, dh_keep = dh_all, 0.0
+            elif zero_output_for_mask:
+                dh_new, dh_keep = dh_all * m, dh * (1 - m)
+            else:
+                dh_new, dh_keep = dh_all * m, dh_all * (1 - m)
+            dz = gxw[:, t]
+            dz[:] = dh_new * (1 - act[t] * act[t])
+            dh_in = dz @ rk.data.T
+            dh = (dh_in if rm is None else dh_in * rm) + dh_keep
+        grk = h_in.reshape(-1, u).T @ gxw.transpose(1, 0, 2).reshape(-1, u)
+        return gxw, dh, grk
+
+    return result(packed, (xw, h0, rk), backward, "simple_rnn_scan")
