@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
+from numen import backend
 from numen.autodiff.tensor import Tensor
 
 _state = threading.local()
@@ -91,9 +92,9 @@ def gradients(loss: Tensor, sources, output_gradient=None) -> list:
     if not loss.requires_grad:
         return [None] * len(sources)
     wanted = {id(s) for s in sources}
-    xp_like = loss.data
     if output_gradient is None:
-        seed = xp_like * 0 + 1 if hasattr(xp_like, "shape") else 1.0
+        # ones_like, not data * 0 + 1: an infinite loss must still seed a gradient of 1.
+        seed = backend.xp_of(loss.data).ones_like(loss.data)
     else:
         seed = output_gradient.data if isinstance(output_gradient, Tensor) else output_gradient
     grads: dict[int, object] = {id(loss): seed}
@@ -112,4 +113,30 @@ def gradients(loss: Tensor, sources, output_gradient=None) -> list:
             key = id(child)
             previous = grads.get(key)
             grads[key] = gc if previous is None else previous + gc
-    return [found.get(id(s)) for s in sources]
+    out, handed = [], {id(seed)}
+    for s in sources:
+        g = _finish(found.get(id(s)), s, handed)
+        handed.add(id(g))
+        out.append(g)
+    return out
+
+
+def _finish(g, source: Tensor, handed: set):
+    """A gradient the caller may keep and update in place, in the source's shape and dtype.
+
+    Backward closures may pass one array on to several inputs (add) or hand out read-only
+    broadcast views (sum); such arrays are copied so no two results share memory.
+    """
+    if g is None:
+        return None
+    xp = backend.xp_of(source.data)
+    g = xp.asarray(g)
+    if g.shape != source.data.shape:
+        g = xp.broadcast_to(g, source.data.shape)
+    dtype = source.data.dtype
+    if dtype.kind == "f" and g.dtype != dtype:
+        return g.astype(dtype)
+    shared = id(g) in handed or g.base is not None
+    if shared or not getattr(g.flags, "writeable", True) or not g.flags.c_contiguous:
+        return g.copy()
+    return g

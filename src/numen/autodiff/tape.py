@@ -18,8 +18,10 @@ class GradientTape:
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
         self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
         self._used = False
         self._scope = None
+        self._watched: set[int] = set()
 
     def __enter__(self):
         self._scope = graph.enable_grad()
@@ -36,9 +38,22 @@ class GradientTape:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch: expected a Tensor, received {type(t)}")
             t.requires_grad = True
+            self._watched.add(id(t))
 
     def gradient(self, target, sources, output_gradients=None):
-        """Gradients of `target` with respect to `sources` (a Tensor, list or dict of them)."""
+        """Gradients of `target` with respect to `sources`.
+
+        Args:
+            target: a Tensor, or a list of Tensors whose gradients are summed.
+            sources: a Tensor, a list/tuple of them, or a dict of them (same keys come back).
+            output_gradients: the upstream gradient of `target` (ones when None).
+
+        Returns:
+            Tensors shaped like `sources` (None where a source does not affect `target`).
+
+        Raises:
+            RuntimeError: on a second call to a tape that is not persistent.
+        """
         if self._used and not self.persistent:
             raise RuntimeError(
                 "GradientTape.gradient can only be called once on a non-persistent tape; "
@@ -47,13 +62,25 @@ class GradientTape:
         self._used = True
         if isinstance(sources, dict):
             keys = list(sources)
-            values = self.gradient(target, [sources[k] for k in keys], output_gradients)
+            values = self._gradient(target, [sources[k] for k in keys], output_gradients)
             return dict(zip(keys, values))
         single = isinstance(sources, Tensor)
-        flat = [sources] if single else list(sources)
-        arrays = graph.gradients(target, flat, output_gradients)
-        out = [None if g is None else Tensor(g) for g in arrays]
+        out = self._gradient(target, [sources] if single else list(sources), output_gradients)
         return out[0] if single else out
+
+    def _gradient(self, target, sources, output_gradients):
+        targets = list(target) if isinstance(target, (list, tuple)) else [target]
+        seeds = (list(output_gradients) if isinstance(output_gradients, (list, tuple))
+                 else [output_gradients] * len(targets))
+        total = [None] * len(sources)
+        for t, seed in zip(targets, seeds):
+            for i, g in enumerate(graph.gradients(as_tensor(t), sources, seed)):
+                if g is not None:
+                    total[i] = g if total[i] is None else total[i] + g
+        if not self.watch_accessed_variables:
+            total = [None if isinstance(s, Variable) and id(s) not in self._watched else g
+                     for s, g in zip(sources, total)]
+        return [None if g is None else Tensor(g) for g in total]
 
 
 def grad(fun, argnums=0):

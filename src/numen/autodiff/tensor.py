@@ -124,6 +124,27 @@ class Tensor:
     def __rmatmul__(self, other):
         return _ops().matmul(other, self)
 
+    def __floordiv__(self, other):
+        return _ops().floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops().floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops().mod(self, other)
+
+    def __rmod__(self, other):
+        return _ops().mod(other, self)
+
+    def __and__(self, other):
+        return _ops().logical_and(self, other)
+
+    def __or__(self, other):
+        return _ops().logical_or(self, other)
+
+    def __invert__(self):
+        return _ops().logical_not(self)
+
     def __neg__(self):
         return _ops().negative(self)
 
@@ -216,12 +237,24 @@ class Variable(Tensor):
         return self
 
     def assign_add(self, value):
-        self.data += value.data if isinstance(value, Tensor) else value
+        """Add `value` in place; it must have the variable's shape (or be a scalar)."""
+        self.data += self._checked(value, "assign_add")
         return self
 
     def assign_sub(self, value):
-        self.data -= value.data if isinstance(value, Tensor) else value
+        """Subtract `value` in place; it must have the variable's shape (or be a scalar)."""
+        self.data -= self._checked(value, "assign_sub")
         return self
+
+    def _checked(self, value, method):
+        value = value.data if isinstance(value, Tensor) else value
+        shape = tuple(getattr(value, "shape", ()))
+        if shape not in ((), self.data.shape):
+            raise ValueError(
+                f"Variable '{self.path}'.{method}: received a value of shape {shape}, "
+                f"expected shape {self.data.shape}"
+            )
+        return value
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"

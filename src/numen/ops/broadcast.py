@@ -12,13 +12,22 @@ def pair(a, b) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors; a Python number takes the other's dtype."""
     if isinstance(a, Tensor) and not isinstance(b, Tensor):
         if isinstance(b, (int, float, bool)):
-            return a, Tensor(backend.xp_of(a.data).asarray(b, dtype=_scalar_dtype(a, b)))
+            dtype = _scalar_dtype(a, b)
+            return _as_type(a, dtype), Tensor(backend.xp_of(a.data).asarray(b, dtype=dtype))
         return a, as_tensor(b)
     if isinstance(b, Tensor) and not isinstance(a, Tensor):
         if isinstance(a, (int, float, bool)):
-            return Tensor(backend.xp_of(b.data).asarray(a, dtype=_scalar_dtype(b, a))), b
+            dtype = _scalar_dtype(b, a)
+            return Tensor(backend.xp_of(b.data).asarray(a, dtype=dtype)), _as_type(b, dtype)
         return as_tensor(a), b
     return as_tensor(a), as_tensor(b)
+
+
+def _as_type(t: Tensor, dtype) -> Tensor:
+    # An integer tensor meeting a Python float becomes floatx, as in Keras (not float64).
+    if t.data.dtype == dtype:
+        return t
+    return Tensor(t.data.astype(dtype))
 
 
 def _scalar_dtype(t: Tensor, scalar) -> np.dtype:

@@ -23,11 +23,9 @@ def matmul(a, b):
     def backward(gy):
         ad = a.data if a.ndim > 1 else a.data[None, :]
         bd = b.data if b.ndim > 1 else b.data[:, None]
-        g = gy
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
+        # Put back the axes NumPy dropped for 1-D operands: b's last, then a's second-to-last.
+        g = gy[..., None] if b.ndim == 1 else gy
+        g = g[..., None, :] if a.ndim == 1 else g
         ga = gb = None
         if a.requires_grad:
             ga = xp.matmul(g, _swap_last(bd))
@@ -138,9 +136,11 @@ def einsum(subscripts, *operands):
         specs = [out] + [p for j, p in enumerate(parts) if j != i] + extra_specs
         arrays = [gy] + [t.data for j, t in enumerate(ts) if j != i] + extra_arrays
         g = xp.einsum(",".join(specs) + "->" + target, *arrays)
-        # Size-1 axes that broadcast against larger ones are summed back.
+        # Size-1 axes that broadcast against larger ones: sum the gradient back to size 1, or
+        # spread it out where only the other operand had size 1.
         keep = tuple(k for k, n in enumerate(ts[i].shape) if n == 1 and g.shape[k] != 1)
-        return g.sum(axis=keep, keepdims=True) if keep else g
+        g = g.sum(axis=keep, keepdims=True) if keep else g
+        return g if g.shape == ts[i].shape else xp.broadcast_to(g, ts[i].shape)
 
     def backward(gy):
         return tuple(gradient_of(i, gy) if t.requires_grad else None for i, t in enumerate(ts))

@@ -24,15 +24,27 @@ def reshape(x, new_shape):
 
 
 def transpose(x, axes=None):
+    """Permute axes (reverse them when `axes` is None); negative axes count from the end."""
     x = as_tensor(x)
+    if axes is not None:
+        axes = tuple(int(a) % x.ndim for a in axes)
+        if sorted(axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{x.ndim} axes of a tensor of shape {x.shape}")
     y = x.data.transpose(axes)
-    inverse = None if axes is None else tuple(np.argsort(axes))
+    inverse = None if axes is None else tuple(int(i) for i in np.argsort(axes))
     return result(y, (x,), lambda gy: (gy.transpose(inverse),), "transpose")
 
 
 def moveaxis(x, source, destination):
+    """Move axes `source` to positions `destination`, keeping the others in order."""
     x = as_tensor(x)
-    order = list(np.moveaxis(np.arange(x.ndim), source, destination))
+    src = [int(a) % x.ndim for a in ((source,) if isinstance(source, int) else source)]
+    dst = [int(a) % x.ndim for a in
+           ((destination,) if isinstance(destination, int) else destination)]
+    order = [a for a in range(x.ndim) if a not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        order.insert(d, s_)
     return transpose(x, order)
 
 
