@@ -176,7 +176,10 @@ class Optimizer:
         self.iterations = int(np.asarray(store["0"]))
         first_slot = 1
         if not callable(self._learning_rate):
-            self._learning_rate = float(np.asarray(store["1"]))
+            saved = np.asarray(store["1"])
+            # The rate is saved in floatx; keep our exact float when it rounds to the saved one.
+            if np.asarray(self._learning_rate, dtype=saved.dtype) != saved:
+                self._learning_rate = float(saved)
             first_slot = 2
         for i, arr in enumerate(self._state_arrays(), start=first_slot):
             arr[...] = backend.to_device(np.asarray(store[str(i)]))
