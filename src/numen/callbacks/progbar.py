@@ -19,6 +19,9 @@ from tqdm import tqdm
 from numen.callbacks.base import Callback
 
 _BAR_CHARS = " ━"
+# tqdm trims lines to the terminal width, and a terminal that reports width 0 (some pseudo-
+# terminals) would make it drop the bar: lines are never trimmed or hidden, as in Keras.
+_NO_TRIM = 1_000_000
 
 
 def format_value(v) -> str:
@@ -135,14 +138,17 @@ class Progbar:
                 print(" ".join([self._count(current), *bar, desc]), file=self.file, flush=True)
             return
         if self._bar is None:
-            # Made on the first update, so no empty "0/N" bar is ever drawn.
+            # Made at the first update, starting from it, so no empty "0/N" bar is drawn.
             digits = int(math.log10(self.target)) + 1 if self.target else 1
             count = f"{{n:{digits}d}}/{{total}}" if self.target else "{n}/Unknown"
-            self._bar = tqdm(total=self.target, file=self.file, ascii=_BAR_CHARS, leave=True,
-                             mininterval=self.interval, dynamic_ncols=False,
-                             bar_format=f"{count} {{bar:{self.width}}} {{desc}}")
-        self._bar.set_description_str(desc, refresh=False)
-        self._bar.update(current - self._bar.n)
+            bar = f" {{bar:{self.width}}}" if self.target else ""
+            self._bar = tqdm(total=self.target, initial=current, desc=desc, file=self.file,
+                             ascii=_BAR_CHARS, leave=True, mininterval=self.interval,
+                             dynamic_ncols=False, bar_format=f"{count}{bar} {{desc}}",
+                             ncols=_NO_TRIM, nrows=_NO_TRIM)
+        else:
+            self._bar.set_description_str(desc, refresh=False)
+            self._bar.update(current - self._bar.n)
         if finalize:
             self._bar.close()
 
