@@ -314,6 +314,9 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     if sw is not None:
         values, sw_t = align_ranks(values, Tensor(sw))
         sw = sw_t.data
+        # Per-sample weights against per-timestep values: line up the leading (batch) axes.
+        if 0 < sw.ndim < values.ndim and sw.shape == values.shape[:sw.ndim]:
+            sw = sw.reshape(sw.shape + (1,) * (values.ndim - sw.ndim))
         try:
             np.broadcast_shapes(values.shape, sw.shape)
         except ValueError:
