@@ -49,7 +49,7 @@ def _expected(x):
 
 def test_default_compute_mask_passes_through_only_with_supports_masking():
     mask = np.array([[True, False]])
-    plain = layers.Dense(2)
+    plain = layers.Flatten()
     assert plain.compute_mask(np.ones((1, 2, 3)), mask) is None
     plain.supports_masking = True
     assert plain.compute_mask(np.ones((1, 2, 3)), mask) is mask
@@ -70,9 +70,16 @@ def test_sequential_carries_mask_through_pass_through_layers():
 def test_mask_stops_at_layer_without_masking_support():
     x = _steps()
     pool = MaskedMean()
-    model = keras.Sequential([ZeroMask(), layers.Dense(3), pool])  # Dense drops the mask
+    class Plain(layers.Layer):  # supports_masking is False by default
+        def call(self, inputs):
+            return inputs
+
+    model = keras.Sequential([ZeroMask(), Plain(), pool])
     model(x)
     assert pool.seen[-1] is None
+    dense_first = keras.Sequential([ZeroMask(), layers.Dense(3), layers.Dropout(0.1), pool])
+    dense_first(x)  # Dense and Dropout pass masks through, as in Keras 3
+    np.testing.assert_array_equal(pool.seen[-1], x.any(-1))
 
 
 def test_functional_graph_carries_mask_and_reports_output_mask():

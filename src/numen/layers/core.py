@@ -80,6 +80,7 @@ class Dense(Layer):
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
         self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True  # as in Keras 3: the mask passes through
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
@@ -129,6 +130,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs):
         return self.activation(inputs)
@@ -149,6 +151,7 @@ class Dropout(Layer):
         self.noise_shape = noise_shape
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
+        self.supports_masking = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
