@@ -176,3 +176,24 @@ def test_extreme_logits_stay_finite(dtype):
     testing.assert_close(outputs["sigmoid_xent"], [[1e4, np.log(2.0), 0.0], [1e4, 0.0, 0.0]],
                          rtol=1e-6, atol=1e-6)
     testing.assert_close(outputs["softplus"], np.logaddexp(BIG, 0), rtol=1e-6)
+
+
+ELEMENTWISE = ["relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "hard_sigmoid",
+               "hard_silu", "hard_swish", "silu", "swish", "softplus", "softsign", "mish",
+               "gelu", "exponential", "linear", "log_sigmoid", "hard_tanh", "celu", "glu",
+               "hard_shrink", "soft_shrink", "tanh_shrink", "squareplus", "sparse_plus",
+               "sparse_sigmoid", "sparsemax"]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_nn_activation_op_gradients(name):
+    # Points stay away from the kinks at 0, +-0.5, +-1, +-3 and 6.
+    x = np.array([[-4.2, -2.2, -0.8, -0.3, 0.2, 0.7, 1.6, 4.4],
+                  [-5.5, -1.3, -0.6, -0.1, 0.4, 0.8, 2.4, 7.1]])
+    fn = getattr(ops, name)
+    testing.check_grad(fn, [x])
+    if name == "gelu":
+        testing.check_grad(lambda t: ops.gelu(t, approximate=False), [x])
+    if name == "sparsemax":
+        testing.check_grad(lambda t: ops.sparsemax(t, axis=0), [x])
+        testing.assert_close(ops.sum(ops.sparsemax(x), axis=-1), [1.0, 1.0])

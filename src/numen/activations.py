@@ -6,17 +6,22 @@ from numen import ops
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """max(x, 0), with Keras's optional slope below `threshold` and cap at `max_value`."""
+    """max(x, 0), with Keras's options.
+
+    Args:
+        negative_slope: slope below `threshold` (0: values there become 0).
+        max_value: cap on the output (values then also floored at 0).
+        threshold: values at or below it are not passed through.
+    """
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return ops.relu(x)
     x = ops.as_tensor(x)
-    above = ops.where(ops.greater(x, threshold), x, 0.0)
+    y = ops.where(ops.greater(x, threshold), x, 0.0) if threshold != 0.0 else ops.relu(x)
     if max_value is not None:
-        above = ops.minimum(above, float(max_value))
+        y = ops.clip(y, 0.0, float(max_value))
     if negative_slope:
-        below = ops.where(ops.greater(x, threshold), 0.0, (x - threshold) * negative_slope)
-        above = above + below
-    return above
+        y = y - ops.relu(threshold - x) * float(negative_slope)
+    return y
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -79,6 +84,54 @@ def linear(x):
     return ops.as_tensor(x)
 
 
+def log_sigmoid(x):
+    return ops.log_sigmoid(x)
+
+
+def hard_tanh(x):
+    return ops.hard_tanh(x)
+
+
+def celu(x, alpha=1.0):
+    return ops.celu(x, alpha)
+
+
+def glu(x, axis=-1):
+    return ops.glu(x, axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    return ops.hard_shrink(x, threshold)
+
+
+def soft_shrink(x, threshold=0.5):
+    return ops.soft_shrink(x, threshold)
+
+
+def tanh_shrink(x):
+    return ops.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    return ops.threshold(x, threshold, default_value)
+
+
+def squareplus(x, b=4):
+    return ops.squareplus(x, b)
+
+
+def sparse_plus(x):
+    return ops.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    return ops.sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    return ops.sparsemax(x, axis)
+
+
 def softmax(x, axis=-1):
     return ops.softmax(x, axis)
 
@@ -111,11 +164,28 @@ _BY_NAME = {
     "linear": linear,
     "softmax": softmax,
     "log_softmax": log_softmax,
+    "log_sigmoid": log_sigmoid,
+    "hard_tanh": hard_tanh,
+    "celu": celu,
+    "glu": glu,
+    "hard_shrink": hard_shrink,
+    "soft_shrink": soft_shrink,
+    "tanh_shrink": tanh_shrink,
+    "threshold": threshold,
+    "squareplus": squareplus,
+    "sparse_plus": sparse_plus,
+    "sparse_sigmoid": sparse_sigmoid,
+    "sparsemax": sparsemax,
 }
 
 
 def get(identifier):
-    """The activation function for a name, a function, or None (linear)."""
+    """The activation function for a name, a function, or None (linear).
+
+    Raises:
+        ValueError: for an unknown name (the message lists the valid ones).
+        TypeError: for anything that is not a string, dict, callable or None.
+    """
     if identifier is None:
         return linear
     if isinstance(identifier, str):
@@ -127,7 +197,12 @@ def get(identifier):
             )
         return fn
     if isinstance(identifier, dict):
-        return get(identifier.get("config", identifier).get("name", identifier.get("class_name")))
+        # Keras 3 writes {"class_name": "function", "config": "relu", ...}; older configs put
+        # the name under config["name"] or class_name.
+        config = identifier.get("config")
+        if isinstance(config, str):
+            return get(config)
+        return get((config or {}).get("name", identifier.get("class_name")))
     if callable(identifier):
         return identifier
     raise TypeError(f"activation must be a string, a callable or None, received {identifier!r}")

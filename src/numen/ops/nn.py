@@ -314,7 +314,7 @@ def sparsemax(x, axis=-1):
     cums = xp.cumsum(zs, axis=-1)
     support = 1 + k * zs > cums
     k_z = support.sum(axis=-1, keepdims=True)
-    tau = (xp.take_along_axis(cums, k_z - 1, axis=-1) - 1) / k_z
+    tau = (xp.take_along_axis(cums, k_z - 1, axis=-1) - 1) / k_z.astype(z.dtype)
     y = xp.maximum(z - tau, 0)
     on = (y > 0).astype(z.dtype)
 
