@@ -321,3 +321,33 @@ def test_seeded_fit_repeatable_with_shuffle_dropout_and_validation_split():
     other = _model(dropout=0.4)
     other.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0)
     assert any(a.tobytes() != b.tobytes() for a, b in zip(wa, other.get_weights()))
+
+
+# -- keras.utils ------------------------------------------------------------------------------
+def test_to_categorical_edge_cases():
+    to_cat = keras.utils.to_categorical
+    np.testing.assert_array_equal(to_cat([0, 2], 3), [[1, 0, 0], [0, 0, 1]])
+    assert to_cat([0, 2], 3).dtype == np.float32
+    np.testing.assert_array_equal(to_cat([1, 0]), [[0, 1], [1, 0]])  # classes inferred
+    assert to_cat(np.array([[1], [2]]), 4).shape == (2, 4)  # trailing 1 axis dropped
+    assert to_cat(np.array([[0, 1], [1, 0]]), 2).shape == (2, 2, 2)
+    np.testing.assert_array_equal(to_cat(np.array([1.0, 0.0]), 2), [[0, 1], [1, 0]])
+    assert to_cat(np.array([], dtype=int), 3).shape == (0, 3)
+    with pytest.raises(ValueError, match="out of range for num_classes=2"):
+        to_cat([0, 2], 2)
+    with pytest.raises(ValueError, match=">= 0"):
+        to_cat([-1, 0], 2)
+    with pytest.raises(ValueError, match="whole numbers"):
+        to_cat([0.5], 2)
+
+
+def test_normalize_rows_to_unit_norm():
+    out = keras.utils.normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_plain_python_lists_are_accepted():
+    model = _model()
+    history = model.fit([[0.1, 0.2, 0.3, 0.4]] * 4, [0, 1, 0, 1], verbose=0)
+    assert len(history.history["loss"]) == 1
+    assert model.predict([[0.1, 0.2, 0.3, 0.4]], verbose=0).shape == (1, 2)

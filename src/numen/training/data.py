@@ -35,11 +35,6 @@ def map_arrays(fn, x):
     return fn(x)
 
 
-def _is_array_like(v) -> bool:
-    return isinstance(v, (np.ndarray, Tensor, list, tuple, np.generic, float, int)) or hasattr(
-        v, "__array__")
-
-
 def to_array(v, what: str, check_finite=True):
     """One input as a NumPy array, with a clear error for anything that cannot be one."""
     if isinstance(v, Tensor):
@@ -49,7 +44,8 @@ def to_array(v, what: str, check_finite=True):
     try:
         a = np.asarray(v)
     except (ValueError, TypeError) as exc:
-        raise ValueError(f"{what}: could not convert to an array ({exc})") from None
+        raise ValueError(f"{what}: could not convert to an array; expected a numeric array "
+                         f"with the same length in every row ({exc})") from None
     if a.dtype == object or a.dtype.kind in "USVc":
         raise TypeError(f"{what}: expected numeric data, received an array of dtype {a.dtype}")
     if a.dtype.kind == "f":
@@ -66,7 +62,17 @@ def to_array(v, what: str, check_finite=True):
     return a
 
 
+def _is_plain_nested_list(v) -> bool:
+    """A Python list of numbers (or of such lists): one array, not several model inputs."""
+    if isinstance(v, (list, tuple)):
+        return all(_is_plain_nested_list(item) for item in v)
+    return isinstance(v, (int, float, bool, str, np.generic))
+
+
 def prepare(data, what: str):
+    """Check and convert every array in `data` (one array, or a list/tuple/dict of them)."""
+    if isinstance(data, (list, tuple)) and data and _is_plain_nested_list(data):
+        return to_array(data, what)
     return map_arrays(lambda v: to_array(v, what), data)
 
 
