@@ -1,5 +1,27 @@
-"""`keras.ops`: numen.ops under its Keras name."""
+"""`keras.ops`: numen.ops under its Keras name.
+
+Called on symbolic tensors (a Functional model being defined from `keras.Input`), each function
+records itself as a node of the graph instead of computing; on real data it is numen.ops itself.
+"""
+
+import functools
+import inspect
 
 import numen.ops as _source
+from numen.layers import symbolic as _symbolic
 
-globals().update({k: v for k, v in vars(_source).items() if not k.startswith("_")})
+
+def _graph_aware(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _symbolic.any_symbolic([list(args), kwargs]):
+            return _symbolic.symbolic_call(fn, *args, **kwargs)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+globals().update({
+    k: _graph_aware(v) if inspect.isfunction(v) else v
+    for k, v in vars(_source).items() if not k.startswith("_")
+})
