@@ -13,6 +13,32 @@ from numen.layers.core import (
     Lambda,
     Reshape,
 )
+from numen.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from numen.layers.embedding import Embedding, Masking
+from numen.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from numen.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    UnitNormalization,
+)
 from numen.layers.conv import (
     Conv1D,
     Conv2D,
@@ -66,6 +92,28 @@ from numen.layers.pooling import (
 from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
 from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from numen.layers.wrappers import Bidirectional, TimeDistributed
+from numen.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from numen.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    Permute,
+    RepeatVector,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 from numen.layers.symbolic import KerasTensor
 
 __all__ = [
@@ -73,6 +121,10 @@ __all__ = [
     "InputSpec", "KerasTensor", "Lambda", "Layer", "LeakyReLU", "PReLU", "ReLU", "Reshape",
     "Softmax",
 ]
+__all__ += [
+    "BatchNormalization", "GroupNormalization", "LayerNormalization", "UnitNormalization",
+]
+__all__ += ["Embedding", "Masking"]
 __all__ += [
     "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
     "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "Convolution1DTranspose",
@@ -85,3 +137,16 @@ __all__ += [
     "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D", "MaxPooling1D",
     "MaxPooling2D", "MaxPooling3D",
 ]
+__all__ += [
+    "Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add",
+    "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
+]
+__all__ += [
+    "Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector", "UpSampling1D",
+    "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+]
+__all__ += [
+    "ActivityRegularization", "AlphaDropout", "GaussianDropout", "GaussianNoise",
+    "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+]
+__all__ += ["AdditiveAttention", "Attention", "MultiHeadAttention"]
