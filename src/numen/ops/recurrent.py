@@ -70,57 +70,80 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
     c_seq = xp.empty((steps + 1, b, u), dtype=dtype)
     h_in = xp.empty((steps, b, u), dtype=dtype)
     tanh_c = xp.empty((steps, b, u), dtype=dtype)
+    scratch = xp.empty((b, u), dtype=dtype)
     h, c_seq[0] = h0.data, c0.data
+    # In-place ufuncs on preallocated buffers: at these sizes numpy's per-call cost and
+    # temporaries dominate, so a step is one matmul plus a fixed handful of passes.
     for t in range(steps):
-        h_in[t] = h if rm is None else h * rm
-        z = xw.data[:, t] + h_in[t] @ rk.data
+        x_h = h_in[t]
+        if rm is None:
+            x_h[...] = h
+        else:
+            xp.multiply(h, rm, out=x_h)
         g = gates[t]
-        g[:] = _sigmoid(xp, z)
-        g[:, 2 * u:3 * u] = xp.tanh(z[:, 2 * u:3 * u])
-        c_prev = c_seq[t]
-        c_new = g[:, u:2 * u] * c_prev + g[:, :u] * g[:, 2 * u:3 * u]
-        tanh_c[t] = xp.tanh(c_new)
+        xp.matmul(x_h, rk.data, out=g)
+        g += xw.data[:, t]
+        cand = g[:, 2 * u:3 * u]
+        xp.tanh(cand, out=scratch)
+        g *= 0.5  # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, overflow-free
+        xp.tanh(g, out=g)
+        g *= 0.5
+        g += 0.5
+        cand[...] = scratch
+        c_prev, c_new = c_seq[t], c_seq[t + 1]
+        xp.multiply(g[:, u:2 * u], c_prev, out=c_new)
+        xp.multiply(g[:, :u], cand, out=scratch)
+        c_new += scratch
+        xp.tanh(c_new, out=tanh_c[t])
         h_new = g[:, 3 * u:] * tanh_c[t]
         m = _step_mask(mask, t, dtype)
         if m is None:
             packed[:, t] = h_new
         else:
-            packed[:, t] = h_new * m if zero_output_for_mask else xp.where(m > 0, h_new, h)
-            h_new = xp.where(m > 0, h_new, h)
-            c_new = xp.where(m > 0, c_new, c_prev)
-        c_seq[t + 1] = c_new
+            keep = m > 0
+            packed[:, t] = h_new * m if zero_output_for_mask else xp.where(keep, h_new, h)
+            h_new = xp.where(keep, h_new, h)
+            c_new[...] = xp.where(keep, c_new, c_prev)
         h = h_new
     packed[:, steps], packed[:, steps + 1] = h, c_seq[steps]
 
     def backward(gy):
-        gxw = xp.empty(xw.shape, dtype=gy.dtype)
+        # Everything that does not depend on the incoming gradient, for all steps at once:
+        # dz = [dc, dc, dc, dh] * coef, and dc picks up dh * o * tanh'(c).
+        i, f = gates[..., :u], gates[..., u:2 * u]
+        cand, o = gates[..., 2 * u:3 * u], gates[..., 3 * u:]
+        coef = xp.empty_like(gates)
+        coef[..., :u] = cand * i * (1 - i)
+        coef[..., u:2 * u] = c_seq[:-1] * f * (1 - f)
+        coef[..., 2 * u:3 * u] = i * (1 - cand * cand)
+        coef[..., 3 * u:] = tanh_c * o * (1 - o)
+        o_dtanh = o * (1 - tanh_c * tanh_c)
+        coef4 = coef.reshape(steps, b, 4, u)
+        gz = xp.empty_like(gates, dtype=gy.dtype)
+        gz4 = gz.reshape(steps, b, 4, u)
+        rk_t = xp.ascontiguousarray(rk.data.T)
         dh, dc = gy[:, steps].copy(), gy[:, steps + 1].copy()
         for t in range(steps - 1, -1, -1):
             m = _step_mask(mask, t, dtype)
-            g = gates[t]
-            i, f, gg, o = g[:, :u], g[:, u:2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
-            if m is None:
-                dh_new, dc_new = dh + gy[:, t], dc
-                dh_keep = dc_keep = 0.0
-            elif zero_output_for_mask:
-                dh_new, dc_new = (dh + gy[:, t]) * m, dc * m
-                dh_keep, dc_keep = dh * (1 - m), dc * (1 - m)
-            else:
-                dh_all = dh + gy[:, t]
-                dh_new, dc_new = dh_all * m, dc * m
-                dh_keep, dc_keep = dh_all * (1 - m), dc * (1 - m)
-            tc = tanh_c[t]
-            dc_new = dc_new + dh_new * o * (1 - tc * tc)
-            dz = gxw[:, t]
-            dz[:, :u] = dc_new * gg * i * (1 - i)
-            dz[:, u:2 * u] = dc_new * c_seq[t] * f * (1 - f)
-            dz[:, 2 * u:3 * u] = dc_new * i * (1 - gg * gg)
-            dz[:, 3 * u:] = dh_new * tc * o * (1 - o)
-            dh_in = dz @ rk.data.T
-            dh = (dh_in if rm is None else dh_in * rm) + dh_keep
-            dc = dc_new * f + dc_keep
-        grk = h_in.reshape(-1, u).T @ gxw.transpose(1, 0, 2).reshape(-1, four_u)
-        return gxw, dh, dc, grk
+            dh_new = dh + gy[:, t]
+            if m is not None:
+                dh_keep = (dh if zero_output_for_mask else dh_new) * (1 - m)
+                dc_keep = dc * (1 - m)
+                dh_new *= m
+                dc = dc * m
+            dc_new = o_dtanh[t] * dh_new
+            dc_new += dc
+            xp.multiply(coef4[t, :, :3], dc_new[:, None], out=gz4[t, :, :3])
+            xp.multiply(coef4[t, :, 3], dh_new, out=gz4[t, :, 3])
+            dh = gz[t] @ rk_t
+            if rm is not None:
+                dh *= rm
+            dc = dc_new * f[t]
+            if m is not None:
+                dh += dh_keep
+                dc += dc_keep
+        grk = h_in.reshape(-1, u).T @ gz.reshape(-1, four_u)
+        return gz.transpose(1, 0, 2), dh, dc, grk
 
     return result(packed, (xw, h0, c0, rk), backward, "lstm_scan")
 
