@@ -16,7 +16,7 @@ except Exception:  # pragma: no cover - exercised only where CuPy is installed
     _cupy = None
 
 _FLOATX = "float32"
-_ALLOWED_FLOATX = ("float16", "bfloat16", "float32", "float64")
+_ALLOWED_FLOATX = ("float16", "float32", "float64")
 _rng = np.random.default_rng()
 _seed: int | None = None
 _device = "cpu"
@@ -91,8 +91,11 @@ def floatx() -> str:
 
 
 def set_floatx(value: str) -> None:
-    """Set the default float type ('float16', 'bfloat16', 'float32' or 'float64')."""
+    """Set the default float type ('float16', 'float32' or 'float64')."""
     global _FLOATX
+    if value == "bfloat16":
+        raise ValueError("set_floatx: bfloat16 is not supported (NumPy has no bfloat16 type); "
+                         "use 'float16', 'float32' or 'float64'")
     if value not in _ALLOWED_FLOATX:
         raise ValueError(f"set_floatx: expected one of {_ALLOWED_FLOATX}, received {value!r}")
     _FLOATX = str(value)
@@ -107,8 +110,9 @@ def standardize_dtype(dtype) -> str:
     """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
     if dtype is None:
         return _FLOATX
-    if dtype == "bfloat16":
-        return "bfloat16"
+    if str(dtype) == "bfloat16":
+        raise TypeError("dtype bfloat16 is not supported (NumPy has no bfloat16 type); use "
+                        "float16, float32 or float64")
     try:
         return np.dtype(dtype).name
     except TypeError as exc:
