@@ -286,3 +286,27 @@ def test_float32_results_and_callable_api():
     out = m([[1.0, 2.0]], [[1.0, 4.0]])
     assert isinstance(out, np.float32) and float(out) == 2.0
     testing.assert_close(metrics.Precision(thresholds=[0.5, 0.9])([1, 1], [0.7, 0.95]), [1, 1])
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_f_scores_against_sklearn(average):
+    r = _rng(14)
+    y = r.integers(0, 2, (300, 4))
+    p = np.clip(0.4 * y + r.uniform(0, 0.6, (300, 4)), 0, 1)
+    w = r.uniform(0.2, 1.0, 300)
+    got = _feed(metrics.F1Score(average=average, threshold=0.5), y, p, w) if average else None
+    m = metrics.FBetaScore(average=average, beta=2.0, threshold=0.5)
+    for idx in np.array_split(np.arange(300), 3):
+        m.update_state(y[idx], p[idx], sample_weight=w[idx])
+    expected = skm.fbeta_score(y, p > 0.5, beta=2.0, average=average, sample_weight=w)
+    testing.assert_close(m.result(), expected, rtol=1e-5)
+    if average:
+        assert got == pytest.approx(skm.f1_score(y, p > 0.5, average=average, sample_weight=w),
+                                    rel=1e-5)
+    # threshold=None marks each row's best class: single-label F1 on argmax.
+    labels = r.integers(0, 3, 200)
+    scores = r.uniform(0, 1, (200, 3)) + 0.3 * np.eye(3)[labels]
+    f1 = metrics.F1Score(average="macro")(np.eye(3)[labels], scores)
+    assert float(f1) == pytest.approx(skm.f1_score(labels, scores.argmax(1), average="macro"),
+                                      rel=1e-5)
+    assert metrics.get("f1_score").name == "f1_score"

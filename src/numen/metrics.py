@@ -379,8 +379,10 @@ class CategoricalHinge(MeanMetricWrapper):
 
 from numen.metrics_confusion import (  # noqa: E402  (they build on Metric above)
     AUC,
+    F1Score,
     FalseNegatives,
     FalsePositives,
+    FBetaScore,
     Precision,
     Recall,
     TrueNegatives,
@@ -395,6 +397,7 @@ _CLASSES = {cls.__name__: cls for cls in (
     CosineSimilarity, LogCoshError, BinaryCrossentropy, CategoricalCrossentropy,
     SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge, CategoricalHinge,
     Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
+    F1Score, FBetaScore,
 )}
 # Keras looks metrics up by class name, by the class name in snake case, and by a few aliases.
 _NAMES = {

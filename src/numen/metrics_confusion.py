@@ -290,3 +290,79 @@ class AUC(Metric):
         if self.init_thresholds is not None:
             config["thresholds"] = list(self.thresholds[1:-1])
         return config
+
+
+class FBetaScore(Metric):
+    """F-beta score per class of (N, num_classes) inputs, from running per-class counts.
+
+    Args:
+        average: None (one score per class), 'micro' (pool the counts), 'macro' (mean of the
+            class scores) or 'weighted' (mean weighted by each class's positive count).
+        beta: weight of recall relative to precision (> 0).
+        threshold: y_pred > threshold is positive; None marks each row's highest score.
+    """
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError("FBetaScore: average must be None, 'micro', 'macro' or 'weighted', "
+                             f"received {average!r}")
+        if not beta > 0:
+            raise ValueError(f"FBetaScore: beta must be > 0, received {beta!r}")
+        if threshold is not None and not 0 < threshold <= 1:
+            raise ValueError(f"FBetaScore: threshold must lie in (0, 1], received {threshold!r}")
+        self.average, self.beta, self.threshold = average, beta, threshold
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self.tp = self.fp = self.fn = self.support = 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = to_numpy(y_true).astype(np.float64), to_numpy(y_pred).astype(np.float64)
+        if y_true.ndim != 2 or y_true.shape != y_pred.shape:
+            raise ValueError(f"{self.name}: expected y_true and y_pred of the same shape "
+                             f"(num_samples, num_classes), received {y_true.shape} and "
+                             f"{y_pred.shape}")
+        if self.threshold is None:
+            # Zero rows stay all-negative rather than all tying for the maximum.
+            pred = (y_pred >= y_pred.max(-1, keepdims=True)) & (np.abs(y_pred) > 1e-9)
+        else:
+            pred = y_pred > self.threshold
+        w = np.ones((len(y_true), 1)) if sample_weight is None else \
+            to_numpy(sample_weight).astype(np.float64).reshape(len(y_true), -1)
+        pred = pred.astype(np.float64)
+        self.tp = self.tp + (pred * y_true * w).sum(0)
+        self.fp = self.fp + (pred * (1 - y_true) * w).sum(0)
+        self.fn = self.fn + ((1 - pred) * y_true * w).sum(0)
+        self.support = self.support + (y_true * w).sum(0)
+
+    def result(self):
+        tp, fp, fn = (np.atleast_1d(np.asarray(v, dtype=np.float64))
+                      for v in (self.tp, self.fp, self.fn))
+        if self.average == "micro":
+            tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
+        eps = backend.epsilon()
+        precision, recall = tp / (tp + fp + eps), tp / (tp + fn + eps)
+        b2 = self.beta**2
+        score = (1 + b2) * _divide_no_nan(precision * recall, b2 * precision + recall)
+        if self.average == "weighted":
+            support = np.atleast_1d(np.asarray(self.support, dtype=np.float64))
+            score = (score * _divide_no_nan(support, support.sum())).sum()
+        elif self.average is not None:
+            score = np.mean(score)
+        return np.asarray(score, dtype=self.dtype)[()]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "average": self.average, "beta": self.beta,
+                "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """FBetaScore with beta = 1."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        del config["beta"]
+        return config
