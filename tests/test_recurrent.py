@@ -417,3 +417,16 @@ def test_sequential_lstm_fits_a_sequence_task():
     assert losses[-1] < 0.5 * losses[0], losses
     with no_grad():
         assert model.predict(x[:4], verbose=0).shape == (4, 1)
+
+
+def test_embedding_mask_reaches_lstm_in_sequential():
+    from numen import keras
+
+    ids = np.array([[3, 4, 5, 0, 0], [1, 2, 0, 0, 0]])
+    embedding = keras.layers.Embedding(10, 4, mask_zero=True)
+    lstm = keras.layers.LSTM(3)
+    model = keras.Sequential([embedding, lstm])
+    got = model.predict(ids, verbose=0)
+    for b, n in enumerate([3, 2]):
+        testing.assert_close(got[b], lstm(embedding(ids[b:b + 1, :n])).numpy()[0], 1e-5)
+    assert not np.allclose(got, lstm(embedding(ids)).numpy())
