@@ -1,8 +1,8 @@
 """Max and average pooling (N-D, channels-last inside), each with its gradient.
 
 Both walk the pool window one tap at a time over strided views of the input — a loop over
-taps (4 for a 2x2 pool), never over pixels — so no window copy is made. Max pooling remembers
-which tap won (the first one on ties, as PyTorch does) and routes the gradient there. Average
+taps (4 for a 2x2 pool), never over pixels — so no window copy is made. Max pooling routes the
+gradient to the first tap holding the maximum (ties resolve as in PyTorch). Average
 pooling with padding 'same' divides by the number of real (unpadded) values, as Keras does.
 """
 
@@ -66,19 +66,25 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     xp = backend.xp_of(x.data)
     low = -xp.inf if x.data.dtype.kind == "f" else xp.iinfo(x.data.dtype).min
     xpad = _pad(xp, x.data, pads, low)
-    taps = list(tap_slices(pool, out, strides, (1,) * len(pool)))
-    y = xpad[taps[0][1]].copy()
-    winner = xp.zeros(y.shape, dtype=xp.uint8 if len(taps) < 256 else xp.int32)
-    for i, (_, index) in enumerate(taps[1:], start=1):
-        v = xpad[index]
-        better = v > y
-        xp.copyto(y, v, where=better)
-        winner[better] = i
+    taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
+    disjoint = all(s >= k for s, k in zip(strides, pool))
+    y = xpad[taps[0]].copy()
+    for index in taps[1:]:
+        xp.maximum(y, xpad[index], out=y)
 
     def backward(gy):
+        # The winning tap is found again here rather than stored: the first tap equal to the
+        # maximum takes the gradient, so ties resolve like PyTorch's.
         gx = xp.zeros(xpad.shape, dtype=gy.dtype)
-        for i, (_, index) in enumerate(taps):
-            gx[index] += xp.where(winner == i, gy, 0)
+        free = xp.ones(y.shape, dtype=bool)
+        for index in taps:
+            hit = xpad[index] == y
+            hit &= free
+            free ^= hit
+            if disjoint:  # windows do not overlap: write in place, no read-modify-write
+                xp.multiply(gy, hit, out=gx[index])
+            else:
+                gx[index] += gy * hit
         return (gx[crop],)
 
     return result(y, (x,), backward, "max_pool")
