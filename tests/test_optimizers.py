@@ -13,14 +13,15 @@ STEPS = 20
 
 
 def _problem():
-    """An MLP-like loss with two weight tensors, and its start point (float64)."""
+    """An MLP-like loss with two kernels and a bias, and its start point (float64)."""
     rng = np.random.default_rng(0)
     x = torch.tensor(rng.standard_normal((16, 3)))
     y = torch.tensor(rng.standard_normal((16, 2)))
-    start = [rng.standard_normal((3, 4)) * 0.5, rng.standard_normal((4, 2)) * 0.5]
+    start = [rng.standard_normal((3, 4)) * 0.5, rng.standard_normal(4) * 0.2,
+             rng.standard_normal((4, 2)) * 0.5]
 
-    def loss(w1, w2):
-        return ((torch.tanh(x @ w1) @ w2 - y) ** 2).mean() + 0.1 * (w1**2).sum()
+    def loss(w1, b1, w2):
+        return ((torch.tanh(x @ w1 + b1) @ w2 - y) ** 2).mean() + 0.1 * (w1**2).sum()
 
     return loss, start
 
@@ -121,6 +122,10 @@ TORCH_CASES = {
                lambda p: torch.optim.Adamax(p, lr=0.02, betas=(0.85, 0.999), eps=TINY)),
     "nadam": (lambda: optimizers.Nadam(0.02),
               lambda p: torch.optim.NAdam(p, lr=0.02, eps=1e-7, momentum_decay=1.0)),
+    # Keras adds epsilon_1 to g^2, PyTorch clamps the estimate at eps1^2: both negligible here.
+    "adafactor": (lambda: optimizers.Adafactor(0.05),
+                  lambda p: torch.optim.Adafactor(p, lr=0.05, beta2_decay=-0.8,
+                                                  eps=(None, 1e-3), d=1.0)),
 }
 
 
@@ -168,6 +173,30 @@ def test_lion_matches_reference(weight_decay):
 
     expected = run_reference(update, lambda w: {"m": 0 * w})
     assert_same(run_numen(optimizers.Lion(lr, weight_decay=weight_decay)), expected)
+
+
+@pytest.mark.parametrize("l1, l2, shrink, beta", [(0.0, 0.0, 0.0, 0.0), (0.05, 0.1, 0.02, 0.5)])
+def test_ftrl_matches_reference(l1, l2, shrink, beta):
+    # PyTorch has no FTRL; this is the per-coordinate FTRL-Proximal rule of McMahan et al.
+    # (2013), written with an explicit sparsity threshold instead of a clip.
+    lr, power = 0.2, 0.5
+    l2_total = l2 + beta / (2 * lr)
+
+    def update(g, w, s, t):
+        n_new = s["n"] + g * g
+        sigma = (n_new**power - s["n"] ** power) / lr
+        s["z"] = s["z"] + g + 2 * shrink * w - sigma * w
+        s["n"] = n_new
+        dense = -(s["z"] - np.sign(s["z"]) * l1) / (n_new**power / lr + 2 * l2_total)
+        return np.where(np.abs(s["z"]) <= l1, 0.0, dense)
+
+    expected = run_reference(update, lambda w: {"n": 0 * w + 0.1, "z": 0 * w})
+    opt = optimizers.Ftrl(lr, l1_regularization_strength=l1, l2_regularization_strength=l2,
+                          l2_shrinkage_regularization_strength=shrink, beta=beta)
+    got = run_numen(opt)
+    assert_same(got, expected, rtol=1e-9)
+    if l1:
+        assert any((w == 0).any() for w in got), "l1 should zero some coordinates"
 
 
 def test_schedule_drives_the_step_size():
@@ -292,7 +321,7 @@ def test_state_save_load_resumes_identically():
     steps(a, a_vars, 5)
     store = {}
     a.save_own_variables(store)
-    assert len(store) == 1 + 1 + 2 * 2 + 1  # iterations, lr, momentum x2, velocity x2, u_prod
+    assert len(store) == 1 + 1 + 2 * 3 + 1  # iterations, lr, momentum x3, velocity x3, u_prod
     b_vars, b = fresh(), optimizers.Nadam(0.02)
     for vb, va in zip(b_vars, a_vars):
         vb.assign(va.data)
@@ -343,6 +372,11 @@ KERAS_DEFAULTS = {
     "adamax": ("adamax", 0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
     "nadam": ("nadam", 0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}),
     "lion": ("lion", 0.001, {"beta_1": 0.9, "beta_2": 0.99}),
+    "ftrl": ("ftrl", 0.001, {"learning_rate_power": -0.5, "initial_accumulator_value": 0.1,
+                             "l1_regularization_strength": 0.0, "beta": 0.0}),
+    "adafactor": ("adafactor", 0.001, {"beta_2_decay": -0.8, "epsilon_1": 1e-30,
+                                       "epsilon_2": 1e-3, "clip_threshold": 1.0,
+                                       "relative_step": True}),
 }
 
 

@@ -2,10 +2,12 @@
 
 from numen.optimizers import schedules
 from numen.optimizers.adadelta import Adadelta
+from numen.optimizers.adafactor import Adafactor
 from numen.optimizers.adagrad import Adagrad
 from numen.optimizers.adam import Adam, AdamW
 from numen.optimizers.adamax import Adamax
 from numen.optimizers.base import Optimizer
+from numen.optimizers.ftrl import Ftrl
 from numen.optimizers.lion import Lion
 from numen.optimizers.nadam import Nadam
 from numen.optimizers.rmsprop import RMSprop
@@ -21,6 +23,8 @@ _BY_NAME = {
     "adamax": Adamax,
     "nadam": Nadam,
     "lion": Lion,
+    "ftrl": Ftrl,
+    "adafactor": Adafactor,
 }
 _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
 
@@ -63,4 +67,4 @@ def deserialize(config, custom_objects=None) -> Optimizer:
 
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion",
-           "Optimizer", "schedules", "get", "serialize", "deserialize"]
+           "Ftrl", "Adafactor", "Optimizer", "schedules", "get", "serialize", "deserialize"]
