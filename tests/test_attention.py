@@ -146,6 +146,19 @@ def test_mha_in_functional_model():
     assert len(grads) == 8 and all(g is not None and np.abs(g).sum() > 0 for g in grads)
 
 
+def test_mha_takes_upstream_mask_in_a_model():
+    ids = np.array([[3, 1, 2, 0, 0], [4, 4, 0, 0, 0]])
+    inp = Input((5,), dtype="int64")
+    emb = layers.Embedding(6, 8, mask_zero=True)(inp)
+    mha = MultiHeadAttention(num_heads=2, key_dim=4)
+    model = Model(inp, mha(emb, emb))
+    out = np.asarray(model(ids))
+    vectors = model.layers[1](ids)
+    expected = mha(vectors, vectors, query_mask=ids != 0, value_mask=ids != 0)
+    testing.assert_close(out, expected, rtol=1e-5)
+    assert not np.allclose(out, np.asarray(mha(vectors, vectors)))
+
+
 def test_mha_errors():
     with pytest.raises(ValueError, match="num_heads"):
         MultiHeadAttention(0, 4)

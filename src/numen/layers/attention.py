@@ -100,7 +100,8 @@ class MultiHeadAttention(Layer):
     Call arguments: query (B, T, dim), value (B, S, dim), key (defaults to value),
     attention_mask (B, T, S) booleans (True = may attend), return_attention_scores,
     training, use_causal_mask; query_mask / value_mask / key_mask as Keras would pass from
-    upstream masks.
+    upstream masks (`mask=`, as models pass it, is taken as the query's mask, and also as the
+    value's in self-attention).
 
     >>> MultiHeadAttention(2, 4)(np.ones((1, 3, 8)), np.ones((1, 5, 8))).shape
     (1, 3, 8)
@@ -206,8 +207,14 @@ class MultiHeadAttention(Layer):
     # -- calling -------------------------------------------------------------------------
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=False,
-             use_causal_mask=False):
+             use_causal_mask=False, mask=None):
         value = self._convert_inputs(value)
+        if mask is not None and query_mask is None:
+            # An upstream mask handed over by Sequential/Functional belongs to the query; in
+            # self-attention (value is the query) it masks the value positions too.
+            query_mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+            if value_mask is None and (value is query or value.data is query.data):
+                value_mask = query_mask
         key = value if key is None else self._convert_inputs(key)
         if self._query_dense is None:
             self.build(tuple(query.shape), tuple(value.shape), tuple(key.shape))
