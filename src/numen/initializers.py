@@ -213,6 +213,11 @@ _BY_NAME = {
     "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
     "identity": Identity,
+    # Keras's short aliases
+    "zero": Zeros,
+    "one": Ones,
+    "uniform": RandomUniform,
+    "normal": RandomNormal,
 }
 _BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
 

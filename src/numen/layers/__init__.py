@@ -142,6 +142,10 @@ __all__ += [
     "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract",
 ]
 __all__ += [
+    "GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell",
+    "StackedRNNCells", "Bidirectional", "TimeDistributed",
+]
+__all__ += [
     "Cropping1D", "Cropping2D", "Cropping3D", "Permute", "RepeatVector", "UpSampling1D",
     "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
 ]

@@ -274,7 +274,7 @@ class Layer:
             kwargs.pop("mask", None)
         out = self.call(x, *args, **kwargs)
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out) / out.shape[0])
+            self.add_loss(self.activity_regularizer(out))
         return out
 
     def _build_from(self, x) -> None:

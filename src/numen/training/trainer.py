@@ -88,8 +88,11 @@ class Trainer:
         self.compiled_metrics = compiled_metrics
         self.loss = loss
         self._loss_tracker = metrics_module.Mean(name="loss")
-        self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in names] \
-            if len(names) > 1 else []
+        with_loss = [n for n, fn in zip(names, compiled_loss.losses) if fn is not None] \
+            if compiled_loss is not None else []
+        self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in with_loss] \
+            if len(with_loss) > 1 else []
+        self._trainable_cache = None
         self.compiled = True
         self.stop_training = False
 
@@ -119,9 +122,11 @@ class Trainer:
         total = None
         if self.compiled_loss is not None:
             total, parts = self.compiled_loss(y, y_pred, sample_weight)
-            for tracker, part in zip(self._output_loss_trackers, parts):
+            named = dict(zip(self.compiled_loss.names, parts))
+            for tracker in self._output_loss_trackers:
+                part = named[tracker.name[: -len("_loss")]]
                 if part is not None:
-                    tracker.update_state(part.data, sample_weight=_batch_len(x))
+                    tracker.update_state(part.data, sample_weight=_batch_len(y_pred))
         for term in self.losses:
             total = term if total is None else total + term
         if total is None:
@@ -142,11 +147,15 @@ class Trainer:
         with enable_grad():
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        variables = self.trainable_weights
+        # The variable list is fixed between compile() calls, as in Keras (changing
+        # `trainable` takes effect after compiling again); looking it up costs per step.
+        variables = getattr(self, "_trainable_cache", None)
+        if variables is None:
+            variables = self._trainable_cache = self.trainable_weights
         grads = gradients(loss, variables)
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
-        self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(x))
+        self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:
@@ -155,7 +164,7 @@ class Trainer:
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(x))
+        self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
@@ -219,7 +228,7 @@ class Trainer:
             callbacks.on_epoch_begin(epoch)
             for step, batch in enumerate(batches.epoch()):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(batch)
+                logs = self.train_step(pack_x_y_sample_weight(*batch))
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -265,7 +274,7 @@ class Trainer:
         self.reset_metrics()
         for step, batch in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(batch)
+            logs = self.test_step(pack_x_y_sample_weight(*batch))
             callbacks.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         callbacks.on_test_end(logs)
@@ -303,7 +312,7 @@ class Trainer:
         self._check_data(x, y)
         if class_weight is not None:
             sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
-        logs = self.train_step((x, y, sample_weight))
+        logs = self.train_step(pack_x_y_sample_weight(x, y, sample_weight))
         return logs if return_dict else self._flatten_logs(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -311,7 +320,7 @@ class Trainer:
         self._require_compiled("test_on_batch")
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "test_on_batch")
         self._check_data(x, y)
-        logs = self.test_step((x, y, sample_weight))
+        logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
         return logs if return_dict else self._flatten_logs(logs)
 
     def predict_on_batch(self, x):
@@ -341,7 +350,11 @@ class Trainer:
         expected = getattr(self, "_expected_input_shapes", lambda: None)()
         if expected is None:
             return
-        arrays = data_module.flatten(x)
+        names = getattr(self, "input_names", None) or []
+        if isinstance(x, dict) and names and set(names) <= set(x):
+            arrays = [x[n] for n in names]
+        else:
+            arrays = data_module.flatten(x)
         if len(arrays) != len(expected):
             raise ValueError(f"Model '{self.name}' expects {len(expected)} input(s), received "
                              f"{len(arrays)}")
