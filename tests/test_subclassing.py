@@ -130,13 +130,7 @@ class UnpackingModel(CustomModel):
         return super().train_step((x, y))
 
 
-@pytest.mark.parametrize("cls", [
-    pytest.param(CustomModel, marks=pytest.mark.xfail(
-        reason="fit passes (x, y, None) triples to train_step; Keras passes (x, y) when there "
-               "are no sample weights (training/trainer.py, another helper's file)",
-        strict=False)),
-    UnpackingModel,
-])
+@pytest.mark.parametrize("cls", [CustomModel, UnpackingModel])
 def test_custom_train_step_from_the_keras_guide(cls):
     inputs = keras.Input(shape=(5,))
     outputs = layers.Dense(1)(inputs)
