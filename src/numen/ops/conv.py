@@ -185,7 +185,12 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             if w.requires_grad:
                 gw = (cols.T @ gy2).reshape(w.shape)
             if x.requires_grad:
-                g_cols = gy2 @ w2.T
+                # One small product per tap, added straight into its pixels: the
+                # (positions, taps * channels) gradient matrix is never built.
+                gx = xp.zeros(xpad.shape, dtype=gy.dtype)
+                wk = w.data.reshape(t, c_in, filters)
+                for k, (_, index) in enumerate(tap_slices(taps, out_sizes, strides, dilation)):
+                    gx[index] += (gy2 @ wk[k].T).reshape(n, *out_sizes, c_in)
         else:
             gyg = gy2.reshape(m, groups, og).transpose(1, 0, 2)
             if w.requires_grad:
@@ -193,10 +198,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                 gw = gw.reshape(groups, t, cg, og).transpose(1, 2, 0, 3).reshape(w.shape)
             if x.requires_grad:
                 g_cols = (gyg @ w2.transpose(0, 2, 1)).reshape(groups, m, t, cg)
-                g_cols = g_cols.transpose(1, 2, 0, 3)
+                g_win = g_cols.transpose(1, 2, 0, 3).reshape(n, *out_sizes, *taps, c_in)
+                gx = scatter_windows(xp, g_win, xpad.shape, taps, strides, dilation)
         if x.requires_grad:
-            g_win = g_cols.reshape(n, *out_sizes, *taps, c_in)
-            gx = scatter_windows(xp, g_win, xpad.shape, taps, strides, dilation)
             crop = (slice(None),) + tuple(slice(lo, lo + s) for (lo, _), s in
                                           zip(pads, x.shape[1:-1])) + (slice(None),)
             gx = gx[crop]

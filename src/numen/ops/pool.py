@@ -72,15 +72,26 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     for index in taps[1:]:
         xp.maximum(y, xpad[index], out=y)
 
+    # Windows tile the padded input exactly: every gradient cell is written, none twice.
+    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
+                             zip(out, strides, pool, xpad.shape[1:-1]))
+
     def backward(gy):
         # The winning tap is found again here rather than stored: the first tap equal to the
-        # maximum takes the gradient, so ties resolve like PyTorch's.
-        gx = xp.zeros(xpad.shape, dtype=gy.dtype)
-        free = xp.ones(y.shape, dtype=bool)
-        for index in taps:
-            hit = xpad[index] == y
-            hit &= free
-            free ^= hit
+        # maximum takes the gradient, so ties resolve like PyTorch's. The last tap needs no
+        # comparison: it wins wherever no earlier tap did.
+        gx = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=gy.dtype)
+        free = None
+        for i, index in enumerate(taps):
+            if i == len(taps) - 1 and free is not None:
+                hit = free
+            else:
+                hit = xpad[index] == y
+                if free is None:
+                    free = ~hit
+                else:
+                    hit &= free
+                    free ^= hit
             if disjoint:  # windows do not overlap: write in place, no read-modify-write
                 xp.multiply(gy, hit, out=gx[index])
             else:
