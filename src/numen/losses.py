@@ -38,6 +38,26 @@ def align_ranks(x1, x2, expand_rank_1: bool = True):
     return x1, x2
 
 
+def flatten_hint(true_ndim: int, y_pred) -> str:
+    """A hint for the usual cause of per-sample targets meeting a higher-rank prediction."""
+    if y_pred.ndim > 2 and true_ndim < y_pred.ndim:
+        return (f"; y_pred has rank {y_pred.ndim}: for one prediction per sample, add a Flatten "
+                "(or global pooling) layer before the final Dense layer")
+    return ""
+
+
+def check_broadcastable(y_true, y_pred, name: str = "loss") -> None:
+    """Raise a ValueError naming both shapes when (rank-aligned) y_true and y_pred cannot meet."""
+    try:
+        np.broadcast_shapes(tuple(y_true.shape), tuple(y_pred.shape))
+    except ValueError:
+        raise ValueError(
+            f"{name}: y_true has shape {tuple(y_true.shape)} but y_pred has shape "
+            f"{tuple(y_pred.shape)}, which do not broadcast together; expected targets shaped "
+            f"like the predictions{flatten_hint(y_true.ndim, y_pred)}"
+        ) from None
+
+
 def _as_pred(y_pred) -> Tensor:
     y_pred = as_tensor(y_pred)
     if y_pred.data.dtype.kind != "f":
@@ -51,7 +71,11 @@ def _pair(y_true, y_pred, align: bool = True):
     y_true = as_tensor(y_true)
     if y_true.data.dtype != y_pred.data.dtype:
         y_true = ops.cast(y_true, y_pred.dtype)
-    return align_ranks(y_true, y_pred) if align else (y_true, y_pred)
+    if not align:
+        return y_true, y_pred
+    y_true, y_pred = align_ranks(y_true, y_pred)
+    check_broadcastable(y_true, y_pred)
+    return y_true, y_pred
 
 
 def _clip_probs(p):
@@ -154,6 +178,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
             f"categorical_crossentropy: y_true has shape {y_true.shape} but y_pred has shape "
             f"{y_pred.shape}; expected one-hot targets of the same shape (use "
             "sparse_categorical_crossentropy for integer labels)"
+            f"{flatten_hint(y_true.ndim, y_pred)}"
         )
     if label_smoothing:
         k = y_pred.shape[axis]
@@ -169,11 +194,12 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     labels = backend.to_numpy(y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
-    expected = tuple(np.delete(np.array(y_pred.shape), axis % y_pred.ndim))
+    expected = tuple(int(d) for d in np.delete(np.array(y_pred.shape), axis % y_pred.ndim))
     if labels.shape != expected:
         raise ValueError(
             f"sparse_categorical_crossentropy: y_true has shape {labels.shape} but y_pred has "
             f"shape {y_pred.shape}; expected integer labels of shape {expected}"
+            f"{flatten_hint(labels.ndim, y_pred)}"
         )
     if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
         raise ValueError("sparse_categorical_crossentropy: labels must be whole numbers, "
@@ -395,6 +421,8 @@ class LossFunctionWrapper(Loss):
     def call(self, y_true, y_pred):
         y_pred = _as_pred(y_pred)
         y_true, y_pred = align_ranks(as_tensor(y_true), y_pred)
+        if self.fn is not categorical_crossentropy:  # it checks shapes itself, with a hint
+            check_broadcastable(y_true, y_pred, self.name)
         return self.fn(y_true, y_pred, **self.fn_kwargs)
 
     def get_config(self) -> dict:
