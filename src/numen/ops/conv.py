@@ -58,7 +58,8 @@ def windows(xp, x, out_sizes, kernel, strides, dilation):
     shape = (x.shape[0], *out_sizes, *kernel, x.shape[-1])
     strides_ = (s[0], *(a * b for a, b in zip(mid, strides)),
                 *(a * b for a, b in zip(mid, dilation)), s[-1])
-    return xp.lib.stride_tricks.as_strided(x, shape, strides_, writeable=False)
+    # A view that must only be read (CuPy's as_strided has no writeable= flag to enforce it).
+    return xp.lib.stride_tricks.as_strided(x, shape, strides_)
 
 
 def tap_slices(taps, out_sizes, strides, dilation):
