@@ -191,6 +191,16 @@ class Model(Trainer, Layer):
             return functional_config(self)
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A Functional model from its config (layers and their calls), or a subclassed model
+        from its constructor arguments."""
+        if "layers" in config and "input_layers" in config:
+            from numen.saving.functional_config import build_functional
+
+            return build_functional(cls, config, custom_objects)
+        return cls(**config)
+
     def to_json(self, **kwargs) -> str:
         import json
 

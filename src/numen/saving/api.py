@@ -1,0 +1,126 @@
+"""The public saving functions: `keras.saving.save_model`/`load_model`, weights files,
+JSON configs and `clone_model`."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import h5py
+
+from numen.saving import atomic, keras_format, weights_h5
+from numen.saving.serialization import deserialize_layer, serialize_layer
+
+
+def _path(filepath) -> str:
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise TypeError(f"filepath must be a str or path, received {type(filepath).__name__}")
+    return os.fspath(filepath)
+
+
+def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+    """Save architecture, weights, compile settings and optimizer state to a `.keras` file.
+
+    Args:
+        model: the model to save.
+        filepath: a path ending in `.keras` (`.h5` writes the legacy tf.keras 2 format).
+        overwrite: when False, refuse to replace an existing file (FileExistsError).
+
+    >>> model.save("model.keras")
+    """
+    filepath = _path(filepath)
+    if filepath.endswith((".h5", ".hdf5")):
+        from numen.saving import legacy_h5
+
+        return legacy_h5.save_legacy_h5(model, filepath, overwrite=overwrite)
+    if not filepath.endswith(".keras"):
+        raise ValueError(f"save_model: the filepath must end in .keras (or .h5 for the legacy "
+                         f"format), received {filepath!r}; use save_weights() for "
+                         ".weights.h5 files")
+    keras_format.save_model(model, filepath, overwrite=overwrite,
+                            include_optimizer=kwargs.get("include_optimizer", True))
+
+
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+    """Load a model saved by `save_model` or by Keras 3 (`.keras`), or a tf.keras 2 `.h5`.
+
+    Raises:
+        ValueError: the file is truncated/corrupted or describes an unknown or unsafe layer
+            (Lambda layers are refused: loading never runs code from a file).
+        FileNotFoundError: no such file.
+    """
+    filepath = _path(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"load_model: no such file {filepath!r}")
+    if filepath.endswith((".h5", ".hdf5")) or h5py.is_hdf5(filepath):
+        from numen.saving import legacy_h5
+
+        return legacy_h5.load_legacy_h5(filepath, custom_objects=custom_objects,
+                                        compile=compile)
+    return keras_format.load_model(filepath, custom_objects=custom_objects, compile=compile)
+
+
+def save_weights(model, filepath, overwrite: bool = True) -> None:
+    """Write the model's weights to a `.weights.h5` file (Keras 3 layout), atomically."""
+    filepath = _path(filepath)
+    if not filepath.endswith(".weights.h5"):
+        raise ValueError(f"save_weights: the filename must end in .weights.h5, received "
+                         f"{filepath!r}")
+    with atomic.atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, "w") as f:
+            weights_h5.write_weights(f, model, include_optimizer=True)
+
+
+def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+    """Load weights from a `.weights.h5` file, or the weights inside a `.keras` file.
+
+    With `skip_mismatch=True`, layers whose variable count or shapes differ are skipped with a
+    warning instead of raising ValueError.
+    """
+    filepath = _path(filepath)
+    if not os.path.exists(filepath):
+        raise FileNotFoundError(f"load_weights: no such file {filepath!r}")
+    if filepath.endswith(".keras"):
+        import io
+
+        data = keras_format.read_members(filepath)["model.weights.h5"]
+        with h5py.File(io.BytesIO(data), "r") as f:
+            weights_h5.read_weights(f, model, filepath, skip_mismatch)
+        return
+    if not filepath.endswith((".h5", ".hdf5")):
+        raise ValueError(f"load_weights: expected a .weights.h5 or .keras file, received "
+                         f"{filepath!r}")
+    try:
+        f = h5py.File(filepath, "r")
+    except OSError as exc:
+        raise ValueError(f"{filepath} is not a readable HDF5 weights file (truncated or "
+                         f"corrupted): {exc}") from None
+    with f:
+        if "model_weights" in f or "layer_names" in f.attrs:
+            from numen.saving import legacy_h5
+
+            group = f["model_weights"] if "model_weights" in f else f
+            return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch)
+        weights_h5.read_weights(f, model, filepath, skip_mismatch)
+
+
+def model_from_json(json_string: str, custom_objects=None):
+    """A new (untrained) model from `model.to_json()` output."""
+    try:
+        config = json.loads(json_string)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"model_from_json: not valid JSON: {exc}") from None
+    return deserialize_layer(config, custom_objects=custom_objects)
+
+
+def model_from_config(config: dict, custom_objects=None):
+    return deserialize_layer(config, custom_objects=custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
+                recursive=False, **kwargs):
+    """A new model with the same architecture and freshly initialized weights."""
+    if clone_function is not None or call_function is not None or input_tensors is not None:
+        raise NotImplementedError("clone_model: clone_function, call_function and "
+                                  "input_tensors are not supported yet")
+    return deserialize_layer(serialize_layer(model))

@@ -1,0 +1,174 @@
+"""Weights in Keras 3's HDF5 layout (`model.weights.h5`, also inside `.keras` files).
+
+Each layer's own variables go under `<path>/vars/<i>` (trainable ones first); a model's layers
+under `layers/<name>` where the name is the snake_case class name with a counter (`dense`,
+`dense_1`, ...) in `model.layers` order; a layer held in an attribute (an RNN's `cell`, a
+Bidirectional's `forward_layer`, MultiHeadAttention's `query_dense`) under the attribute's name.
+The optimizer's state goes under `optimizer/vars/<i>`: iterations, the learning rate, then each
+variable's slots in turn. Reading validates every shape before assigning anything, so a
+rejected file leaves the model as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from numen import backend
+from numen.layers.base import Layer
+
+_SKIP_ATTRS = {"_inbound_nodes", "_parent", "_own_weights", "_graph", "_graph_layers"}
+
+
+def keras_snake(name: str) -> str:
+    """Keras's snake_case of a class name: 'Conv2D' -> 'conv2d', 'LSTM' -> 'lstm'."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _own_variables(layer) -> list:
+    own = list(getattr(layer, "_own_weights", []))
+    return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+
+
+def _is_model(layer) -> bool:
+    return getattr(layer, "_graph", None) is not None or hasattr(layer, "_layers") and \
+        isinstance(getattr(layer, "_layers"), list) and type(layer).__name__ != "StackedRNNCells"
+
+
+def _container_paths(items, path: str) -> list[tuple[str, Layer]]:
+    used: dict[str, int] = {}
+    out = []
+    for item in items:
+        name = keras_snake(type(item).__name__)
+        if name in used:
+            used[name] += 1
+            name = f"{name}_{used[name]}"
+        else:
+            used[name] = 0
+        out.append((f"{path}/{name}", item))
+    return out
+
+
+def layer_groups(layer, path: str = "", seen=None) -> list[tuple[str, Layer]]:
+    """Every (group path, layer) below `layer`, itself first; each layer appears once."""
+    seen = set() if seen is None else seen
+    if id(layer) in seen:
+        return []
+    seen.add(id(layer))
+    out = [(path, layer)]
+    if _is_model(layer):
+        children = _container_paths(layer.layers, _join(path, "layers"))
+    else:
+        children = []
+        for key, value in vars(layer).items():
+            if key in _SKIP_ATTRS:
+                continue
+            attr = _join(path, key.lstrip("_"))
+            if isinstance(value, Layer) and value is not layer:
+                children.append((attr, value))
+            elif isinstance(value, (list, tuple, dict)):
+                items = list(value.values()) if isinstance(value, dict) else list(value)
+                layers = [v for v in items if isinstance(v, Layer) and v is not layer]
+                if layers and len(layers) == len(items):
+                    children += _container_paths(layers, attr)
+    for child_path, child in children:
+        out += layer_groups(child, child_path, seen)
+    return out
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}/{b}" if a else b
+
+
+def write_weights(group, model, include_optimizer: bool = True) -> None:
+    """Write `model`'s variables (and its optimizer's state) into an open h5py group."""
+    for path, layer in layer_groups(model):
+        vars_group = group.create_group(_join(path, "vars"))
+        vars_group.attrs["name"] = layer.name
+        for i, w in enumerate(_own_variables(layer)):
+            vars_group.create_dataset(str(i), data=backend.to_numpy(w.data))
+    optimizer = getattr(model, "optimizer", None)
+    if include_optimizer and optimizer is not None and getattr(model, "compiled", False):
+        vars_group = group.create_group("optimizer/vars")
+        vars_group.attrs["name"] = optimizer.name
+        for i, value in enumerate(optimizer_arrays(optimizer)):
+            vars_group.create_dataset(str(i), data=backend.to_numpy(np.asarray(value)))
+
+
+def optimizer_arrays(optimizer) -> list:
+    """The optimizer's state in Keras 3's order: iterations, learning rate (when a number),
+    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam)."""
+    head = list(optimizer.variables[:2 if not callable(optimizer._learning_rate) else 1])
+    if optimizer.use_ema or optimizer.gradient_accumulation_steps:
+        return head + optimizer._state_arrays()
+    slots = [arr for v in optimizer._variables for arr in optimizer._slots[id(v)].values()]
+    return head + slots + list(optimizer.extra_state())
+
+
+def read_weights(group, model, filename: str, skip_mismatch: bool = False,
+                 load_optimizer: bool = True) -> None:
+    """Load variables written by `write_weights` (or by Keras 3) from an open h5py group.
+
+    Raises:
+        ValueError: a layer's variables are missing or have other counts/shapes (unless
+            `skip_mismatch`, which skips those layers with a warning).
+    """
+    plan = []
+    for path, layer in layer_groups(model):
+        own = _own_variables(layer)
+        key = _join(path, "vars")
+        stored = group[key] if key in group else None
+        count = 0 if stored is None else len(stored)
+        problem = None
+        if count != len(own):
+            problem = (f"layer '{layer.name}' ({type(layer).__name__}) has {len(own)} "
+                       f"variables, the file has {count} at '{key}'")
+        else:
+            arrays = [stored[str(i)] for i in range(count)]
+            for w, arr in zip(own, arrays):
+                if tuple(arr.shape) != tuple(w.shape):
+                    problem = (f"layer '{layer.name}': variable '{w.name}' has shape "
+                               f"{tuple(w.shape)}, the file has shape {tuple(arr.shape)} at "
+                               f"'{key}'")
+                    break
+        if problem:
+            if not skip_mismatch:
+                raise ValueError(f"Cannot load weights from {filename}: {problem}")
+            warnings.warn(f"Skipping {problem} (skip_mismatch=True)", stacklevel=3)
+            continue
+        plan += [(w, arr) for w, arr in zip(own, arrays)]
+    values = [(w, np.asarray(arr[()], dtype=w.dtype)) for w, arr in plan]
+    for w, value in values:
+        w.assign(backend.to_device(value))
+    if load_optimizer and "optimizer/vars" in group:
+        _read_optimizer(group["optimizer/vars"], model, filename)
+
+
+def _read_optimizer(stored, model, filename: str) -> None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not getattr(model, "compiled", False):
+        return
+    count = len(stored)
+    n_head = 2 if not callable(optimizer._learning_rate) else 1
+    if count > n_head and not optimizer.built:
+        optimizer.build(model.trainable_weights)
+    arrays = optimizer_arrays(optimizer)
+    if count != len(arrays):
+        warnings.warn(f"{filename}: skipping the optimizer state: the file has {count} "
+                      f"optimizer variables, this optimizer has {len(arrays)}", stacklevel=3)
+        return
+    values = [np.asarray(stored[str(i)][()]) for i in range(count)]
+    for i, (arr, value) in enumerate(zip(arrays[n_head:], values[n_head:]), start=n_head):
+        if arr.shape != value.shape:
+            warnings.warn(f"{filename}: skipping the optimizer state: variable {i} has shape "
+                          f"{arr.shape}, the file has {value.shape}", stacklevel=3)
+            return
+    optimizer.iterations = int(values[0])
+    if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
+        optimizer._learning_rate = float(values[1])
+    for arr, value in zip(arrays[n_head:], values[n_head:]):
+        arr[...] = backend.to_device(value.astype(arr.dtype))

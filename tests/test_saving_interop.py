@@ -1,0 +1,96 @@
+"""Keras 3 interoperability: files written by Keras 3 load in numen with the same predictions,
+and (when `keras` is importable) files written by numen load in Keras 3 the same way.
+
+The fixtures come from tests/fixtures/make_keras_fixtures.py, run with a real Keras 3.
+"""
+
+import glob
+import os
+
+import numpy as np
+import pytest
+
+from numen import backend, keras
+from numen.keras import layers
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "keras3")
+NAMES = ["conv2d", "conv1d", "recurrent", "functional"]
+
+
+def _inputs(name):
+    xs = [np.load(p) for p in sorted(glob.glob(os.path.join(FIXTURES, f"{name}_x*.npy")))]
+    return xs[0] if len(xs) == 1 else xs
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keras3_model_file_loads_with_same_predictions(name):
+    model = keras.models.load_model(os.path.join(FIXTURES, f"{name}.keras"))
+    expected = np.load(os.path.join(FIXTURES, f"{name}_y.npy"))
+    np.testing.assert_allclose(model.predict(_inputs(name), verbose=0), expected, rtol=1e-5,
+                               atol=1e-6)
+    # Compiled and trained one epoch of 2 batches in Keras: the optimizer state comes back.
+    assert model.compiled and model.optimizer.iterations == 2
+    assert type(model.optimizer).__name__ == "Adam"
+    assert any(np.abs(a).sum() > 0 for a in model.optimizer.variables[2:])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_keras3_weights_file_loads_into_rebuilt_model(name):
+    source = keras.models.load_model(os.path.join(FIXTURES, f"{name}.keras"))
+    fresh = keras.models.clone_model(source)
+    x = _inputs(name)
+    expected = np.load(os.path.join(FIXTURES, f"{name}_y.npy"))
+    assert not np.allclose(fresh.predict(x, verbose=0), expected, atol=1e-4)
+    fresh.load_weights(os.path.join(FIXTURES, f"{name}.weights.h5"))
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+
+
+def numen_models():
+    """The same architectures as the Keras fixtures, built and trained in numen."""
+    conv2d = keras.Sequential([
+        keras.Input((8, 8, 2)), layers.Conv2D(4, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(), layers.MaxPooling2D(2), layers.Conv2D(3, 2, strides=2),
+        layers.AveragePooling2D(2, padding="same"), layers.Flatten(), layers.Dropout(0.2),
+        layers.Dense(3, activation="softmax")])
+    conv1d = keras.Sequential([
+        keras.Input((10, 3)), layers.Conv1D(4, 3, dilation_rate=2, activation="tanh"),
+        layers.MaxPooling1D(2), layers.LayerNormalization(), layers.GlobalAveragePooling1D(),
+        layers.Dense(2)])
+    recurrent = keras.Sequential([
+        keras.Input((7,), dtype="int32"), layers.Embedding(12, 5),
+        layers.LSTM(6, return_sequences=True), layers.GRU(4, return_sequences=True),
+        layers.Bidirectional(layers.SimpleRNN(3)), layers.Dense(1)])
+    tokens = keras.Input((6,), dtype="int32", name="tokens")
+    features = keras.Input((6, 8), name="features")
+    e = layers.Embedding(20, 8)(tokens)
+    a = layers.MultiHeadAttention(num_heads=2, key_dim=4)(e, features)
+    s = layers.Add()([a, e])
+    c = layers.Concatenate()([layers.LayerNormalization()(s), features])
+    h = layers.Bidirectional(layers.LSTM(3))(c)
+    m = layers.Multiply()([layers.Dense(4)(h), layers.Dense(4, activation="sigmoid")(h)])
+    out = layers.Dense(2, name="head")(layers.Average()([m, layers.Dense(4)(h)]))
+    functional = keras.Model([tokens, features], out)
+    return {"conv2d": conv2d, "conv1d": conv1d, "recurrent": recurrent,
+            "functional": functional}
+
+
+def test_numen_file_loads_in_keras3(tmp_path):
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    backend.set_random_seed(3)
+    for name, model in numen_models().items():
+        x = _inputs(name)
+        y = np.random.default_rng(0).normal(size=(4, *model.output_shape[1:]))
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        model.fit(x, y.astype("float32"), epochs=1, batch_size=2, verbose=0)
+        path = str(tmp_path / f"{name}.keras")
+        model.save(path)
+        loaded = real_keras.models.load_model(path)
+        np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                                   model.predict(x, verbose=0), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+        weights = str(tmp_path / f"{name}.weights.h5")
+        model.save_weights(weights)
+        loaded.load_weights(weights)
+        assert int(np.asarray(loaded.optimizer.iterations)) == 2, name
