@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast lint bench clean interop
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,8 +24,15 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
 
+# Both directions of Keras 3 file interop, in a separate venv with keras + jax.
+INTEROP := .venv-interop
+interop:
+	test -x $(INTEROP)/bin/python || $(PY) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
+	KERAS_BACKEND=jax $(INTEROP)/bin/python -m pytest -q tests/test_saving_interop.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/mlp.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(INTEROP) build dist src/*.egg-info .pytest_cache
