@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
 
 # Both directions of Keras 3 file interop, in a separate venv with keras + jax.
-INTEROP := .venv-interop
+INTEROP := $(VENV)/interop
 interop:
 	test -x $(INTEROP)/bin/python || $(PY) -m venv $(INTEROP)
 	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
@@ -35,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/mlp.py
 
 clean:
-	rm -rf $(VENV) $(INTEROP) build dist src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
