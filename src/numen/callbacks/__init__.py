@@ -5,8 +5,10 @@ from numen.callbacks.early_stopping import EarlyStopping
 from numen.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from numen.callbacks.logging import CSVLogger, LambdaCallback, TerminateOnNaN
 from numen.callbacks.progbar import Progbar, ProgbarLogger
+from numen.callbacks.tensorboard import TensorBoard
 
 __all__ = [
     "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN",
+    "LearningRateScheduler", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard",
+    "TerminateOnNaN",
 ]

@@ -8,6 +8,7 @@ from numen.keras import (
     callbacks,
     config,
     constraints,
+    datasets,
     initializers,
     layers,
     losses,
@@ -28,6 +29,6 @@ __version__ = "3.0.0"
 __all__ = [
     "GradientTape", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Optimizer",
     "Sequential", "activations", "backend", "callbacks", "config", "constraints",
-    "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
+    "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
     "regularizers", "saving", "utils",
 ]

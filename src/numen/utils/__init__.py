@@ -7,6 +7,8 @@ import numpy as np
 from numen import backend
 from numen.backend import set_random_seed
 from numen.training.trainer import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from numen.utils.file_utils import get_file
+from numen.utils.sequence_utils import pad_sequences, split_dataset, timeseries_dataset_from_array
 
 
 def to_categorical(x, num_classes=None):
@@ -37,5 +39,6 @@ def normalize(x, axis=-1, order=2):
     return x / norm
 
 
-__all__ = ["normalize", "pack_x_y_sample_weight", "set_random_seed", "to_categorical",
+__all__ = ["get_file", "pad_sequences", "split_dataset", "timeseries_dataset_from_array",
+           "normalize", "pack_x_y_sample_weight", "set_random_seed", "to_categorical",
            "unpack_x_y_sample_weight"]
