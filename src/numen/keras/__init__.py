@@ -19,6 +19,7 @@ from numen.keras import (
     regularizers,
     saving,
     utils,
+    wrappers,
 )
 from numen.layers import Input, InputSpec, KerasTensor, Layer
 from numen.models import Model, Sequential
@@ -30,5 +31,5 @@ __all__ = [
     "GradientTape", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Optimizer",
     "Sequential", "activations", "backend", "callbacks", "config", "constraints",
     "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-    "regularizers", "saving", "utils",
+    "regularizers", "saving", "utils", "wrappers",
 ]
