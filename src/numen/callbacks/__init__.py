@@ -1,6 +1,7 @@
 """Callbacks (the `keras.callbacks` namespace)."""
 
 from numen.callbacks.base import Callback, CallbackList, History
+from numen.callbacks.checkpoint import BackupAndRestore, ModelCheckpoint
 from numen.callbacks.early_stopping import EarlyStopping
 from numen.callbacks.learning_rate import LearningRateScheduler, ReduceLROnPlateau
 from numen.callbacks.logging import CSVLogger, LambdaCallback, TerminateOnNaN
@@ -8,6 +9,7 @@ from numen.callbacks.progbar import Progbar, ProgbarLogger
 from numen.callbacks.tensorboard import TensorBoard
 
 __all__ = [
+    "BackupAndRestore", "ModelCheckpoint",
     "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard",
     "TerminateOnNaN",

@@ -36,7 +36,8 @@ def register_keras_serializable(package="Custom", name=None):
 
 
 def get_registered_name(cls) -> str:
-    return getattr(cls, "_registered_name", cls.__name__)
+    # Read from the class itself: a subclass of a registered class is not registered.
+    return cls.__dict__.get("_registered_name", cls.__name__)
 
 
 def lookup(class_name: str, registered_name=None, custom_objects=None):

@@ -35,8 +35,11 @@ def _own_variables(layer) -> list:
 
 
 def _is_model(layer) -> bool:
-    return getattr(layer, "_graph", None) is not None or hasattr(layer, "_layers") and \
-        isinstance(getattr(layer, "_layers"), list) and type(layer).__name__ != "StackedRNNCells"
+    """Sequential and Functional models keep their layers under `layers/`; a subclassed model
+    is walked by attribute like any layer."""
+    from numen.models import Model, Sequential
+
+    return isinstance(layer, Sequential) or isinstance(layer, Model) and layer._graph is not None
 
 
 def _container_paths(items, path: str) -> list[tuple[str, Layer]]:

@@ -222,6 +222,9 @@ class Trainer:
         self.history = callbacks.history
         self.stop_training = False
         callbacks.on_train_begin()
+        # BackupAndRestore sets `_initial_epoch` in on_train_begin when it restores a backup.
+        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        self._initial_epoch = None
         training_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
