@@ -42,6 +42,8 @@ class Adafactor(Optimizer):
                                            low=0.0, low_open=True)
         self.relative_step = bool(relative_step)
 
+    elementwise = False  # matrices get factored row/column statistics
+
     def make_slots(self, w):
         if w.ndim < 2:
             return {"velocity": w * 0}

@@ -41,13 +41,24 @@ class Adam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         alpha = lr * math.sqrt(1 - b2**step) / (1 - b1**step)
         m, v = slots["momentum"], slots["velocity"]
-        m += (1 - b1) * (g - m)
-        v += (1 - b2) * (g * g - v)
+        # In place through one scratch array: no allocation per step.
+        tmp = self.scratch(w)
+        xp.subtract(g, m, out=tmp)
+        tmp *= 1 - b1
+        m += tmp
+        xp.multiply(g, g, out=tmp)
+        tmp -= v
+        tmp *= 1 - b2
+        v += tmp
         if self.amsgrad:
             vhat = slots["velocity_hat"]
             xp.maximum(vhat, v, out=vhat)
             v = vhat
-        w -= alpha * m / (xp.sqrt(v) + self.epsilon)
+        xp.sqrt(v, out=tmp)
+        tmp += self.epsilon
+        xp.divide(m, tmp, out=tmp)
+        tmp *= alpha
+        w -= tmp
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -9,6 +9,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, Variable
+from numen.optimizers.flat import FlatGroup
 
 
 class Optimizer:
@@ -29,7 +30,9 @@ class Optimizer:
         name: the optimizer's name.
 
     Subclasses define `make_slots(w)` (per-variable state arrays) and
-    `update_step(g, w, slots, lr, step)`, which updates the array `w` in place.
+    `update_step(g, w, slots, lr, step)`, which updates the array `w` in place. An
+    optimizer whose update treats every element alike (`elementwise = True`, the default)
+    keeps all variables and slots in one flat buffer and updates them in one call per step.
 
     >>> opt = SGD(learning_rate=0.1)
     >>> opt.apply([np.ones(2)], [Variable(np.zeros(2))])
@@ -78,7 +81,12 @@ class Optimizer:
         self._variables: list[Variable] = []
         self._exclude_ids: set[int] = set()
         self._exclude_names: list[str] = []
+        self._flat: FlatGroup | None = None
+        self._flat_slots: dict = {}
+        self._scratch: dict = {}
         self.built = False
+
+    elementwise = True
 
     # -- step count ------------------------------------------------------------------------
     @property
@@ -123,10 +131,12 @@ class Optimizer:
     # -- state -----------------------------------------------------------------------------
     def build(self, variables):
         """Create the state of each new variable (called on the first update)."""
-        for v in variables:
-            if id(v) in self._slots:
-                continue
-            self._slots[id(v)] = self.make_slots(v.data)
+        new = [v for v in variables if id(v) not in self._slots]
+        flat_slots = {}
+        if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
+            flat_slots = self._build_flat(new)
+        for v in new:
+            self._slots[id(v)] = flat_slots.get(id(v)) or self.make_slots(v.data)
             if self.use_ema:
                 self._averages[id(v)] = v.data.copy()
             if self.gradient_accumulation_steps:
@@ -134,9 +144,28 @@ class Optimizer:
             self._variables.append(v)
         self.built = True
 
+    def _build_flat(self, variables) -> dict:
+        """Pack `variables` into one buffer; their slots become views of flat slot arrays."""
+        flat = FlatGroup(variables)
+        slots = self.make_slots(flat.values)
+        if any(a.shape != flat.values.shape for a in slots.values()):
+            return {}  # slots not shaped like the weights: keep per-variable state
+        self._flat, self._flat_slots = flat, slots
+        per_slot = {name: flat.split(arr) for name, arr in slots.items()}
+        return {id(v): {name: views[k] for name, views in per_slot.items()}
+                for k, v in enumerate(variables)}
+
     def make_slots(self, w) -> dict:
         """Per-variable state arrays, by name (same shape/dtype as `w` unless stated)."""
         return {}
+
+    def scratch(self, w):
+        """A reusable work array shaped like `w` (update steps avoid fresh allocations)."""
+        key = (w.shape, w.dtype.str)
+        buf = self._scratch.get(key)
+        if buf is None:
+            buf = self._scratch[key] = backend.xp_of(w).empty_like(w)
+        return buf
 
     def extra_state(self) -> list:
         """Optimizer-wide state arrays listed after the slots (e.g. Nadam's momentum product)."""
@@ -244,12 +273,21 @@ class Optimizer:
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
+        flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
+        if flat is not None:
+            flat.sync()
         if self.weight_decay:
-            for v in variables:
-                if self._use_weight_decay(v):
-                    v.data -= (lr * self.weight_decay) * v.data
+            if flat is not None and not self._exclude_ids and not self._exclude_names:
+                flat.values -= (lr * self.weight_decay) * flat.values
+            else:
+                for v in variables:
+                    if self._use_weight_decay(v):
+                        v.data -= (lr * self.weight_decay) * v.data
         step = self.iterations + 1
         self.before_update(step)
+        if flat is not None:
+            self.update_step(flat.gather(grads), flat.values, self._flat_slots, lr, step)
+            return
         for g, v in zip(grads, variables):
             self.update_step(g, v.data, self._slots[id(v)], lr, step)
 
