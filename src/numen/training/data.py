@@ -1,18 +1,49 @@
-"""Turning what users pass to fit/evaluate/predict into batches.
+"""Checking and converting what users pass to fit/evaluate/predict.
 
 Inputs and targets may be one array, a list/tuple of arrays or a dict of arrays (several model
-inputs or outputs). All are checked once up front: consistent sample counts, numeric values, no
-NaN or infinity; floats are cast once to `floatx()`.
+inputs or outputs); pandas DataFrames/Series and PyTorch tensors count as arrays. In-memory
+arrays are checked once up front: consistent sample counts, numeric values, no NaN or infinity;
+floats are cast once to `floatx()`. `np.memmap` arrays (data larger than memory) are checked
+in chunks and stay on disk: rows are read, and cast, one batch at a time.
 """
 
 from __future__ import annotations
 
 import math
+import mmap
 
 import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor
+
+# Rows read at a time by the streaming NaN check on a memmap (about 64 MB).
+_CHUNK_BYTES = 64 * 2**20
+
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) from a batch given as x, (x,), (x, y) or (x, y, sample_weight)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"Data is expected as (x,), (x, y) or (x, y, sample_weight), received a "
+                     f"tuple of length {len(data)}")
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of `unpack_x_y_sample_weight`: (x,), (x, y) or (x, y, sample_weight)."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
 
 
 def flatten(x) -> list:
@@ -35,10 +66,59 @@ def map_arrays(fn, x):
     return fn(x)
 
 
+def is_array_like(v) -> bool:
+    """One array in any form `to_array` takes (NumPy, Tensor, pandas, anything with
+    `__array__` such as a PyTorch tensor)."""
+    return isinstance(v, (np.ndarray, Tensor)) or hasattr(v, "__array__") \
+        or hasattr(v, "to_numpy")
+
+
+def _check_dtype(a, what: str) -> None:
+    if a.dtype == object or a.dtype.kind in "USVc":
+        raise TypeError(f"{what}: expected numeric data, received an array of dtype {a.dtype}")
+    if a.ndim == 0:
+        raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
+
+
+def _raise_not_finite(bad: int, what: str):
+    raise ValueError(f"{what} contains {bad} NaN or infinite value(s); clean or impute "
+                     "the data before training (numen does not train on NaN)")
+
+
+def release_pages(a) -> None:
+    """Drop the pages of a memmap that reading mapped into this process (the file and the OS
+    cache keep the data), so reading a file larger than memory does not grow the process."""
+    mm = getattr(a, "_mmap", None)
+    # A copy-on-write map ('c') would lose the user's in-memory edits: leave it alone.
+    if mm is not None and getattr(a, "mode", "c") != "c" and hasattr(mm, "madvise"):
+        mm.madvise(mmap.MADV_DONTNEED)
+
+
+def _check_finite_in_chunks(a: np.memmap, what: str) -> None:
+    rows = max(1, _CHUNK_BYTES // max(1, a[:1].nbytes))
+    bad = 0
+    for lo in range(0, len(a), rows):
+        bad += int((~np.isfinite(a[lo:lo + rows])).sum())
+        release_pages(a)
+    if bad:
+        _raise_not_finite(bad, what)
+
+
 def to_array(v, what: str, check_finite=True):
-    """One input as a NumPy array, with a clear error for anything that cannot be one."""
+    """One input as a NumPy array, with a clear error for anything that cannot be one.
+
+    A `np.memmap` is checked in chunks and returned as it is (never read whole); `take`
+    casts its rows batch by batch.
+    """
+    if isinstance(v, np.memmap):
+        _check_dtype(v, what)
+        if check_finite and v.dtype.kind == "f":
+            _check_finite_in_chunks(v, what)
+        return v
     if isinstance(v, Tensor):
         v = v.numpy()
+    elif hasattr(v, "detach") and hasattr(v, "numpy"):  # a PyTorch tensor
+        v = v.detach().cpu().numpy()
     elif hasattr(v, "to_numpy") and not isinstance(v, np.ndarray):  # pandas
         v = v.to_numpy()
     try:
@@ -46,19 +126,14 @@ def to_array(v, what: str, check_finite=True):
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: could not convert to an array; expected a numeric array "
                          f"with the same length in every row ({exc})") from None
-    if a.dtype == object or a.dtype.kind in "USVc":
-        raise TypeError(f"{what}: expected numeric data, received an array of dtype {a.dtype}")
+    _check_dtype(a, what)
     if a.dtype.kind == "f":
         if a.dtype.name != backend.floatx():
             a = a.astype(backend.floatx())
         if check_finite and not np.isfinite(a).all():
-            bad = int((~np.isfinite(a)).sum())
-            raise ValueError(f"{what} contains {bad} NaN or infinite value(s); clean or impute "
-                             "the data before training (numen does not train on NaN)")
+            _raise_not_finite(int((~np.isfinite(a)).sum()), what)
     elif a.dtype.kind == "b":
         a = a.astype(backend.floatx())
-    if a.ndim == 0:
-        raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
     return a
 
 
@@ -92,8 +167,19 @@ def num_samples(x, y=None, sample_weight=None) -> int:
     return counts[0][1]
 
 
+def _rows(a, index):
+    if not isinstance(a, np.memmap):
+        return a[index]
+    rows = np.array(a[index])  # a copy in memory: the batch, and nothing more
+    release_pages(a)
+    if rows.dtype.kind in "fb" and rows.dtype.name != backend.floatx():
+        rows = rows.astype(backend.floatx())
+    return rows
+
+
 def take(x, index):
-    return map_arrays(lambda a: a[index], x)
+    """The rows `index` (a slice or an index array) of every array in `x`."""
+    return map_arrays(lambda a: _rows(a, index), x)
 
 
 def split_validation(x, y, sample_weight, validation_split: float):
@@ -106,15 +192,20 @@ def split_validation(x, y, sample_weight, validation_split: float):
     if cut == 0 or cut == n:
         raise ValueError(f"validation_split={validation_split} leaves no training or no "
                          f"validation samples out of {n}")
+    # Slices of arrays (and of memmaps) are views: nothing is copied here.
     head, tail = slice(0, cut), slice(cut, n)
-    return (take(x, head), take(y, head), take(sample_weight, head)), (
-        take(x, tail), take(y, tail), take(sample_weight, tail))
+    part = lambda data, s: map_arrays(lambda a: a[s], data)  # noqa: E731
+    return (part(x, head), part(y, head), part(sample_weight, head)), (
+        part(x, tail), part(y, tail), part(sample_weight, tail))
 
 
 def class_weights_to_sample_weights(y, class_weight: dict, sample_weight=None):
     """Per-sample weights from a {class: weight} dict (labels or one-hot targets)."""
     if isinstance(y, (list, tuple, dict)):
         raise ValueError("class_weight is only supported for models with a single output")
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict mapping class indices to weights, "
+                        f"received {type(class_weight).__name__}")
     labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
     labels = np.round(labels).astype(np.int64)
     missing = set(np.unique(labels).tolist()) - set(int(k) for k in class_weight)
@@ -142,38 +233,3 @@ def check_class_labels(y, num_classes: int, ignore_class=None, what: str = "labe
         raise ValueError(f"{what}: labels must lie in [0, {num_classes - 1}] for "
                          f"{num_classes} classes (the model's output size), received "
                          f"{bad.size} label(s) outside it, e.g. {int(bad[0])}")
-
-
-class ArrayBatches:
-    """Batches over in-memory arrays, reshuffled each epoch when `shuffle` is true."""
-
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
-                 steps=None):
-        self.x, self.y, self.sample_weight = x, y, sample_weight
-        self.n = num_samples(x, y, sample_weight)
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.num_batches = max(1, math.ceil(self.n / self.batch_size))
-        self.steps = steps if steps is not None else self.num_batches
-        self._stream = None
-
-    def _one_pass(self):
-        order = backend.rng().permutation(self.n) if self.shuffle else None
-        for i in range(self.num_batches):
-            lo, hi = i * self.batch_size, min((i + 1) * self.batch_size, self.n)
-            index = slice(lo, hi) if order is None else order[lo:hi]
-            yield (take(self.x, index), take(self.y, index), take(self.sample_weight, index))
-
-    def epoch(self):
-        """The batches of one epoch (`steps` of them, continuing across epochs if fewer)."""
-        if self.steps == self.num_batches:
-            yield from self._one_pass()
-            return
-        for _ in range(self.steps):
-            if self._stream is None:
-                self._stream = self._one_pass()
-            try:
-                yield next(self._stream)
-            except StopIteration:
-                self._stream = self._one_pass()
-                yield next(self._stream)

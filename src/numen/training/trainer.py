@@ -16,6 +16,7 @@ from numen import losses as losses_module
 from numen import metrics as metrics_module
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
 from numen.callbacks import CallbackList
+from numen.training import adapters
 from numen.training import data as data_module
 from numen.training.compile import (
     CompiledLoss,
@@ -23,31 +24,7 @@ from numen.training.compile import (
     metrics_per_output,
     structure_to_list,
 )
-
-
-def unpack_x_y_sample_weight(data):
-    """(x, y, sample_weight) from a batch given as x, (x,), (x, y) or (x, y, sample_weight)."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError(f"Data is expected as (x,), (x, y) or (x, y, sample_weight), received a "
-                     f"tuple of length {len(data)}")
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of `unpack_x_y_sample_weight`: (x,), (x, y) or (x, y, sample_weight)."""
-    if y is None:
-        return (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
+from numen.training.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _logs_in_order(logs: dict) -> dict:
@@ -179,8 +156,12 @@ class Trainer:
             validation_batch_size=None, validation_freq=1):
         """Train for `epochs` epochs; returns a History whose `.history` maps names to lists.
 
-        `validation_split` holds out the last fraction of samples (taken before shuffling);
-        `validation_data` is `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)` and takes
+        `x` is arrays (one, or a list/dict of them; pandas and `np.memmap` too, the latter read
+        batch by batch), a `keras.utils.PyDataset`, a generator or iterator of batches, or any
+        iterable of batches such as a PyTorch DataLoader; batches are `(x,)`, `(x, y)` or
+        `(x, y, sample_weight)`. `validation_split` holds out the last fraction of samples
+        (arrays only, taken before shuffling); `validation_data` is `(x_val, y_val)`,
+        `(x_val, y_val, sample_weight_val)` or any of the forms `x` takes, and takes
         precedence. Validation runs after epochs where `validation_freq` says so (every
         `validation_freq`-th epoch, or the 1-based epochs listed).
 
@@ -202,22 +183,34 @@ class Trainer:
         if class_weight is not None and sample_weight is not None:
             raise ValueError("fit: pass either `class_weight` or `sample_weight`, not both")
 
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
+        prepared = False
         if validation_data is None and validation_split:
+            if adapters.is_stream(x):
+                raise ValueError(f"fit: `validation_split` is only supported for arrays and "
+                                 f"DataFrames, received x of type {type(x).__name__}; pass "
+                                 "`validation_data` instead")
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "fit")
             (x, y, sample_weight), validation_data = data_module.split_validation(
                 x, y, sample_weight, validation_split)
+            prepared = True
+        batches = self._epoch_iterator("fit", x, y, sample_weight, batch_size, steps_per_epoch,
+                                       shuffle, class_weight, prepared=prepared)
         val = None
         if validation_data is not None:
-            val = self._prepare_arrays(*_unpack_validation_data(validation_data),
-                                       "fit (validation_data)")
-        self._check_data(x, y)
-        if val is not None:
-            self._check_data(val[0], val[1])
-        if class_weight is not None:
-            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight)
-        batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, shuffle=shuffle,
-                                           steps=steps_per_epoch)
+            val = self._epoch_iterator("fit (validation_data)",
+                                       *_unpack_validation_data(validation_data),
+                                       validation_batch_size, validation_steps,
+                                       prepared=prepared)
+        try:
+            return self._fit_loop(batches, val, callbacks, verbose, epochs, initial_epoch,
+                                  validation_freq)
+        finally:
+            batches.close()
+            if val is not None:
+                val.close()
 
+    def _fit_loop(self, batches, val, callbacks, verbose, epochs, initial_epoch,
+                  validation_freq):
         callbacks = self._callbacks(callbacks, verbose, epochs, batches.steps, add_history=True)
         self.history = callbacks.history
         self.stop_training = False
@@ -227,19 +220,28 @@ class Trainer:
         self._initial_epoch = None
         training_logs = None
         for epoch in range(initial_epoch, epochs):
+            if not batches.has_more():  # a generator spent by earlier epochs
+                adapters.warn_ran_out("fit", batches.steps)
+                break
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             for step, batch in enumerate(batches.epoch()):
                 callbacks.on_train_batch_begin(step)
-                logs = self.train_step(pack_x_y_sample_weight(*batch))
+                logs = self.train_step(batch)
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if batches.short:
+                adapters.warn_ran_out("fit", batches.steps)
+                self.stop_training = True
             epoch_logs = dict(self.get_metrics_result())
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_arrays(*val, validation_batch_size, validation_steps,
-                                                 callbacks)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                if val.has_more():
+                    val_logs = self._evaluate_batches(val, callbacks)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                else:
+                    adapters.warn_ran_out("fit (validation_data)", val.steps)
+                    val = None
             callbacks.on_epoch_end(epoch, epoch_logs)
             training_logs = epoch_logs
             if self.stop_training:
@@ -256,11 +258,12 @@ class Trainer:
         verbose = _check_verbose(verbose)
         batch_size = _check_positive_int(batch_size, "batch_size", default=32)
         steps = _check_positive_int(steps, "steps")
-        x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "evaluate")
-        self._check_data(x, y)
-        n_steps = steps or data_module.ArrayBatches(x, y, sample_weight, batch_size).steps
-        cbs = self._callbacks(callbacks, verbose, 1, n_steps)
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
+        batches = self._epoch_iterator("evaluate", x, y, sample_weight, batch_size, steps)
+        try:
+            cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
+            logs = self._evaluate_batches(batches, cbs)
+        finally:
+            batches.close()
         return logs if return_dict else self._flatten_logs(logs)
 
     def _flatten_logs(self, logs: dict):
@@ -269,15 +272,14 @@ class Trainer:
         values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, sample_weight, batch_size, steps, callbacks) -> dict:
-        batches = data_module.ArrayBatches(x, y, sample_weight, batch_size, steps=steps)
+    def _evaluate_batches(self, batches, callbacks) -> dict:
         callbacks.on_test_begin()
         # Inside fit the epoch's training logs were read already, so the same metric objects
         # can be reset and reused for validation.
         self.reset_metrics()
         for step, batch in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
-            logs = self.test_step(pack_x_y_sample_weight(*batch))
+            logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
         logs = self.get_metrics_result()
         callbacks.on_test_end(logs)
@@ -289,18 +291,21 @@ class Trainer:
         verbose = _check_verbose(verbose)
         batch_size = _check_positive_int(batch_size, "batch_size", default=32)
         steps = _check_positive_int(steps, "steps")
-        x = self._prepare_arrays(x, None, None, "predict")[0]
-        self._check_data(x, None)
-        batches = data_module.ArrayBatches(x, None, None, batch_size, steps=steps)
-        cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
-        cbs.on_predict_begin()
-        outputs = []
-        for step, batch in enumerate(batches.epoch()):
-            cbs.on_predict_batch_begin(step)
-            out = data_module.map_arrays(_to_numpy, self.predict_step(batch))
-            outputs.append(out)
-            cbs.on_predict_batch_end(step, {"outputs": out})
-        cbs.on_predict_end()
+        batches = self._epoch_iterator("predict", x, None, None, batch_size, steps)
+        try:
+            cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
+            cbs.on_predict_begin()
+            outputs = []
+            for step, batch in enumerate(batches.epoch()):
+                cbs.on_predict_batch_begin(step)
+                out = data_module.map_arrays(_to_numpy, self.predict_step(batch))
+                outputs.append(out)
+                cbs.on_predict_batch_end(step, {"outputs": out})
+            cbs.on_predict_end()
+        finally:
+            batches.close()
+        if not outputs:
+            raise ValueError("predict: the input yielded no batches")
         return _concat_batches(outputs)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -331,6 +336,31 @@ class Trainer:
         x = self._prepare_arrays(x, None, None, "predict_on_batch")[0]
         self._check_data(x, None)
         return data_module.map_arrays(_to_numpy, self.predict_step((x,)))
+
+    # -- data ----------------------------------------------------------------------------
+    def _epoch_iterator(self, what: str, x, y, sample_weight, batch_size, steps,
+                        shuffle=False, class_weight=None, prepared=False):
+        """The one place fit/evaluate/predict take data: an EpochIterator over arrays (checked
+        whole, now) or over a stream (each batch checked as it comes, the first one with the
+        model-level checks before it reaches a step)."""
+        if x is None:
+            raise ValueError(f"{what}: no input data; pass `x`")
+        if adapters.is_stream(x):
+            adapter = adapters.get_adapter(x, y, sample_weight, batch_size, shuffle,
+                                           class_weight)
+            return adapters.EpochIterator(adapter, steps, check_first=self._check_batch)
+        if not prepared:
+            x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, what)
+        self._check_data(x, y)
+        if class_weight is not None:
+            sample_weight = data_module.class_weights_to_sample_weights(y, class_weight,
+                                                                        sample_weight)
+        adapter = adapters.ArrayAdapter(x, y, sample_weight, batch_size, shuffle)
+        return adapters.EpochIterator(adapter, steps)
+
+    def _check_batch(self, batch) -> None:
+        x, y, _ = unpack_x_y_sample_weight(batch)
+        self._check_data(x, y)
 
     # -- checks --------------------------------------------------------------------------
     def _prepare_arrays(self, x, y, sample_weight, what: str):
@@ -416,11 +446,14 @@ def _sparse_crossentropy_options(loss) -> dict | None:
 
 
 def _unpack_validation_data(validation_data):
+    if adapters.is_stream(validation_data):
+        return validation_data, None, None
     if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
         vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
         return vx, vy, vsw
     raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
-                     "(x_val, y_val, sample_weight_val), received "
+                     "(x_val, y_val, sample_weight_val), a PyDataset, a generator or an "
+                     "iterable of batches, received "
                      f"{type(validation_data).__name__}"
                      + (f" of length {len(validation_data)}"
                         if isinstance(validation_data, (tuple, list)) else ""))
