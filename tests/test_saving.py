@@ -217,3 +217,31 @@ def test_loading_never_runs_code_from_the_file(tmp_path):
     with pytest.raises(ValueError, match="Unknown layer class 'system'"):
         keras.models.load_model(tmp_path / "evil.keras")
     assert not os.path.exists("pwned")
+
+
+def test_legacy_tf_keras_h5_file_loads(tmp_path):
+    """A hand-made file in tf.keras 2's documented layout (Keras 3 no longer writes it)."""
+    import h5py
+
+    rng = np.random.default_rng(0)
+    kernel, bias = rng.normal(size=(3, 2)).astype("float32"), np.array([0.5, -1], "float32")
+    config = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 3],
+                                                "dtype": "float32", "name": "input_1"}},
+        {"class_name": "Dense", "config": {"name": "dense", "units": 2,
+                                           "activation": "relu", "use_bias": True}}]}}
+    path = tmp_path / "old.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(config)
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = [b"dense"]
+        d = g.create_group("dense")
+        d.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        d.create_dataset("dense/kernel:0", data=kernel)
+        d.create_dataset("dense/bias:0", data=bias)
+    model = keras.models.load_model(path)
+    x = rng.normal(size=(4, 3)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.maximum(x @ kernel + bias, 0),
+                               rtol=1e-6)
+    with pytest.raises(ValueError, match=r"\.keras"):
+        model.save(tmp_path / "new.h5")
