@@ -257,11 +257,15 @@ class Layer:
         return inputs
 
     def __call__(self, inputs, *args, **kwargs):
-        from numen.layers import symbolic
+        if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
+                                           or inputs.data.dtype == self._np_dtype()):
+            x = inputs  # the common case inside a model: nothing to convert or check
+        else:
+            from numen.layers import symbolic
 
-        if symbolic.any_symbolic(inputs):
-            return symbolic.call_symbolic(self, inputs, args, kwargs)
-        x = self._convert_inputs(inputs)
+            if symbolic.any_symbolic(inputs):
+                return symbolic.call_symbolic(self, inputs, args, kwargs)
+            x = self._convert_inputs(inputs)
         if not self.built:
             self._build_from(x)
         if self.input_spec is not None and isinstance(x, Tensor):
@@ -285,10 +289,19 @@ class Layer:
         self.build(shapes)
         self.built = True
 
+    def _np_dtype(self) -> np.dtype:
+        # Cached: looking a dtype up by name on every call costs more than a small matmul.
+        cached = getattr(self, "_np_dtype_cache", None)
+        if cached is None or cached[0] != self.dtype:
+            cached = self._np_dtype_cache = (self.dtype, np.dtype(self.dtype))
+        return cached[1]
+
     def _convert_inputs(self, inputs):
+        want = self._np_dtype()
+
         def convert(v):
             if isinstance(v, Tensor):
-                if v.data.dtype.kind == "f" and v.data.dtype.name != self.dtype:
+                if v.data.dtype.kind == "f" and v.data.dtype != want:
                     from numen import ops
 
                     return ops.cast(v, self.dtype)
@@ -296,8 +309,8 @@ class Layer:
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
-                if arr.dtype.kind == "f" and arr.dtype.name != self.dtype:
-                    arr = arr.astype(self.dtype)
+                if arr.dtype.kind == "f" and arr.dtype != want:
+                    arr = arr.astype(want)
                 return as_tensor(arr)
             return v
 
