@@ -3,13 +3,15 @@
 Two Keras dataset formats contain pickles: CIFAR's python batches (a pickled dict holding a
 NumPy array) and the npz files of IMDB and Reuters (ragged sequences stored as object arrays,
 which `.npy` keeps as a pickle). `pickle.load` on a downloaded file would run whatever callable
-the file names, so these loaders use an Unpickler whose `find_class` allows only the few NumPy
-names needed to rebuild an array (`ndarray`, `dtype`, the array/scalar reconstructors) and
-refuses every other global. Plain (non-object) arrays are read with `allow_pickle=False`.
+the file names, so these loaders use an Unpickler whose `find_class` allows only what rebuilding
+an array needs (`ndarray`, `dtype`, NumPy's array/scalar reconstructors, and the latin-1
+`_codecs.encode` that Python 3 protocol-2 pickles use for bytes) and refuses every other
+global. Plain (non-object) arrays are read with `allow_pickle=False`.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
 import pickle
 import zipfile
@@ -20,7 +22,18 @@ import numpy as np
 # (their module is `numpy.core.multiarray` in pickles from NumPy 1, `numpy._core...` in 2).
 _RECONSTRUCT = np.ndarray.__reduce__(np.zeros(1))[0]
 _SCALAR = np.float64(0).__reduce__()[0]
+
+
+def _latin1_encode(text, encoding="utf-8"):
+    """What protocol-2 pickles written by Python 3 call to rebuild `bytes`
+    (`_codecs.encode(text, 'latin1')`); other codecs are refused."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode with encoding {encoding!r}")
+    return codecs.encode(text, encoding)
+
+
 _ALLOWED = {
+    ("_codecs", "encode"): _latin1_encode,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
     ("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
