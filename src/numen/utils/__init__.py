@@ -8,6 +8,7 @@ from numen import backend
 from numen.backend import set_random_seed
 from numen.training.trainer import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from numen.utils.file_utils import get_file
+from numen.utils.plotting import model_to_dot, plot_history, plot_model
 from numen.utils.py_dataset import PyDataset, Sequence
 from numen.utils.sequence_utils import pad_sequences, split_dataset, timeseries_dataset_from_array
 
@@ -42,4 +43,5 @@ def normalize(x, axis=-1, order=2):
 
 __all__ = ["get_file", "pad_sequences", "split_dataset", "timeseries_dataset_from_array",
            "normalize", "pack_x_y_sample_weight", "set_random_seed", "to_categorical",
-           "unpack_x_y_sample_weight", "PyDataset", "Sequence"]
+           "unpack_x_y_sample_weight", "PyDataset", "Sequence", "model_to_dot", "plot_history",
+           "plot_model"]
