@@ -167,11 +167,36 @@ def num_samples(x, y=None, sample_weight=None) -> int:
     return counts[0][1]
 
 
+def _read_memmap_rows(a: np.memmap, index) -> np.ndarray:
+    """Rows of a memmap as an in-memory copy, read one window of about `_CHUNK_BYTES` of the
+    file at a time, the window's pages dropped after. (A page fault maps the pages around it
+    too, so reading scattered rows in one go would map most of the file.)"""
+    per_window = max(1, _CHUNK_BYTES // max(1, abs(a.strides[0])))
+    if isinstance(index, slice):
+        lo, hi, step = index.indices(len(a))
+        if step == 1:
+            out = np.empty((max(0, hi - lo),) + a.shape[1:], dtype=a.dtype)
+            for start in range(lo, hi, per_window):
+                stop = min(hi, start + per_window)
+                out[start - lo:stop - lo] = a[start:stop]
+                release_pages(a)
+            return out
+        index = np.arange(lo, hi, step)
+    index = np.asarray(index)
+    order = np.argsort(index, kind="stable")
+    ordered = index[order]
+    out = np.empty((len(index),) + a.shape[1:], dtype=a.dtype)
+    cuts = np.flatnonzero(np.diff(ordered // per_window)) + 1
+    for part in np.split(np.arange(len(index)), cuts):
+        out[order[part]] = a[ordered[part]]
+        release_pages(a)
+    return out
+
+
 def _rows(a, index):
     if not isinstance(a, np.memmap):
         return a[index]
-    rows = np.array(a[index])  # a copy in memory: the batch, and nothing more
-    release_pages(a)
+    rows = _read_memmap_rows(a, index)
     if rows.dtype.kind in "fb" and rows.dtype.name != backend.floatx():
         rows = rows.astype(backend.floatx())
     return rows
