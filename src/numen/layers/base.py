@@ -225,18 +225,33 @@ class Layer:
     @property
     def losses(self) -> list:
         """Weight-regularization penalties and losses added during the last call."""
+        return [loss for layer in self._walk() for loss in layer._own_losses()]
+
+    def _own_losses(self) -> list:
         out = list(self._added_losses)
         for w in self._own_weights:
             if w.regularizer is not None and w.trainable:
                 out.append(w.regularizer(w))
-        for sub in self._sublayers():
-            out.extend(sub.losses)
         return out
 
     def _clear_losses(self) -> None:
-        self._added_losses = []
-        for sub in self._sublayers():
-            sub._clear_losses()
+        for layer in self._walk():
+            layer._added_losses = []
+
+    def _walk(self) -> list[Layer]:
+        """This layer and every layer below it, each once (a shared layer is not repeated),
+        parents before children, in attribute order."""
+        out: list[Layer] = []
+        seen: set[int] = set()
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._sublayers()))
+        return out
 
     # -- calling -------------------------------------------------------------------------
     def build(self, input_shape) -> None:
