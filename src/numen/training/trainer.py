@@ -70,6 +70,7 @@ class Trainer:
         self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in with_loss] \
             if len(with_loss) > 1 else []
         self._trainable_cache = None
+        self._layers_cache = None
         self.compiled = True
         self.stop_training = False
 
@@ -104,12 +105,17 @@ class Trainer:
                 part = named[tracker.name[: -len("_loss")]]
                 if part is not None:
                     tracker.update_state(part.data, sample_weight=_batch_len(y_pred))
-        for term in self.losses:
+        for term in [t for layer in self._step_layers() for t in layer._own_losses()]:
             total = term if total is None else total + term
         if total is None:
             raise ValueError("The model has no loss to minimize: pass `loss=` to compile() or "
                              "use add_loss() in the model")
         return total
+
+    def _step_layers(self) -> list:
+        """Every layer of the model; cached, like the variable list, until compile() again."""
+        layers = getattr(self, "_layers_cache", None)
+        return layers if layers is not None else self._walk()
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         self.compiled_metrics.update(y, y_pred, sample_weight)
@@ -120,7 +126,8 @@ class Trainer:
 
     def train_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        self._clear_losses()
+        for layer in self._step_layers():
+            layer._added_losses = []
         with enable_grad():
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
@@ -129,6 +136,7 @@ class Trainer:
         variables = getattr(self, "_trainable_cache", None)
         if variables is None:
             variables = self._trainable_cache = self.trainable_weights
+            self._layers_cache = self._walk()
         grads = gradients(loss, variables)
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
@@ -137,7 +145,8 @@ class Trainer:
 
     def test_step(self, data) -> dict:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        self._clear_losses()
+        for layer in self._step_layers():
+            layer._added_losses = []
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
