@@ -101,3 +101,4 @@ def test_fit_on_2gb_memmap_stays_small(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     peak_mb = int(done.stdout.split()[-1])
     assert peak_mb < 600, f"peak RSS {peak_mb} MB"
+    print(f"peak RSS {peak_mb} MB")
