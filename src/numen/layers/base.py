@@ -9,7 +9,9 @@ attributes in definition order; nothing is hooked into attribute assignment.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
+import threading
 
 import numpy as np
 
@@ -17,6 +19,11 @@ from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 
 _name_counts: dict[str, int] = {}
+# Per thread: how deep the current Layer.__call__ nesting is and which outermost call it
+# belongs to. Losses added in an earlier outermost call are dropped on the next one (as in
+# Keras), so repeated `model(x)` outside fit does not pile up losses and their graphs.
+_calls = threading.local()
+_call_ids = itertools.count(1)
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "activity_regularizer", "autocast", "input_length"}
 
@@ -220,6 +227,10 @@ class Layer:
     # -- losses --------------------------------------------------------------------------
     def add_loss(self, loss) -> None:
         """Add a scalar to the training loss (computed during `call`)."""
+        call_id = getattr(_calls, "call_id", 0)
+        if getattr(self, "_losses_call_id", call_id) != call_id:
+            self._added_losses = []  # left over from an earlier outermost call
+        self._losses_call_id = call_id
         self._added_losses.append(loss)
 
     @property
@@ -291,9 +302,16 @@ class Layer:
             kwargs.pop("training", None)
         if not self._call_has_mask:
             kwargs.pop("mask", None)
-        out = self.call(x, *args, **kwargs)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
+        depth = getattr(_calls, "depth", 0)
+        if depth == 0:
+            _calls.call_id = next(_call_ids)
+        _calls.depth = depth + 1
+        try:
+            out = self.call(x, *args, **kwargs)
+            if self.activity_regularizer is not None:
+                self.add_loss(self.activity_regularizer(out))
+        finally:
+            _calls.depth = depth
         return out
 
     def _build_from(self, x) -> None:
