@@ -30,6 +30,21 @@ def dense_model(X, y, hidden=8, loss="mse", activation=None, lr=0.05, seed=0):
     return model
 
 
+class Named:
+    """The model function with a stable repr, so that test ids (which show estimator reprs)
+    are the same in every pytest-xdist worker, not `<function at 0x...>`."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __repr__(self):
+        return self.fn.__name__
+
+
+CHECKED_MODEL = Named(dense_model)
 CLASSIFIER_KW = {"loss": "categorical_crossentropy", "activation": "softmax"}
 FAST = {"epochs": 2, "batch_size": 32, "verbose": 0}
 
@@ -46,11 +61,11 @@ def _blobs(n=120, seed=0):
 # Every check passes; nothing is listed as an expected failure. Training is short (2 epochs),
 # so the checks that demand a good score get a few more epochs.
 @parametrize_with_checks([
-    SKLearnClassifier(dense_model, model_kwargs=CLASSIFIER_KW,
+    SKLearnClassifier(CHECKED_MODEL, model_kwargs=CLASSIFIER_KW,
                       fit_kwargs={"epochs": 25, "batch_size": 16, "verbose": 0}),
-    SKLearnRegressor(dense_model, model_kwargs={"hidden": 16},
+    SKLearnRegressor(CHECKED_MODEL, model_kwargs={"hidden": 16},
                      fit_kwargs={"epochs": 40, "batch_size": 16, "verbose": 0}),
-    SKLearnTransformer(dense_model, fit_kwargs=FAST),
+    SKLearnTransformer(CHECKED_MODEL, fit_kwargs=FAST),
 ])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
