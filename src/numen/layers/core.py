@@ -57,9 +57,10 @@ class Dense(Layer):
         units: positive int, size of the output's last axis.
         activation: name or function (default: none, i.e. linear).
         use_bias: whether to add a bias vector.
-        kernel_initializer / bias_initializer: 'glorot_uniform' and 'zeros' by default.
-        kernel_regularizer / bias_regularizer / activity_regularizer / kernel_constraint /
-        bias_constraint: as in Keras.
+        kernel_initializer: 'glorot_uniform' by default.
+        bias_initializer: 'zeros' by default.
+        kernel_regularizer: optional penalty on the kernel (also bias_regularizer,
+            activity_regularizer, kernel_constraint and bias_constraint, as in Keras).
 
     >>> Dense(4, activation="relu")(np.ones((2, 3))).shape
     (2, 4)
