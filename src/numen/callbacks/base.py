@@ -7,6 +7,9 @@ per batch and on_test_end, then on_epoch_end; finally on_train_end.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 
 class Callback:
     """Base class: override any `on_*` hook. `self.model` and `self.params` are set by
@@ -65,13 +68,30 @@ class History(Callback):
 
     def on_train_begin(self, logs=None):
         self.epoch = []
+        self._warned_non_finite = False
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
+        loss = (logs or {}).get("loss")
+        # Training goes on after the loss turns NaN (as in Keras), but never silently.
+        if _non_finite(loss) and not getattr(self, "_warned_non_finite", False):
+            self._warned_non_finite = True
+            warnings.warn(f"fit: the training loss is {loss} at epoch {epoch + 1}; the "
+                          "weights are no longer finite and further epochs learn nothing. "
+                          "Lower the learning rate, clip gradients (clipnorm=/clipvalue= on "
+                          "the optimizer) or pass keras.callbacks.TerminateOnNaN() to stop at "
+                          "the first bad batch", RuntimeWarning, stacklevel=2)
         if self.model is not None:
             self.model.history = self
+
+
+def _non_finite(value) -> bool:
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError):  # absent, or not a scalar (a custom train_step's logs)
+        return False
 
 
 class CallbackList:
