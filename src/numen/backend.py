@@ -7,6 +7,7 @@ back. Everything device-specific (CuPy import, host transfers) lives here.
 from __future__ import annotations
 
 import contextlib
+import os
 
 import numpy as np
 
@@ -20,6 +21,7 @@ _ALLOWED_FLOATX = ("float16", "float32", "float64")
 _rng = np.random.default_rng()
 _seed: int | None = None
 _device = "cpu"
+_distribution = None  # the active numen.distribute strategy (set by set_distribution)
 
 
 def xp_of(*arrays):
@@ -52,11 +54,15 @@ def set_device(name: str) -> None:
     if name not in ("cpu", "gpu"):
         raise ValueError(f"set_device: expected 'cpu' or 'gpu', received {name!r}")
     if name == "gpu" and not gpu_available():
-        raise RuntimeError("set_device('gpu'): CuPy with a CUDA device is not available")
+        reason = "CuPy is not installed" if _cupy is None else "CuPy sees no CUDA device"
+        raise RuntimeError(f"set_device('gpu'): {reason}; install the `gpu` extra "
+                           "(pip install 'numen[gpu]', i.e. cupy-cuda12x) on a machine with an "
+                           "NVIDIA GPU, or use set_device('cpu')")
     _device = name
 
 
 def get_device() -> str:
+    """The current device: 'cpu' or 'gpu'."""
     return _device
 
 
@@ -78,11 +84,42 @@ def to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
+asnumpy = to_numpy
+
+
 def to_device(x):
     """`x` as an array of the current device's module (no copy when already there)."""
     if _device == "gpu" and _cupy is not None:
         return _cupy.asarray(x)
     return to_numpy(x)
+
+
+def asarray_like(x, like, dtype=None):
+    """`x` (array, list or number) as an array of the module that owns `like`.
+
+    Ops use it for index and mask arguments that may arrive as NumPy arrays or lists while
+    the data they index lives on the GPU.
+    """
+    if _cupy is not None and isinstance(like, _cupy.ndarray):
+        return _cupy.asarray(x, dtype=dtype)
+    return np.asarray(to_numpy(x) if not isinstance(x, np.ndarray) else x, dtype=dtype)
+
+
+def scatter_add(a, indices, values) -> None:
+    """`a[indices] += values` in place, with repeated indices adding up (np.add.at)."""
+    if _cupy is not None and isinstance(a, _cupy.ndarray):
+        import cupyx  # type: ignore[import-not-found]
+
+        cupyx.scatter_add(a, indices, values)
+    else:
+        np.add.at(a, indices, values)
+
+
+def sliding_window_view(x, window_shape, axis=None):
+    """A read-only view of the sliding windows of `x` (NumPy's sliding_window_view)."""
+    if _cupy is not None and isinstance(x, _cupy.ndarray):
+        return _cupy.lib.stride_tricks.sliding_window_view(x, window_shape, axis=axis)
+    return np.lib.stride_tricks.sliding_window_view(x, window_shape, axis=axis)
 
 
 def floatx() -> str:
@@ -139,3 +176,41 @@ def set_random_seed(seed: int) -> None:
 def rng() -> np.random.Generator:
     """numen's one random generator: weights, dropout masks and shuffling all draw from it."""
     return _rng
+
+
+@contextlib.contextmanager
+def using_rng(generator: np.random.Generator):
+    """Scope in which `rng()` returns `generator` (data-parallel steps draw dropout masks from
+    a per-process stream while the shared one, used for shuffling, stays the same everywhere).
+    """
+    global _rng
+    previous = _rng
+    _rng = generator
+    try:
+        yield generator
+    finally:
+        _rng = previous
+
+
+def distribution():
+    """The active distribution strategy (see `numen.distribute`), or None."""
+    return _distribution
+
+
+def set_distribution(value) -> None:
+    """Make `value` (a `numen.distribute` strategy, or None) the active distribution."""
+    global _distribution
+    _distribution = value
+
+
+def _device_from_environment() -> None:
+    # NUMEN_DEVICE=gpu puts everything on the GPU from the start, as set_device('gpu') would.
+    name = os.environ.get("NUMEN_DEVICE", "").strip().lower()
+    if not name:
+        return
+    if name not in ("cpu", "gpu"):
+        raise ValueError(f"NUMEN_DEVICE: expected 'cpu' or 'gpu', received {name!r}")
+    set_device(name)
+
+
+_device_from_environment()

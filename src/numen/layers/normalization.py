@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import initializers, ops, regularizers
+from numen import backend, initializers, ops, regularizers
 from numen.autodiff import Tensor, no_grad
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
@@ -183,8 +183,8 @@ class BatchNormalization(_AffineNormalization):
 
     def _masked_moments(self, inputs, mask):
         """Mean and variance counting only the positions where `mask` is true."""
-        m = ops.cast(Tensor(mask.data if isinstance(mask, Tensor) else np.asarray(mask)),
-                     inputs.dtype)
+        m = mask.data if isinstance(mask, Tensor) else backend.asarray_like(mask, inputs.data)
+        m = ops.cast(Tensor(m), inputs.dtype)
         while m.ndim < inputs.ndim:
             m = ops.expand_dims(m, -1)
         m = ops.broadcast_to(m, inputs.shape)

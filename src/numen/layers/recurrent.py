@@ -131,7 +131,7 @@ class RNN(Layer):
         x = sequences
         states = self._initial_states(initial_state, x.shape[0])
         if mask is not None:
-            mask = np.asarray(getattr(mask, "data", mask)).astype(bool)
+            mask = backend.to_numpy(getattr(mask, "data", mask)).astype(bool)
             if mask.shape != x.shape[:2]:
                 raise ValueError(f"Layer '{self.name}': mask must have shape (batch, time) = "
                                  f"{x.shape[:2]}, received {mask.shape}")

@@ -167,6 +167,7 @@ def where(condition, x1=None, x2=None):
         return Tensor(backend.xp_of(cond).stack(backend.xp_of(cond).nonzero(cond), -1))
     a, b = pair(x1, x2)
     xp = backend.xp_of(a.data, b.data)
+    cond = backend.asarray_like(cond, a.data if xp is backend.xp_of(a.data) else b.data)
     cond = cond.astype(bool)
     y = xp.where(cond, a.data, b.data)
 

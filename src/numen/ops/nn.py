@@ -165,8 +165,8 @@ def one_hot(indices, num_classes, dtype=None):
 def sparse_softmax_cross_entropy(labels, logits, axis=-1):
     """-log softmax(logits)[label] per sample, fused for stability and speed."""
     logits = as_tensor(logits)
-    idx = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
-    idx = idx.astype(np.int64, copy=False)
+    idx = labels.data if isinstance(labels, Tensor) else labels
+    idx = backend.asarray_like(idx, logits.data).astype(np.int64, copy=False)
     xp = backend.xp_of(logits.data)
     z = xp.moveaxis(logits.data, axis, -1) if axis not in (-1, logits.ndim - 1) else logits.data
     shifted = z - z.max(axis=-1, keepdims=True)

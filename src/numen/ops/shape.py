@@ -97,7 +97,7 @@ def getitem(x, index):
 
     def backward(gy):
         g = xp.zeros(x.shape, dtype=gy.dtype)
-        xp.add.at(g, index, gy) if _is_advanced(index) else g.__setitem__(index, gy)
+        backend.scatter_add(g, index, gy) if _is_advanced(index) else g.__setitem__(index, gy)
         return (g,)
 
     return result(y, (x,), backward, "getitem")
@@ -111,7 +111,8 @@ def _is_advanced(index) -> bool:
 def take(x, indices, axis=None):
     """Elements of `x` at integer `indices` along `axis` (gradients summed at repeats)."""
     x = as_tensor(x)
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices.data if isinstance(indices, Tensor) else indices
+    idx = backend.asarray_like(idx, x.data)
     xp = backend.xp_of(x.data)
     if axis is None:
         return take(reshape(x, (-1,)), idx, 0)
@@ -122,7 +123,7 @@ def take(x, indices, axis=None):
         g = xp.zeros(x.shape, dtype=gy.dtype)
         moved = xp.moveaxis(g, axis, 0)
         gmoved = xp.moveaxis(gy, tuple(range(axis, axis + idx.ndim)), tuple(range(idx.ndim)))
-        xp.add.at(moved, idx, gmoved)
+        backend.scatter_add(moved, idx, gmoved)
         return (g,)
 
     return result(y, (x,), backward, "take")
@@ -238,7 +239,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
     def backward(gy):
         g = xp.zeros(x.size, dtype=gy.dtype)
-        xp.add.at(g, source.reshape(-1), gy.reshape(-1))
+        backend.scatter_add(g, source.reshape(-1), gy.reshape(-1))
         return (g.reshape(x.shape),)
 
     return result(y, (x,), backward, "pad")
