@@ -70,8 +70,6 @@ def test_conv2d_model_with_input_rejects_2d_data_in_fit_then_fits_images():
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
 
 
-@pytest.mark.xfail(strict=True, reason="Sequential._build_from keeps the input shape of a "
-                   "first batch whose build failed, so later well-shaped data is rejected")
 def test_sequential_without_input_recovers_from_a_rejected_first_build():
     model = _conv_classifier()
     y = RNG.integers(0, 2, 16)

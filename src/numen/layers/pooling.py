@@ -160,7 +160,9 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
         m = ops.cast(ops.convert_to_tensor(mask), inputs.dtype)
         m = ops.expand_dims(m, 1 if self.data_format == "channels_first" else -1)
         total = ops.sum(ops.multiply(inputs, m), axis=axis, keepdims=self.keepdims)
-        return ops.divide(total, ops.sum(m, axis=axis, keepdims=self.keepdims))
+        # An all-masked sample averages to 0 rather than 0/0.
+        count = ops.maximum(ops.sum(m, axis=axis, keepdims=self.keepdims), 1.0)
+        return ops.divide(total, count)
 
     def compute_mask(self, inputs, mask=None):
         return None

@@ -93,10 +93,16 @@ class Sequential(Model):
         self._build_layers()
 
     def _build_from(self, x):
+        previous = (self._input_batch_shape, self._input_dtype)
         if self._input_batch_shape is None and hasattr(x, "shape"):
             self._input_batch_shape = (None,) + tuple(x.shape[1:])
             self._input_dtype = x.dtype
-        self._build_layers()
+        try:
+            self._build_layers()
+        except Exception:
+            # A first call with data the layers reject must not pin the input shape.
+            self._input_batch_shape, self._input_dtype = previous
+            raise
 
     def call(self, inputs, training=None, mask=None):
         if not self._layers:
