@@ -75,8 +75,10 @@ class History(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
         loss = (logs or {}).get("loss")
-        # Training goes on after the loss turns NaN (as in Keras), but never silently.
-        if _non_finite(loss) and not getattr(self, "_warned_non_finite", False):
+        # Training goes on after the loss turns NaN (as in Keras), but never silently; a
+        # callback that already stopped the run (TerminateOnNaN) has said so itself.
+        stopped = getattr(self.model, "stop_training", False)
+        if _non_finite(loss) and not stopped and not getattr(self, "_warned_non_finite", False):
             self._warned_non_finite = True
             warnings.warn(f"fit: the training loss is {loss} at epoch {epoch + 1}; the "
                           "weights are no longer finite and further epochs learn nothing. "
