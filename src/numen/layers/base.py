@@ -24,6 +24,9 @@ _name_counts: dict[str, int] = {}
 # Keras), so repeated `model(x)` outside fit does not pile up losses and their graphs.
 _calls = threading.local()
 _call_ids = itertools.count(1)
+# One lock for first-call builds: threads that call an unbuilt model at once must not each
+# create its weights. Re-entrant, since building a model builds its layers inside.
+_build_lock = threading.RLock()
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "activity_regularizer", "autocast", "input_length"}
 
@@ -293,7 +296,9 @@ class Layer:
                 return symbolic.call_symbolic(self, inputs, args, kwargs)
             x = self._convert_inputs(inputs)
         if not self.built:
-            self._build_from(x)
+            with _build_lock:
+                if not self.built:  # another thread may have built it while this one waited
+                    self._build_from(x)
         if self.input_spec is not None and isinstance(x, Tensor):
             self.input_spec.check(self.name, x.shape)
         if not self._call_has_training:
