@@ -125,6 +125,10 @@ class Trainer:
         return _logs_in_order({m.name: float(m.result()) for m in self.metrics})
 
     def train_step(self, data) -> dict:
+        # numen.distribute hook: under a distribution the step runs on this process's shard
+        # and averages gradients and metrics across processes (distribute/data_parallel.py).
+        if backend.distribution() is not None:
+            return backend.distribution().train_step(self, data)
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         for layer in self._step_layers():
             layer._added_losses = []
@@ -434,6 +438,8 @@ class Trainer:
     def _callbacks(self, callbacks, verbose, epochs, steps, add_history=False) -> CallbackList:
         if isinstance(callbacks, CallbackList):
             return callbacks
+        if backend.distribution() is not None:  # numen.distribute hook: only rank 0 writes
+            callbacks, verbose = backend.distribution().worker_callbacks(callbacks, verbose)
         return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0,
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
 
