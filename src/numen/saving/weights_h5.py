@@ -93,13 +93,22 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
         vars_group = group.create_group(_join(path, "vars"))
         vars_group.attrs["name"] = layer.name
         for i, w in enumerate(_own_variables(layer)):
-            vars_group.create_dataset(str(i), data=backend.to_numpy(w.data))
+            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(w.data)))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and getattr(model, "compiled", False):
         vars_group = group.create_group("optimizer/vars")
         vars_group.attrs["name"] = optimizer.name
         for i, value in enumerate(optimizer_arrays(optimizer)):
-            vars_group.create_dataset(str(i), data=backend.to_numpy(np.asarray(value)))
+            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(np.asarray(value))))
+
+
+def _checksummed(value: np.ndarray) -> dict:
+    # A Fletcher-32 checksum per array (a standard HDF5 filter every reader, Keras included,
+    # applies) makes a flipped bit in stored values fail the read instead of loading wrong
+    # weights. Scalars cannot carry one (HDF5 needs chunked storage for filters).
+    if value.ndim == 0 or value.size == 0:
+        return {"data": value}
+    return {"data": value, "fletcher32": True}
 
 
 def optimizer_arrays(optimizer) -> list:
