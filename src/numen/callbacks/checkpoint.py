@@ -157,8 +157,12 @@ class BackupAndRestore(Callback):
             raise ValueError(f"BackupAndRestore: the backup {self._path} is unreadable: "
                              f"{exc}") from None
         with f:
-            state = json.loads(f.attrs["training_state"])
-            weights_h5.read_weights(f, self.model, self._path)
+            try:
+                state = json.loads(f.attrs["training_state"])
+                weights_h5.read_weights(f, self.model, self._path)
+            except (KeyError, RuntimeError, OSError, TypeError, json.JSONDecodeError) as exc:
+                raise ValueError(f"BackupAndRestore: the backup {self._path} is damaged; "
+                                 f"delete it to start over: {exc}") from None
         backend.rng().bit_generator.state = state["rng"]
         self.model._initial_epoch = int(state["epoch"])
 

@@ -96,12 +96,17 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         raise ValueError(f"{filepath} is not a readable HDF5 weights file (truncated or "
                          f"corrupted): {exc}") from None
     with f:
-        if "model_weights" in f or "layer_names" in f.attrs:
-            from numen.saving import legacy_h5
+        try:
+            if "model_weights" in f or "layer_names" in f.attrs:
+                from numen.saving import legacy_h5
 
-            group = f["model_weights"] if "model_weights" in f else f
-            return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch)
-        weights_h5.read_weights(f, model, filepath, skip_mismatch)
+                group = f["model_weights"] if "model_weights" in f else f
+                return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch)
+            weights_h5.read_weights(f, model, filepath, skip_mismatch)
+        except (KeyError, RuntimeError, OSError, TypeError) as exc:
+            # What h5py raises for damaged object headers or a failed checksum.
+            raise ValueError(f"{filepath} is a damaged weights file (corrupted HDF5 data): "
+                             f"{exc}") from None
 
 
 def model_from_json(json_string: str, custom_objects=None):
