@@ -91,13 +91,21 @@ class ModelCheckpoint(Callback):
             if self.verbose:
                 print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to "
                       f"{value:.5f}, saving model to {path}")
-            self.best = value
         elif self.verbose:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
-        if self.save_weights_only:
-            self.model.save_weights(path, overwrite=True)
-        else:
-            self.model.save(path, overwrite=True)
+        try:
+            if self.save_weights_only:
+                self.model.save_weights(path, overwrite=True)
+            else:
+                self.model.save(path, overwrite=True)
+        except OSError as exc:
+            # Writes are atomic: whatever was at `path` before is still there, intact.
+            message = (f"ModelCheckpoint: could not save epoch {epoch + 1} to {path} "
+                       f"({exc.strerror or exc}); the previous checkpoint, if any, is unchanged")
+            args = (message,) if exc.errno is None else (exc.errno, message)
+            raise type(exc)(*args) from exc
+        if self.save_best_only:
+            self.best = value  # only once the improved model is on disk
 
     def _format(self, epoch: int, batch, logs: dict) -> str:
         fields = {k: float(v) if np.ndim(v) == 0 else v for k, v in logs.items()}
