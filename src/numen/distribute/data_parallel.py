@@ -24,6 +24,7 @@ over all processes. Every process then applies the same averaged gradient.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import sys
 
@@ -115,8 +116,7 @@ class DataParallel:
         self._sync_weights(model)
         lo, hi = self.shard_bounds(_batch_len(x))
         n = hi - lo
-        metrics = model.metrics
-        states_before = [_metric_state(m) for m in metrics]
+        before = {id(h): _metric_state(h) for m in model.metrics for h in _state_holders(m)}
         others = [w for w in model.non_trainable_weights if w.data.dtype.kind == "f"]
         others_before = [backend.to_numpy(w.data).copy() for w in others]
         for layer in model._step_layers():
@@ -134,6 +134,9 @@ class DataParallel:
             grads = gradients(loss, variables)
             model._loss_tracker.update_state(loss.data, sample_weight=n)
             model.compute_metrics(x, y, y_pred, sample_weight)
+        # Compiled metrics may create their metric objects on the first update.
+        metrics = [h for m in model.metrics for h in _state_holders(m)]
+        states_before = [before.get(id(h)) or _reset_state(h) for h in metrics]
 
         parts = [n * _host(g, v) for g, v in zip(grads, variables)]
         parts += [n * (backend.to_numpy(w.data) - b).ravel() for w, b in zip(others,
@@ -218,6 +221,13 @@ def _split(flat: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
     return np.split(flat, np.cumsum(sizes)[:-1]) if sizes else []
 
 
+def _state_holders(metric) -> list:
+    """`metric` and the metrics it wraps (compiled metrics wrap the user's metric objects)."""
+    inner = [v for v in vars(metric).values()
+             if hasattr(v, "update_state") and hasattr(v, "result") and v is not metric]
+    return [metric] + [h for v in inner for h in _state_holders(v)]
+
+
 def _metric_state(metric) -> dict:
     """The numeric attributes of a metric (its running sums and counts), copied.
 
@@ -233,6 +243,12 @@ def _metric_state(metric) -> dict:
         elif isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
             state[name] = value.copy()
     return state
+
+
+def _reset_state(metric) -> dict:
+    fresh = copy.deepcopy(metric)
+    fresh.reset_state()
+    return _metric_state(fresh)
 
 
 def _state_size(state: dict) -> int:

@@ -64,6 +64,7 @@ class Communicator:
         """Write `message` to standard error and end every process of the job."""
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
+        time.sleep(0.5)  # let mpiexec forward the message before the job is torn down
         self.comm.Abort(1)
 
     def allreduce_sum(self, buffer: np.ndarray, what: str = "an all-reduce") -> np.ndarray:

@@ -9,6 +9,7 @@ from numen.keras import (
     config,
     constraints,
     datasets,
+    distribution,
     initializers,
     layers,
     losses,
@@ -30,6 +31,6 @@ __version__ = "3.0.0"
 __all__ = [
     "GradientTape", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Optimizer",
     "Sequential", "activations", "backend", "callbacks", "config", "constraints",
-    "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-    "regularizers", "saving", "utils", "wrappers",
+    "datasets", "distribution", "initializers", "layers", "losses", "metrics", "models", "ops",
+    "optimizers", "regularizers", "saving", "utils", "wrappers",
 ]
