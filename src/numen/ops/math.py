@@ -10,10 +10,7 @@ from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
 from numen.ops.broadcast import pair, unbroadcast
 
-try:  # SciPy's erf is exact and vectorised; without it a slower exact fallback is used.
-    from scipy.special import erf as _scipy_erf
-except ImportError:  # pragma: no cover - SciPy ships with scikit-learn in the dev setup
-    _scipy_erf = None
+_scipy_erf = None  # looked up on first use: importing SciPy costs ~0.3 s at start-up
 
 
 def add(a, b):
@@ -256,7 +253,14 @@ arctanh = _unary("arctanh", lambda xp, x: xp.arctanh(x), lambda xp, x, y: 1 / (1
 
 
 def _erf_values(x):
-    if _scipy_erf is not None and isinstance(x, np.ndarray):
+    global _scipy_erf
+    if _scipy_erf is None:
+        try:  # SciPy's erf is exact and vectorised; without it a slower exact fallback is used
+            from scipy.special import erf as found
+        except ImportError:  # pragma: no cover - SciPy ships with scikit-learn in the dev setup
+            found = False
+        _scipy_erf = found
+    if _scipy_erf and isinstance(x, np.ndarray):
         return _scipy_erf(x).astype(x.dtype, copy=False)
     # Exact but slow fallback (no SciPy, or a GPU array): Python's math.erf per element.
     values = np.vectorize(pymath.erf, otypes=[x.dtype])(backend.to_numpy(x))
