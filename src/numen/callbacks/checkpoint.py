@@ -197,6 +197,6 @@ class BackupAndRestore(Callback):
 
         state = {"epoch": next_epoch, "rng": backend.rng().bit_generator.state}
         with atomic.atomic_path(self._path, overwrite=True) as tmp:
-            with h5py.File(tmp, "w") as f:
+            with h5py.File(tmp, "w", libver=weights_h5.LIBVER) as f:
                 weights_h5.write_weights(f, self.model, include_optimizer=True)
                 f.attrs["training_state"] = json.dumps(state)

@@ -67,7 +67,7 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
         raise ValueError(f"save_weights: the filename must end in .weights.h5, received "
                          f"{filepath!r}")
     with atomic.atomic_path(filepath, overwrite) as tmp:
-        with h5py.File(tmp, "w") as f:
+        with h5py.File(tmp, "w", libver=weights_h5.LIBVER) as f:
             weights_h5.write_weights(f, model, include_optimizer=True)
 
 

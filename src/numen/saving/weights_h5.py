@@ -102,6 +102,12 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
             vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(np.asarray(value))))
 
 
+# HDF5 file format of .weights.h5 files: the 1.10 format checksums its metadata (object
+# headers, chunk indexes), which with the per-array checksums below turns a damaged file into
+# a read error instead of wrong values. Any HDF5 since 1.10 (2018) reads it.
+LIBVER = ("v110", "v110")
+
+
 def _checksummed(value: np.ndarray) -> dict:
     # A Fletcher-32 checksum per array (a standard HDF5 filter every reader, Keras included,
     # applies) makes a flipped bit in stored values fail the read instead of loading wrong
