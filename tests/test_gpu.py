@@ -145,9 +145,6 @@ def test_layer_matches_numpy(name):
 
 @pytest.mark.gpu
 @gpu
-@pytest.mark.xfail(reason="fit hands targets to the loss as NumPy arrays until the trainer moves "
-                          "each batch with backend.to_device (one line in train/test_step)",
-                   strict=False)
 def test_short_fit_and_predict_match_numpy():
     x = testing.randn((64, 6), dtype="float32")
     y = (x[:, :1] > 0).astype("float32")

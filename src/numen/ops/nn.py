@@ -155,8 +155,9 @@ def log_softmax(x, axis=-1):
 
 
 def one_hot(indices, num_classes, dtype=None):
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices.data if isinstance(indices, Tensor) else indices
     xp = backend.xp_of(idx)
+    idx = xp.asarray(idx)
     out = xp.zeros(idx.shape + (num_classes,), dtype=dtype or backend.floatx())
     xp.put_along_axis(out, idx.astype(np.int64)[..., None], 1, axis=-1)
     return Tensor(out)

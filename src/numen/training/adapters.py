@@ -277,7 +277,9 @@ class EpochIterator:
                     continue  # a re-iterable source: start its next pass
                 self.short = limit is not None
                 break
-            yield batch
+            # Batches live on the host until here; on a GPU they move one batch at a time.
+            yield batch if backend.get_device() == "cpu" else data_module.map_arrays(
+                backend.to_device, batch)
             count += 1
         if limit is None and self.adapter.num_batches is None and count:
             self.adapter.num_batches = count
