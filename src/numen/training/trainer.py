@@ -16,12 +16,11 @@ from numen import losses as losses_module
 from numen import metrics as metrics_module
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
 from numen.callbacks import CallbackList
-from numen.training import adapters
+from numen.training import adapters, arguments
 from numen.training import data as data_module
 from numen.training.compile import (
     CompiledLoss,
     CompiledMetrics,
-    metrics_per_output,
     structure_to_list,
 )
 from numen.training.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
@@ -53,8 +52,8 @@ class Trainer:
         new_optimizer = optimizers.get(optimizer)
         names = self.output_names
         compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
-        _check_metric_names(metrics, names, "metrics")
-        _check_metric_names(weighted_metrics, names, "weighted_metrics")
+        arguments.check_metric_names(metrics, names, "metrics")
+        arguments.check_metric_names(weighted_metrics, names, "weighted_metrics")
         compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names, loss)
 
         self.optimizer = new_optimizer
@@ -184,15 +183,15 @@ class Trainer:
             TypeError: non-numeric data.
         """
         self._require_compiled("fit")
-        verbose = _check_verbose(verbose)
-        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
-        epochs = _check_count(epochs, "epochs")
-        initial_epoch = _check_count(initial_epoch, "initial_epoch")
-        steps_per_epoch = _check_positive_int(steps_per_epoch, "steps_per_epoch")
-        validation_steps = _check_positive_int(validation_steps, "validation_steps")
-        validation_batch_size = _check_positive_int(validation_batch_size,
+        verbose = arguments.check_verbose(verbose)
+        batch_size = arguments.check_positive_int(batch_size, "batch_size", default=32)
+        epochs = arguments.check_count(epochs, "epochs")
+        initial_epoch = arguments.check_count(initial_epoch, "initial_epoch")
+        steps_per_epoch = arguments.check_positive_int(steps_per_epoch, "steps_per_epoch")
+        validation_steps = arguments.check_positive_int(validation_steps, "validation_steps")
+        validation_batch_size = arguments.check_positive_int(validation_batch_size,
                                                     "validation_batch_size", default=batch_size)
-        validation_freq = _check_validation_freq(validation_freq)
+        validation_freq = arguments.check_validation_freq(validation_freq)
         if class_weight is not None and sample_weight is not None:
             raise ValueError("fit: pass either `class_weight` or `sample_weight`, not both")
 
@@ -211,7 +210,7 @@ class Trainer:
         val = None
         if validation_data is not None:
             val = self._epoch_iterator("fit (validation_data)",
-                                       *_unpack_validation_data(validation_data),
+                                       *arguments.unpack_validation_data(validation_data),
                                        validation_batch_size, validation_steps,
                                        prepared=prepared)
         try:
@@ -248,7 +247,7 @@ class Trainer:
                 adapters.warn_ran_out("fit", batches.steps)
                 self.stop_training = True
             epoch_logs = dict(self.get_metrics_result())
-            if val is not None and _should_validate(epoch, validation_freq):
+            if val is not None and arguments.should_validate(epoch, validation_freq):
                 if val.has_more():
                     val_logs = self._evaluate_batches(val, callbacks)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -268,9 +267,9 @@ class Trainer:
         `[loss, *metrics]` in `metrics_names` order otherwise, or a dict with
         `return_dict=True`."""
         self._require_compiled("evaluate")
-        verbose = _check_verbose(verbose)
-        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
-        steps = _check_positive_int(steps, "steps")
+        verbose = arguments.check_verbose(verbose)
+        batch_size = arguments.check_positive_int(batch_size, "batch_size", default=32)
+        steps = arguments.check_positive_int(steps, "steps")
         batches = self._epoch_iterator("evaluate", x, y, sample_weight, batch_size, steps)
         try:
             cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
@@ -301,9 +300,9 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for `x` as NumPy arrays of floatx (one array, or a list/dict per
         output)."""
-        verbose = _check_verbose(verbose)
-        batch_size = _check_positive_int(batch_size, "batch_size", default=32)
-        steps = _check_positive_int(steps, "steps")
+        verbose = arguments.check_verbose(verbose)
+        batch_size = arguments.check_positive_int(batch_size, "batch_size", default=32)
+        steps = arguments.check_positive_int(steps, "steps")
         batches = self._epoch_iterator("predict", x, None, None, batch_size, steps)
         try:
             cbs = self._callbacks(callbacks, verbose, 1, batches.steps)
@@ -444,34 +443,11 @@ class Trainer:
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
 
 
-def _check_metric_names(metrics, names, what) -> None:
-    """Unknown metric names fail in compile (as unknown losses do), not in the first batch."""
-    for group in metrics_per_output(metrics, names, what):
-        specs = group if isinstance(group, (list, tuple)) else [group]
-        for spec in specs:
-            if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
-                metrics_module.get(spec)
-
-
 def _sparse_crossentropy_options(loss) -> dict | None:
     fn = getattr(loss, "fn", None) or getattr(loss, "_fn", None)
     if fn is losses_module.sparse_categorical_crossentropy:
         return dict(getattr(loss, "fn_kwargs", {}))
     return None
-
-
-def _unpack_validation_data(validation_data):
-    if adapters.is_stream(validation_data):
-        return validation_data, None, None
-    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-        vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
-        return vx, vy, vsw
-    raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
-                     "(x_val, y_val, sample_weight_val), a PyDataset, a generator or an "
-                     "iterable of batches, received "
-                     f"{type(validation_data).__name__}"
-                     + (f" of length {len(validation_data)}"
-                        if isinstance(validation_data, (tuple, list)) else ""))
 
 
 def _batch_len(x) -> int:
@@ -489,44 +465,3 @@ def _concat_batches(outputs: list):
     if isinstance(first, (list, tuple)):
         return [np.concatenate([o[i] for o in outputs]) for i in range(len(first))]
     return np.concatenate(outputs) if len(outputs) > 1 else outputs[0]
-
-
-def _check_verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', received {verbose!r}")
-    return int(verbose)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _check_positive_int(value, name: str, default=None):
-    if value is None:
-        return default
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, received {value!r}")
-    return int(value)
-
-
-def _check_count(value, name: str) -> int:
-    if not _is_int(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, received {value!r}")
-    return int(value)
-
-
-def _check_validation_freq(freq):
-    if _is_int(freq) and freq > 0:
-        return int(freq)
-    if isinstance(freq, (list, tuple, set, range)) and all(_is_int(f) and f > 0 for f in freq):
-        return {int(f) for f in freq}
-    raise ValueError(f"validation_freq must be a positive integer or a list of 1-based epoch "
-                     f"numbers, received {freq!r}")
-
-
-def _should_validate(epoch: int, freq) -> bool:
-    if isinstance(freq, int):
-        return (epoch + 1) % freq == 0
-    return epoch + 1 in freq
