@@ -184,6 +184,17 @@ class Model(Trainer, Layer):
 
         return saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, input_signature=None,
+               **kwargs):
+        """Write the model for inference outside numen; numen supports `format='onnx'`.
+
+        >>> model.export("model.onnx", format="onnx")  # doctest: +SKIP
+        """
+        from numen.saving.onnx_export import export
+
+        return export(self, filepath, format=format, verbose=verbose,
+                      input_signature=input_signature, **kwargs)
+
     def get_config(self):
         if self._graph is not None:
             from numen.saving.functional_config import functional_config
