@@ -161,7 +161,8 @@ class BatchNormalization(_AffineNormalization):
 
     def call(self, inputs, training=False, mask=None):
         rank = inputs.ndim
-        if training and self.trainable:
+        # An empty batch has no statistics: it must not turn the moving ones into NaN.
+        if training and self.trainable and inputs.data.size:
             if mask is None:
                 mean, variance = ops.moments(inputs, self._reduce)
             else:
