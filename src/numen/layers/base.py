@@ -122,6 +122,12 @@ class Layer:
         self._inbound_nodes: list = []
         self._call_has_training = _accepts(self.call, "training")
         self._call_has_mask = _accepts(self.call, "mask")
+        # Masks in eager calls (see `_call_with_mask`): which call arguments have a
+        # `<name>_mask` partner (MultiHeadAttention's query/value/key), whether compute_mask can
+        # make a mask from nothing, and whether call() itself leaves its outputs' masks on them.
+        self._mask_args = _mask_arguments(self.call)
+        self._makes_masks = type(self).compute_mask is not Layer.compute_mask
+        self._call_attaches_masks = hasattr(type(self), "train_step")
 
     # -- weights -----------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
@@ -286,15 +292,37 @@ class Layer:
         return inputs
 
     def __call__(self, inputs, *args, **kwargs):
-        if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
-                                           or inputs.data.dtype == self._np_dtype()):
-            x = inputs  # the common case inside a model: nothing to convert or check
-        else:
+        if not isinstance(inputs, Tensor):
             from numen.layers import symbolic
 
             if symbolic.any_symbolic(inputs):
                 return symbolic.call_symbolic(self, inputs, args, kwargs)
+        out, out_mask = self._call_with_mask(inputs, args, kwargs, _FROM_INPUTS)
+        if out_mask is not None:
+            _attach_masks(out, out_mask)
+        return out
+
+    def _call_with_mask(self, inputs, args, kwargs, mask):
+        """Run the layer on real values; returns `(outputs, outputs' mask)`.
+
+        `mask` is the inputs' mask as a Sequential/Functional model tracks it (None: no mask),
+        or `_FROM_INPUTS` for an eager call, where it is read from the `_keras_mask` the
+        inputs carry (and `mask=` given by the caller wins), as Keras 3 does. The mask goes to
+        `call` as `mask=` when `call` takes one; the outputs' mask comes from `compute_mask`,
+        except for models, whose call leaves it on their outputs.
+        """
+        if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
+                                           or inputs.data.dtype == self._np_dtype()):
+            x = inputs  # the common case inside a model: nothing to convert or check
+        else:
             x = self._convert_inputs(inputs)
+        eager = mask is _FROM_INPUTS
+        if kwargs.get("mask") is not None:
+            mask = kwargs["mask"]  # given by the caller: it wins
+        elif eager:
+            mask = _mask_of(x)
+        if eager and self._mask_args:
+            _fill_argument_masks(self._mask_args, x, args, kwargs)
         if not self.built:
             with _build_lock:
                 if not self.built:  # another thread may have built it while this one waited
@@ -307,6 +335,8 @@ class Layer:
             kwargs.pop("training", None)
         if not self._call_has_mask:
             kwargs.pop("mask", None)
+        elif mask is not None:
+            kwargs["mask"] = mask
         depth = getattr(_calls, "depth", 0)
         if depth == 0:
             _calls.call_id = next(_call_ids)
@@ -317,7 +347,11 @@ class Layer:
                 self.add_loss(self.activity_regularizer(out))
         finally:
             _calls.depth = depth
-        return out
+        if self._call_attaches_masks:
+            return out, _mask_of(out)
+        if mask is None and not self._makes_masks:
+            return out, None  # the common case: no mask in, none can come out
+        return out, self.compute_mask(x, mask)
 
     def _build_from(self, x) -> None:
         shapes = _map_structure(lambda t: t.shape, x)
@@ -347,12 +381,26 @@ class Layer:
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
+                if arr.dtype.kind not in "fiub":
+                    arr = self._numeric(arr, want)
                 if arr.dtype.kind == "f" and arr.dtype != want:
                     arr = arr.astype(want)
                 return as_tensor(arr)
             return v
 
         return _map_structure(convert, inputs)
+
+    def _numeric(self, arr, want):
+        """Object arrays of numbers become `want`; strings, complex numbers, dates and
+        anything else are refused with a TypeError naming the layer."""
+        problem = f"an array of dtype {arr.dtype}"
+        if arr.dtype.kind == "O":
+            try:
+                return arr.astype(want)
+            except (TypeError, ValueError) as exc:
+                problem = f"an object array that is not all numbers ({exc})"
+        raise TypeError(f"Layer '{self.name}' expects numeric input (float, int or bool), "
+                        f"received {problem}")
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running the layer on zeros (batch kept)."""
@@ -379,6 +427,64 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# `_call_with_mask`'s "read the inputs' masks from their `_keras_mask`" (an eager call).
+_FROM_INPUTS = object()
+
+
+def _mask_arguments(call) -> tuple:
+    """(position, name) of each argument of `call` that has a `<name>_mask` partner."""
+    try:
+        names = list(inspect.signature(call).parameters)
+    except (TypeError, ValueError):
+        return ()
+    return tuple((i, n) for i, n in enumerate(names) if f"{n}_mask" in names)
+
+
+def _mask_of(x):
+    """The `_keras_mask` a value carries (a list of them for a list of values; None when
+    there is none)."""
+    if isinstance(x, Tensor):
+        return x._keras_mask
+    if isinstance(x, (list, tuple)) and x:
+        masks = [v._keras_mask if isinstance(v, Tensor) else None for v in x]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _fill_argument_masks(mask_args: tuple, x, args: tuple, kwargs: dict) -> None:
+    """Give `<name>_mask=` the mask carried by argument `<name>`, unless the caller gave one."""
+    for i, name in mask_args:
+        key = f"{name}_mask"
+        if kwargs.get(key) is not None:
+            continue
+        value = x if i == 0 else (args[i - 1] if i - 1 < len(args) else kwargs.get(name))
+        if isinstance(value, Tensor) and value._keras_mask is not None:
+            kwargs[key] = value._keras_mask
+
+
+def _attach_masks(out, mask) -> None:
+    """Leave `mask` on the output Tensor(s) of an eager call (a list of masks for a list)."""
+    if isinstance(out, Tensor):
+        if not isinstance(mask, (list, tuple)):
+            out._keras_mask = mask
+        return
+    if isinstance(out, (list, tuple)) and isinstance(mask, (list, tuple)) and \
+            len(out) == len(mask):
+        for o, m in zip(out, mask):
+            if isinstance(o, Tensor) and m is not None:
+                o._keras_mask = m
+
+
+def set_output_masks(out, mask) -> None:
+    """Make the `_keras_mask` of a model's output(s) exactly `mask` (None clears a stale one
+    left by a layer that returned its input unchanged); used by Sequential and Functional."""
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outs)
+    for o, m in zip(outs, masks):
+        if isinstance(o, Tensor) and o._keras_mask is not m:
+            o._keras_mask = m
 
 
 def _get_constraint(constraint):
