@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 from numen import layers, ops, testing  # noqa: E402
+from numen.autodiff import Variable, enable_grad, gradients  # noqa: E402
 from numen.ops.conv import same_pads  # noqa: E402
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -366,3 +367,49 @@ def test_small_convnet_trains_with_fit():
     assert len(losses) == 5
     assert losses[-1] < losses[0]
     assert model.predict(x[:3], verbose=0).shape == (3, 10)
+
+
+@pytest.mark.parametrize("groups, data_format", [(1, "channels_last"), (2, "channels_first")])
+def test_conv_fused_relu_matches_relu_of_conv(groups, data_format):
+    x = testing.randn((2, 6, 5, 4))
+    w = testing.randn((3, 2, 4 // groups, 6), seed=1)
+    b = testing.randn((6,), seed=2)
+
+    def fn(x, w, b):
+        return ops.conv(x, w, 1, "same", data_format, bias=b, relu=True)
+
+    expected = np.maximum(ops.conv(x, w, 1, "same", data_format, bias=b).data, 0)
+    testing.assert_close(fn(x, w, b), expected, rtol=1e-12, atol=1e-12)
+    assert (expected == 0).any() and (expected > 0).any()
+    testing.check_grad(fn, [x, w, b])
+
+
+def test_conv2d_relu_layer_uses_the_fused_op_and_matches_torch():
+    layer = layers.Conv2D(3, 2, activation="relu")
+    x = testing.randn((2, 5, 5, 2), dtype="float32")
+    with enable_grad():
+        y = layer(x)
+    w, b = layer.kernel.data, layer.bias.data
+    ref = F.relu(torch_conv(torch.tensor(x), torch.tensor(w), torch.tensor(b), 2)).numpy()
+    testing.assert_close(y, ref, rtol=1e-6, atol=1e-6)
+    assert y.op == "conv"  # one op: no separate relu node
+
+
+def test_reused_buffers_are_never_shared_with_live_results():
+    # Large enough to come from the buffer pool: a second call must not write into the
+    # arrays of a first result (or its gradient) that is still held.
+    x = testing.randn((32, 34, 34, 8), dtype="float32")
+    w = testing.randn((3, 3, 8, 16), seed=1, dtype="float32")
+    xv, wv = Variable(x), Variable(w)
+    with enable_grad():
+        y1 = ops.max_pool(ops.conv(xv, wv, relu=True), 2)
+        first = y1.data.copy()
+        gx1 = gradients(ops.sum(y1), [xv])[0]
+        gx1_copy = gx1.copy()
+        y2 = ops.max_pool(ops.conv(xv * 2.0, wv, relu=True), 2)
+        gx2 = gradients(ops.sum(y2), [xv])[0]
+    assert not np.shares_memory(y1.data, y2.data)
+    assert not np.shares_memory(gx1, gx2)
+    np.testing.assert_array_equal(y1.data, first)
+    np.testing.assert_array_equal(gx1, gx1_copy)
+    np.testing.assert_allclose(y2.data, 2 * first, rtol=1e-5, atol=1e-5)

@@ -115,9 +115,11 @@ class BaseConv(Layer):
         self.built = True
 
     def call(self, inputs):
+        # A plain relu is fused into the convolution (one op, no separate relu arrays).
+        fuse = self.activation is activations.relu or self.activation is ops.relu
         y = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
-                     self.dilation_rate, bias=self.bias)
-        return self.activation(y)
+                     self.dilation_rate, bias=self.bias, relu=fuse)
+        return y if fuse else self.activation(y)
 
     def get_config(self):
         return {

@@ -13,7 +13,7 @@ import math
 from numen import backend
 from numen.autodiff import as_tensor, result
 from numen.ops import shape as shape_ops
-from numen.ops.conv import data_format_of, int_tuple, same_pads, tap_slices
+from numen.ops.conv import data_format_of, int_tuple, same_pads, scratch, tap_slices
 
 
 def _geometry(op, x, pool_size, strides, padding):
@@ -68,7 +68,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     xpad = _pad(xp, x.data, pads, low)
     taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
     disjoint = all(s >= k for s, k in zip(strides, pool))
-    y = xpad[taps[0]].copy()
+    out_shape = (x.shape[0], *out, x.shape[-1])
+    y = scratch(xp, out_shape, x.data.dtype)
+    xp.copyto(y, xpad[taps[0]])
     for index in taps[1:]:
         xp.maximum(y, xpad[index], out=y)
 
@@ -80,15 +82,15 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         # The winning tap is found again here rather than stored: the first tap equal to the
         # maximum takes the gradient, so ties resolve like PyTorch's. The last tap needs no
         # comparison: it wins wherever no earlier tap did.
-        gx = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=gy.dtype)
-        free = None
+        gx = scratch(xp, xpad.shape, gy.dtype, zero=not tiled)
+        hit, free = scratch(xp, out_shape, bool), None
         for i, index in enumerate(taps):
             if i == len(taps) - 1 and free is not None:
                 hit = free
             else:
-                hit = xpad[index] == y
+                xp.equal(xpad[index], y, out=hit)
                 if free is None:
-                    free = ~hit
+                    free = xp.logical_not(hit, out=scratch(xp, out_shape, bool))
                 else:
                     hit &= free
                     free ^= hit
