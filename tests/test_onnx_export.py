@@ -337,3 +337,18 @@ def test_verbose_and_input_signature(tmp_path, capsys):
     assert [d.dim_param or d.dim_value for d in dims] == ["batch", 6, 3]
     with pytest.raises(ValueError, match="rank"):
         model.export(path, format="onnx", input_signature=[(None, 3)])
+
+
+def test_arithmetic_on_symbolic_tensors(tmp_path):
+    a, b = keras.Input((4,)), keras.Input((4,))
+    h = L.Dense(4)(a)
+    out = [h * 2.0 + b, 1.0 - h / 3.0, -abs(a) ** 2.0, h @ np.eye(4, dtype="float32")]
+    check_export(keras.Model([a, b], out), tmp_path, [(4,), (4,)])
+
+
+def test_unsupported_symbolic_operation_raises(tmp_path):
+    a = keras.Input((4,))
+    model = keras.Model(a, a[:, :2])
+    with pytest.raises(ValueError, match="getitem"):
+        model.export(os.path.join(tmp_path, "m.onnx"), format="onnx", verbose=False)
+    assert os.listdir(tmp_path) == []

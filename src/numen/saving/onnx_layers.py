@@ -16,6 +16,8 @@ from numen import activations as act
 from numen import backend
 from numen import layers as L
 from numen.layers import regularization as reg
+from numen.layers.symbolic import TensorOp, _Slot
+from numen.saving import onnx_recurrent
 
 # -- activations ----------------------------------------------------------------------------
 _SELU_ALPHA = 1.6732632423543772
@@ -340,13 +342,37 @@ def _concatenate(g, layer, x):
     return g.node("Concat", _inputs(g, layer, x), axis=int(layer.axis))
 
 
+# -- keras.ops on symbolic tensors (x * 2, a + b) ------------------------------------------
+_BINARY_OPS = {"add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div",
+               "matmul": "MatMul", "power": "Pow", "maximum": "Max", "minimum": "Min"}
+_UNARY_OPS = {"negative": "Neg", "abs": "Abs", "exp": "Exp", "sqrt": "Sqrt", "tanh": "Tanh",
+              "sigmoid": "Sigmoid", "relu": "Relu"}
+
+
+def _tensor_op(g, layer, x):
+    name = getattr(layer.fn, "__name__", repr(layer.fn))
+    xs = list(x) if isinstance(x, (list, tuple)) else [x]
+    args = layer.template_args
+
+    def operand(v):
+        if isinstance(v, _Slot):
+            return g.as_float(xs[v.i])
+        if np.asarray(v).dtype.kind in "biuf":
+            return g.const(np.asarray(v, dtype=np.float32))
+        raise ValueError(f"Cannot export '{layer.name}' (ops.{name}): argument {v!r} is not a "
+                         "tensor or a number")
+
+    arity = 2 if name in _BINARY_OPS else 1 if name in _UNARY_OPS else 0
+    if not arity or layer.template_kwargs or len(args) != arity:
+        supported = sorted(_BINARY_OPS) + sorted(_UNARY_OPS)
+        raise ValueError(f"Cannot export '{layer.name}': the operation ops.{name} applied in the "
+                         f"Functional graph has no ONNX conversion (supported: {supported}, "
+                         "with positional tensor or number arguments)")
+    op = _BINARY_OPS.get(name) or _UNARY_OPS[name]
+    return g.node(op, [operand(a) for a in args])
+
+
 # -- the table ------------------------------------------------------------------------------
-def _recurrent():
-    from numen.saving import onnx_recurrent
-
-    return onnx_recurrent.CONVERTERS
-
-
 CONVERTERS = {
     L.InputLayer: _identity,
     L.Identity: _identity,
@@ -392,6 +418,8 @@ CONVERTERS = {
     L.Subtract: _subtract,
     L.Average: _average,
     L.Concatenate: _concatenate,
+    TensorOp: _tensor_op,
+    **onnx_recurrent.CONVERTERS,
 }
 
 
@@ -401,7 +429,7 @@ def find_converter(layer):
     Raises:
         ValueError: no converter, or a subclass that overrides `call` of a supported class.
     """
-    table = {**CONVERTERS, **_recurrent()}
+    table = CONVERTERS
     for cls in type(layer).__mro__:
         if cls in table:
             if type(layer).call is not cls.call:
