@@ -31,9 +31,14 @@ class Tensor:
         data: the NumPy (or CuPy) array of values.
         requires_grad: whether gradients flow back through this tensor.
         inputs / backward: the op that produced it (None for leaves).
+        _keras_mask: the padding mask a layer's eager call attached to its output (a boolean
+            array or Tensor, e.g. `Embedding(mask_zero=True)`'s `ids != 0`), read by the next
+            layer's call when no `mask=` is given. Metadata only: ops never read it, so it never
+            enters the gradient graph. Keras spells it the same way.
     """
 
-    __slots__ = ("data", "requires_grad", "inputs", "backward", "op", "__weakref__")
+    __slots__ = ("data", "requires_grad", "inputs", "backward", "op", "_keras_mask",
+                 "__weakref__")
     __array_priority__ = 100
 
     def __init__(self, data, requires_grad=False, inputs=(), backward=None, op=None):
@@ -42,6 +47,7 @@ class Tensor:
         self.inputs = inputs
         self.backward = backward
         self.op = op
+        self._keras_mask = None
 
     # -- array facts -------------------------------------------------------------------------
     @property

@@ -9,7 +9,7 @@ inputs' masks as `mask=` (when its `call` takes one) and says its output's mask 
 
 from __future__ import annotations
 
-from numen.layers.base import Layer
+from numen.layers.base import Layer, set_output_masks
 from numen.layers.symbolic import KerasTensor, Node, flatten, map_structure
 
 
@@ -39,7 +39,7 @@ class Graph:
             raise ValueError("Model inputs: the same keras.Input tensor was given twice")
         self.nodes = self._order_nodes()
         given = {id(t) for t in self.input_tensors}
-        for t in self.output_tensors + [t for n in self.nodes for t in n.input_tensors]:
+        for t in self.output_tensors + [t for n in self.nodes for t in _parents(n)]:
             if t.node is None and id(t) not in given:
                 raise ValueError(
                     f"Graph disconnected: the outputs depend on input '{t.name}' (shape "
@@ -56,7 +56,7 @@ class Graph:
             if node is None or id(node) in seen:
                 return
             seen.add(id(node))
-            for parent in node.input_tensors:
+            for parent in _parents(node):
                 visit(parent)
             order.append(node)
 
@@ -84,14 +84,19 @@ class Graph:
         return [t.name for t in self.input_tensors]
 
     def run(self, inputs, training=None, mask=None, return_masks=False):
-        """The outputs for real `inputs` (and, with `return_masks`, the outputs' masks)."""
+        """The outputs for real `inputs` (and, with `return_masks`, the outputs' masks).
+
+        The outputs carry their masks as `_keras_mask` too, which is where the loss and the
+        metrics find them.
+        """
         values: dict[int, object] = {}
         masks: dict[int, object] = {}
         given = _match_inputs(self.inputs, inputs, self.input_names())
         given_masks = [None] * len(given) if mask is None else _match_masks(mask, len(given))
         for t, v, m in zip(self.input_tensors, given, given_masks):
             values[id(t)] = v
-            masks[id(t)] = m
+            if m is not None:
+                masks[id(t)] = m
 
         def lookup(x):
             return values[id(x)] if isinstance(x, KerasTensor) else x
@@ -106,26 +111,53 @@ class Graph:
             if training is not None:
                 kwargs["training"] = training
             x = map_structure(lookup, node.inputs)
-            x_mask = map_structure(lookup_mask, node.inputs) if self.uses_masks else None
-            has_mask = any(m is not None for m in flatten(x_mask))
-            if has_mask and layer._call_has_mask and "mask" not in kwargs:
-                kwargs["mask"] = x_mask
-            out = layer(x, *args, **kwargs)
+            x_mask = None
+            if masks:  # nothing to look up until some tensor has a mask
+                x_mask = map_structure(lookup_mask, node.inputs)
+                if all(m is None for m in flatten(x_mask)):
+                    x_mask = None
+                if layer._mask_args:
+                    _fill_argument_masks(layer._mask_args, node, kwargs, lookup_mask)
+            out, out_mask = layer._call_with_mask(x, args, kwargs, x_mask)
+            syms = flatten(node.outputs)
             outs = flatten(out)
-            for sym, val in zip(flatten(node.outputs), outs):
+            for sym, val in zip(syms, outs):
                 values[id(sym)] = val
-            if self.uses_masks:
-                out_mask = layer.compute_mask(x, x_mask if has_mask else None)
-                if isinstance(out_mask, (list, tuple)) and len(out_mask) == len(outs):
-                    out_masks = list(out_mask)
-                else:
-                    out_masks = [out_mask] * len(outs)
-                for sym, m in zip(flatten(node.outputs), out_masks):
+            if out_mask is None:
+                continue
+            if isinstance(out_mask, (list, tuple)) and len(out_mask) == len(outs):
+                out_masks = list(out_mask)
+            else:
+                out_masks = [out_mask] * len(outs)
+            for sym, m in zip(syms, out_masks):
+                if m is not None:
                     masks[id(sym)] = m
         result = map_structure(lookup, self.outputs)
+        result_masks = map_structure(lookup_mask, self.outputs)
+        set_output_masks(flatten(result), flatten(result_masks))
         if return_masks:
-            return result, map_structure(lookup_mask, self.outputs)
+            return result, result_masks
         return result
+
+
+def _parents(node: Node) -> list[KerasTensor]:
+    """The symbolic tensors a node reads: its inputs, then those among its other arguments
+    (MultiHeadAttention's value and key)."""
+    extra = flatten(list(node.args)) + flatten(dict(node.kwargs))
+    return node.input_tensors + [t for t in extra if isinstance(t, KerasTensor)]
+
+
+def _fill_argument_masks(mask_args: tuple, node: Node, kwargs: dict, lookup_mask) -> None:
+    """Give `<name>_mask=` the mask of the tensor passed as argument `<name>` (where the
+    layer's call has such an argument and the node did not set it)."""
+    for i, name in mask_args:
+        key = f"{name}_mask"
+        if i == 0 or kwargs.get(key) is not None:
+            continue  # the first argument's mask goes to `mask=`
+        sym = node.args[i - 1] if i - 1 < len(node.args) else node.kwargs.get(name)
+        m = lookup_mask(sym)
+        if m is not None:
+            kwargs[key] = m
 
 
 def _makes_masks(layer: Layer) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen.autodiff import no_grad
-from numen.layers.base import Layer
+from numen.layers.base import Layer, set_output_masks
 from numen.layers.core import InputLayer
 from numen.layers.symbolic import KerasTensor
 from numen.models.model import Model
@@ -108,25 +108,16 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Sequential '{self.name}' has no layers; add some before calling "
                              "it")
-        x, _ = self._run(inputs, training=training, mask=mask)
+        x, out_mask = self._run(inputs, training=training, mask=mask)
+        set_output_masks(x, out_mask)  # what the loss, the metrics and eager callers read
         return x
 
-    def _run(self, inputs, training=None, mask=None, track_masks=None):
+    def _run(self, inputs, training=None, mask=None):
         """Call the layers in turn; the mask travels beside the value, given to each layer
         whose `call` takes `mask=` and updated by each layer's `compute_mask`."""
-        from numen.models.functional import _makes_masks
-
-        if track_masks is None:
-            track_masks = mask is not None or any(_makes_masks(l) for l in self._layers)
         x = inputs
         for layer in self._layers:
-            if track_masks and mask is not None and layer._call_has_mask:
-                y = layer(x, training=training, mask=mask)
-            else:
-                y = layer(x, training=training)
-            if track_masks:
-                mask = layer.compute_mask(x, mask)
-            x = y
+            x, mask = layer._call_with_mask(x, (), {"training": training}, mask)
         return x, mask
 
     def compute_mask(self, inputs, mask=None):
@@ -136,8 +127,7 @@ class Sequential(Model):
         if mask is None and not any(_makes_masks(l) for l in self._layers):
             return None
         with no_grad():
-            _, out_mask = self._run(self._convert_inputs(inputs), training=False, mask=mask,
-                                    track_masks=True)
+            _, out_mask = self._run(self._convert_inputs(inputs), training=False, mask=mask)
         return out_mask
 
     @property

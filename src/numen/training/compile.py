@@ -11,9 +11,10 @@ import copy
 
 import numpy as np
 
+from numen import backend
 from numen import losses as losses_module
 from numen import metrics as metrics_module
-from numen.autodiff import Tensor
+from numen.autodiff import Tensor, as_tensor
 
 
 def per_output(value, names: list[str], what: str, fill=None) -> list:
@@ -92,11 +93,66 @@ class CompiledLoss:
             if fn is None or t is None:
                 parts.append(None)
                 continue
-            value = fn(t, p, sample_weight=sw)
+            mask = p._keras_mask if isinstance(p, Tensor) else None
+            value = fn(t, p, sample_weight=sw) if mask is None else \
+                masked_loss(fn, t, p, sw, mask)
             parts.append(value)
             term = value * w if w != 1.0 else value
             total = term if total is None else total + term
         return total, parts
+
+
+def _mask_array(mask) -> np.ndarray:
+    return np.asarray(backend.to_numpy(mask.data if isinstance(mask, Tensor) else mask))
+
+
+def _fit_mask(mask: np.ndarray, shape: tuple, what: str) -> np.ndarray:
+    """The output mask shaped to line up with per-entry `shape` (trailing axes added)."""
+    if mask.ndim > len(shape) or mask.shape != tuple(shape[:mask.ndim]):
+        raise ValueError(f"{what}: the model output's mask has shape {mask.shape}, which does "
+                         f"not line up with the loss/metric values of shape {tuple(shape)}; "
+                         "expected the mask's axes to be the leading axes of the values")
+    return mask.reshape(mask.shape + (1,) * (len(shape) - mask.ndim))
+
+
+def _per_entry_weights(sample_weight, mask: np.ndarray):
+    """`sample_weight` with trailing axes added so that one weight per sample lines up with
+    the mask's (sample, timestep) entries instead of broadcasting along time."""
+    if sample_weight is None:
+        return None
+    sw = _mask_array(sample_weight)
+    if 0 < sw.ndim < mask.ndim and sw.shape == mask.shape[:sw.ndim]:
+        sw = sw.reshape(sw.shape + (1,) * (mask.ndim - sw.ndim))
+    return sw
+
+
+def masked_loss(fn: losses_module.Loss, y_true, y_pred, sample_weight, mask):
+    """`fn(y_true, y_pred, sample_weight)` where only the entries `mask` marks count.
+
+    As in Keras 3, the output mask joins the loss's own mask (`ignore_class`) and both act as
+    weights: 'sum_over_batch_size' (and 'mean') then divide the weighted sum by the number of
+    unmasked entries, 'sum' and 'none' just drop the masked ones. Unlike Keras, one weight per
+    sample is spread over that sample's timesteps.
+    """
+    mask = _mask_array(mask).astype(bool)
+    if type(fn).__call__ is not losses_module.Loss.__call__:
+        # A Loss with its own __call__: fold the mask into the weights (Keras's apply_mask).
+        weights = mask.astype(np.float64)
+        if fn.reduction in ("mean", "sum_over_batch_size"):
+            valid = weights.sum()
+            weights *= weights.size / valid if valid else 0.0
+        sw = _per_entry_weights(sample_weight, mask)
+        return fn(y_true, y_pred, sample_weight=weights if sw is None else weights * sw)
+    if fn.dtype is not None:
+        y_pred = as_tensor(y_pred, fn.dtype)
+        y_true = as_tensor(y_true, fn.dtype)
+    values = fn.call(y_true, y_pred)
+    mask = _fit_mask(mask, values.shape, f"loss '{fn.name}'")
+    own = fn.compute_mask(y_true, y_pred)
+    if own is not None:
+        mask = np.logical_and(mask, _mask_array(own))
+    sw = _per_entry_weights(sample_weight, mask)
+    return losses_module.reduce_weighted_values(values, sw, mask, fn.reduction)
 
 
 def _metric_name(spec) -> str:
@@ -137,12 +193,21 @@ class OutputMetric:
         p = self._own(y_pred, "model output")
         if y is None:
             return
+        mask = p._keras_mask if isinstance(p, Tensor) else None
         p = p.data if isinstance(p, Tensor) else p
         y = y.data if isinstance(y, Tensor) else y
         if self.metric is None:
             self.metric = metrics_module.resolve(self.spec, tuple(y.shape), tuple(p.shape))
-        if self.weighted and sample_weight is not None:
-            self.metric.update_state(y, p, sample_weight=self._own(sample_weight, "weights"))
+        sw = self._own(sample_weight, "weights") if self.weighted else None
+        if mask is not None and isinstance(self.metric, metrics_module.MeanMetricWrapper):
+            # As Keras 3's MeanMetricWrapper: masked entries get weight 0, so the metric is
+            # the mean over the unmasked ones.
+            mask = _mask_array(mask).astype(bool)
+            weights = mask.astype(np.float64)
+            sw_entries = _per_entry_weights(sw, mask)
+            sw = weights if sw_entries is None else weights * sw_entries
+        if sw is not None:
+            self.metric.update_state(y, p, sample_weight=sw)
         else:
             self.metric.update_state(y, p)
 
