@@ -91,7 +91,7 @@ class PReLU(Layer):
 class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = axis
+        self.axis = tuple(axis) if isinstance(axis, (list, tuple)) else axis
         self.supports_masking = True
 
     def call(self, inputs, mask=None):

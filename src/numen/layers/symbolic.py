@@ -167,8 +167,14 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     return map_structure(lambda t: (tuple(t.shape), t.dtype), out)
 
 
+def _is_spec(x) -> bool:
+    """A (shape, dtype-name) leaf, as opposed to a pair of outputs."""
+    return isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], tuple) \
+        and isinstance(x[1], str)
+
+
 def _merge(a, b):
-    if isinstance(a, tuple) and len(a) == 2 and isinstance(a[0], tuple):
+    if _is_spec(a):
         shape = tuple(x if x == y else None for x, y in zip(a[0], b[0]))
         return shape, a[1]
     if isinstance(a, dict):
@@ -189,7 +195,7 @@ def infer_output_shape(layer, input_shape):
 
 
 def map_structure_specs(fn, specs):
-    if isinstance(specs, tuple) and len(specs) == 2 and isinstance(specs[0], tuple):
+    if _is_spec(specs):
         return fn(specs)
     if isinstance(specs, dict):
         return {k: map_structure_specs(fn, v) for k, v in specs.items()}
