@@ -292,37 +292,27 @@ class Layer:
         return inputs
 
     def __call__(self, inputs, *args, **kwargs):
-        if not isinstance(inputs, Tensor):
-            from numen.layers import symbolic
-
-            if symbolic.any_symbolic(inputs):
-                return symbolic.call_symbolic(self, inputs, args, kwargs)
-        out, out_mask = self._call_with_mask(inputs, args, kwargs, _FROM_INPUTS)
-        if out_mask is not None:
-            _attach_masks(out, out_mask)
-        return out
-
-    def _call_with_mask(self, inputs, args, kwargs, mask):
-        """Run the layer on real values; returns `(outputs, outputs' mask)`.
-
-        `mask` is the inputs' mask as a Sequential/Functional model tracks it (None: no mask),
-        or `_FROM_INPUTS` for an eager call, where it is read from the `_keras_mask` the
-        inputs carry (and `mask=` given by the caller wins), as Keras 3 does. The mask goes to
-        `call` as `mask=` when `call` takes one; the outputs' mask comes from `compute_mask`,
-        except for models, whose call leaves it on their outputs.
-        """
+        """Build on first use, then `call`. Masks, as in Keras 3: without `mask=`, the inputs'
+        `_keras_mask` is the mask (given to `call` when it takes `mask=`, and arguments with a
+        `<name>_mask` partner fill it the same way); the output mask from `compute_mask` is
+        left on the outputs as their `_keras_mask`."""
         if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
                                            or inputs.data.dtype == self._np_dtype()):
             x = inputs  # the common case inside a model: nothing to convert or check
         else:
+            from numen.layers import symbolic
+
+            if symbolic.any_symbolic(inputs):
+                return symbolic.call_symbolic(self, inputs, args, kwargs)
             x = self._convert_inputs(inputs)
-        eager = mask is _FROM_INPUTS
-        if kwargs.get("mask") is not None:
-            mask = kwargs["mask"]  # given by the caller: it wins
-        elif eager:
-            mask = _mask_of(x)
-        if eager and self._mask_args:
-            _fill_argument_masks(self._mask_args, x, args, kwargs)
+        tracked = None
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = x._keras_mask if isinstance(x, Tensor) else _mask_of(x)
+            if self._mask_args:
+                _fill_argument_masks(self._mask_args, x, args, kwargs)
+        elif type(mask) is _TrackedMask:  # from a model's runner: see _call_with_mask
+            tracked, mask = mask, mask.mask
         if not self.built:
             with _build_lock:
                 if not self.built:  # another thread may have built it while this one waited
@@ -333,9 +323,9 @@ class Layer:
             kwargs.pop("training", None)
         elif kwargs.get("training") is None:
             kwargs.pop("training", None)
-        if not self._call_has_mask:
+        if not self._call_has_mask or mask is None:
             kwargs.pop("mask", None)
-        elif mask is not None:
+        else:
             kwargs["mask"] = mask
         depth = getattr(_calls, "depth", 0)
         if depth == 0:
@@ -347,11 +337,29 @@ class Layer:
                 self.add_loss(self.activity_regularizer(out))
         finally:
             _calls.depth = depth
-        if self._call_attaches_masks:
-            return out, _mask_of(out)
         if mask is None and not self._makes_masks:
-            return out, None  # the common case: no mask in, none can come out
-        return out, self.compute_mask(x, mask)
+            return out  # the common case: no mask in, none can come out
+        if self._call_attaches_masks:
+            out_mask = _mask_of(out)  # a model's call left its outputs' masks on them
+        else:
+            out_mask = self.compute_mask(x, mask)
+        if tracked is not None:
+            tracked.out_mask = out_mask
+        elif out_mask is not None:
+            _attach_masks(out, out_mask)
+        return out
+
+    def _call_with_mask(self, inputs, args, kwargs: dict, mask):
+        """Call the layer with the mask a Sequential/Functional model tracks for `inputs`
+        (None: no mask, whatever `_keras_mask` the inputs carry); returns `(outputs, their
+        mask)` and leaves no mask on the outputs: the model keeps masks beside values, so a
+        layer that returns its input unchanged cannot leave a wrong mask behind."""
+        if kwargs.get("mask") is not None:
+            mask = kwargs["mask"]  # a mask given explicitly in the graph wins
+        box = _TrackedMask(mask)
+        kwargs["mask"] = box
+        out = self(inputs, *args, **kwargs)
+        return out, box.out_mask
 
     def _build_from(self, x) -> None:
         shapes = _map_structure(lambda t: t.shape, x)
@@ -429,8 +437,14 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-# `_call_with_mask`'s "read the inputs' masks from their `_keras_mask`" (an eager call).
-_FROM_INPUTS = object()
+class _TrackedMask:
+    """Carries a model's tracked mask into `Layer.__call__` and the output mask back out."""
+
+    __slots__ = ("mask", "out_mask")
+
+    def __init__(self, mask):
+        self.mask = mask
+        self.out_mask = None
 
 
 def _mask_arguments(call) -> tuple:
