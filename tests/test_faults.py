@@ -206,6 +206,7 @@ def test_corrupted_keras_file_is_detected(tmp_path):
             continue
         for a, b in zip(loaded.get_weights(), saved):
             np.testing.assert_array_equal(a, b)
+    print(f"damaged .keras files: {detected} of 100 detected, the rest loaded intact")
     assert detected > 50
 
 
@@ -233,6 +234,7 @@ def test_corrupted_weights_file_never_loads_wrong_values(tmp_path):
         # (each stored array carries a Fletcher-32 checksum).
         for a, b in zip(target.get_weights(), saved):
             np.testing.assert_array_equal(a, b)
+    print(f"damaged .weights.h5 files: {detected} of 300 detected, the rest loaded intact")
     assert detected > 100
 
 
