@@ -14,27 +14,8 @@ values and the output repeats the previous output, or is zero with `zero_output_
 
 from __future__ import annotations
 
-import threading
-
 from numen import backend
 from numen.autodiff import as_tensor, result
-
-# Scratch arrays of the backward passes, kept between calls (one set per thread). A fresh
-# multi-megabyte array is new memory the OS must fault in page by page, which costs more than
-# the arithmetic done in it; reusing the buffer of the previous batch avoids that.
-_scratch = threading.local()
-
-
-def _workspace(xp, name: str, shape: tuple, dtype):
-    """A reusable uninitialized array for temporary values; valid until the next request of
-    the same name in this thread."""
-    cache = getattr(_scratch, "arrays", None)
-    if cache is None:
-        cache = _scratch.arrays = {}
-    buf = cache.get(name)
-    if buf is None or buf.shape != shape or buf.dtype != dtype or backend.xp_of(buf) is not xp:
-        buf = cache[name] = xp.empty(shape, dtype=dtype)
-    return buf
 
 
 def _sigmoid(xp, z):
@@ -131,20 +112,12 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
         # dz = [dc, dc, dc, dh] * coef, and dc picks up dh * o * tanh'(c).
         i, f = gates[..., :u], gates[..., u:2 * u]
         cand, o = gates[..., 2 * u:3 * u], gates[..., 3 * u:]
-        coef = _workspace(xp, "lstm_coef", gates.shape, gates.dtype)
-        for k, s, other in [(0, i, cand), (1, f, c_seq[:-1]), (3, o, tanh_c)]:
-            blk = coef[..., k * u:(k + 1) * u]  # s (1 - s) * other, without temporaries
-            xp.multiply(s, s, out=blk)
-            xp.subtract(s, blk, out=blk)
-            blk *= other
-        blk = coef[..., 2 * u:3 * u]  # i * (1 - cand^2)
-        xp.multiply(cand, cand, out=blk)
-        xp.subtract(1, blk, out=blk)
-        blk *= i
-        o_dtanh = _workspace(xp, "lstm_o_dtanh", tanh_c.shape, tanh_c.dtype)
-        xp.multiply(tanh_c, tanh_c, out=o_dtanh)
-        xp.subtract(1, o_dtanh, out=o_dtanh)
-        o_dtanh *= o
+        coef = xp.empty_like(gates)
+        coef[..., :u] = cand * i * (1 - i)
+        coef[..., u:2 * u] = c_seq[:-1] * f * (1 - f)
+        coef[..., 2 * u:3 * u] = i * (1 - cand * cand)
+        coef[..., 3 * u:] = tanh_c * o * (1 - o)
+        o_dtanh = o * (1 - tanh_c * tanh_c)
         coef4 = coef.reshape(steps, b, 4, u)
         gz = xp.empty_like(gates, dtype=gy.dtype)
         gz4 = gz.reshape(steps, b, 4, u)
