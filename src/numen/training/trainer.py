@@ -70,6 +70,7 @@ class Trainer:
             if len(with_loss) > 1 else []
         self._trainable_cache = None
         self._layers_cache = None
+        self._class_counts = None
         self.compiled = True
         self.stop_training = False
 
@@ -423,14 +424,17 @@ class Trainer:
         if not any(opt is not None for opt in sparse):
             return
         names = self.output_names
-        with no_grad():
-            probe = self(data_module.take(x, slice(0, 1)), training=False)
-        self._clear_losses()
-        preds = structure_to_list(probe, names, "model output")
+        classes = getattr(self, "_class_counts", None)  # per compile: one probe, not per call
+        if classes is None:
+            with no_grad():
+                probe = self(data_module.take(x, slice(0, 1)), training=False)
+            self._clear_losses()
+            preds = structure_to_list(probe, names, "model output")
+            classes = self._class_counts = [p.shape[-1] for p in preds]
         targets = structure_to_list(y, names, "y")
-        for name, opt, t, p in zip(names, sparse, targets, preds):
+        for name, opt, t, k in zip(names, sparse, targets, classes):
             if opt is not None and t is not None:
-                data_module.check_class_labels(t, p.shape[-1], opt.get("ignore_class"),
+                data_module.check_class_labels(t, k, opt.get("ignore_class"),
                                                f"sparse_categorical_crossentropy (output "
                                                f"'{name}')")
 
