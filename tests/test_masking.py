@@ -140,6 +140,8 @@ def test_eager_embedding_mask_reaches_pooling_outside_any_model():
     everything = np.ones_like(tokens, bool)
     np.testing.assert_allclose(layers.GlobalAveragePooling1D()(vectors, mask=everything).numpy(),
                                v.mean(1), rtol=1e-6)
+    np.testing.assert_allclose(layers.GlobalAveragePooling1D()(vectors, everything).numpy(),
+                               v.mean(1), rtol=1e-6)  # positionally too
 
 
 def test_eager_mask_passes_through_supporting_layers_only():

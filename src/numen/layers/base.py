@@ -126,6 +126,7 @@ class Layer:
         # `<name>_mask` partner (MultiHeadAttention's query/value/key), whether compute_mask can
         # make a mask from nothing, and whether call() itself leaves its outputs' masks on them.
         self._mask_args = _mask_arguments(self.call)
+        self._mask_index = _positional_index(self.call, "mask")
         self._makes_masks = type(self).compute_mask is not Layer.compute_mask
         self._call_attaches_masks = hasattr(type(self), "train_step")
 
@@ -325,6 +326,9 @@ class Layer:
             kwargs.pop("training", None)
         if not self._call_has_mask or mask is None:
             kwargs.pop("mask", None)
+        elif self._mask_index is not None and len(args) > self._mask_index:
+            kwargs.pop("mask", None)  # given positionally: that one counts
+            mask = args[self._mask_index]
         else:
             kwargs["mask"] = mask
         depth = getattr(_calls, "depth", 0)
@@ -454,6 +458,18 @@ def _mask_arguments(call) -> tuple:
     except (TypeError, ValueError):
         return ()
     return tuple((i, n) for i, n in enumerate(names) if f"{n}_mask" in names)
+
+
+def _positional_index(call, name: str) -> int | None:
+    """Where argument `name` sits among `call`'s positional arguments after the inputs."""
+    try:
+        params = list(inspect.signature(call).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    for i, p in enumerate(params):
+        if p.name == name and p.kind == p.POSITIONAL_OR_KEYWORD and i > 0:
+            return i - 1
+    return None
 
 
 def _mask_of(x):
