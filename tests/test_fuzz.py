@@ -274,16 +274,13 @@ def test_fuzz_10000_cases():
     assert sum(run_fuzz(10_000).values()) >= 10_000
 
 
-# -- findings in files owned elsewhere (strict xfail: they flip to failures once fixed) -------
+# -- findings fixed after the fuzzing found them ----------------------------------------------
 def tiny_model():
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2, activation="softmax")])
     model.compile("sgd", "sparse_categorical_crossentropy")
     return model
 
 
-@pytest.mark.xfail(strict=True, reason="training/data.py class_weights_to_sample_weights does "
-                   "not check that the weights are finite: NaN/inf class weights train the "
-                   "model into NaN weights")
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_non_finite_class_weight_is_rejected(bad):
     x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
@@ -293,8 +290,6 @@ def test_non_finite_class_weight_is_rejected(bad):
         model.fit(x, y, class_weight={0: bad, 1: 1.0}, verbose=0)
 
 
-@pytest.mark.xfail(strict=True, reason="fit/evaluate/train_on_batch accept 0 samples: they "
-                   "report a loss of 0.0 and advance optimizer.iterations (Keras raises)")
 @pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
 def test_empty_data_is_rejected(method):
     model = tiny_model()

@@ -17,6 +17,7 @@ import numpy as np
 
 from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
+from numen.layers import masks
 
 _name_counts: dict[str, int] = {}
 # Per thread: how deep the current Layer.__call__ nesting is and which outermost call it
@@ -125,8 +126,8 @@ class Layer:
         # Masks in eager calls (see `_call_with_mask`): which call arguments have a
         # `<name>_mask` partner (MultiHeadAttention's query/value/key), whether compute_mask can
         # make a mask from nothing, and whether call() itself leaves its outputs' masks on them.
-        self._mask_args = _mask_arguments(self.call)
-        self._mask_index = _positional_index(self.call, "mask")
+        self._mask_args = masks.mask_arguments(self.call)
+        self._mask_index = masks.positional_index(self.call, "mask")
         self._makes_masks = type(self).compute_mask is not Layer.compute_mask
         self._call_attaches_masks = hasattr(type(self), "train_step")
 
@@ -309,10 +310,10 @@ class Layer:
         tracked = None
         mask = kwargs.get("mask")
         if mask is None:
-            mask = x._keras_mask if isinstance(x, Tensor) else _mask_of(x)
+            mask = x._keras_mask if isinstance(x, Tensor) else masks.mask_of(x)
             if self._mask_args:
-                _fill_argument_masks(self._mask_args, x, args, kwargs)
-        elif type(mask) is _TrackedMask:  # from a model's runner: see _call_with_mask
+                masks.fill_argument_masks(self._mask_args, x, args, kwargs)
+        elif type(mask) is masks.TrackedMask:  # from a model's runner: see _call_with_mask
             tracked, mask = mask, mask.mask
         if not self.built:
             with _build_lock:
@@ -344,13 +345,13 @@ class Layer:
         if mask is None and not self._makes_masks:
             return out  # the common case: no mask in, none can come out
         if self._call_attaches_masks:
-            out_mask = _mask_of(out)  # a model's call left its outputs' masks on them
+            out_mask = masks.mask_of(out)  # a model's call left its outputs' masks on them
         else:
             out_mask = self.compute_mask(x, mask)
         if tracked is not None:
             tracked.out_mask = out_mask
         elif out_mask is not None:
-            _attach_masks(out, out_mask)
+            masks.attach_masks(out, out_mask)
         return out
 
     def _call_with_mask(self, inputs, args, kwargs: dict, mask):
@@ -360,7 +361,7 @@ class Layer:
         layer that returns its input unchanged cannot leave a wrong mask behind."""
         if kwargs.get("mask") is not None:
             mask = kwargs["mask"]  # a mask given explicitly in the graph wins
-        box = _TrackedMask(mask)
+        box = masks.TrackedMask(mask)
         kwargs["mask"] = box
         out = self(inputs, *args, **kwargs)
         return out, box.out_mask
@@ -439,82 +440,6 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-class _TrackedMask:
-    """Carries a model's tracked mask into `Layer.__call__` and the output mask back out."""
-
-    __slots__ = ("mask", "out_mask")
-
-    def __init__(self, mask):
-        self.mask = mask
-        self.out_mask = None
-
-
-def _mask_arguments(call) -> tuple:
-    """(position, name) of each argument of `call` that has a `<name>_mask` partner."""
-    try:
-        names = list(inspect.signature(call).parameters)
-    except (TypeError, ValueError):
-        return ()
-    return tuple((i, n) for i, n in enumerate(names) if f"{n}_mask" in names)
-
-
-def _positional_index(call, name: str) -> int | None:
-    """Where argument `name` sits among `call`'s positional arguments after the inputs."""
-    try:
-        params = list(inspect.signature(call).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    for i, p in enumerate(params):
-        if p.name == name and p.kind == p.POSITIONAL_OR_KEYWORD and i > 0:
-            return i - 1
-    return None
-
-
-def _mask_of(x):
-    """The `_keras_mask` a value carries (a list of them for a list of values; None when
-    there is none)."""
-    if isinstance(x, Tensor):
-        return x._keras_mask
-    if isinstance(x, (list, tuple)) and x:
-        masks = [v._keras_mask if isinstance(v, Tensor) else None for v in x]
-        return masks if any(m is not None for m in masks) else None
-    return None
-
-
-def _fill_argument_masks(mask_args: tuple, x, args: tuple, kwargs: dict) -> None:
-    """Give `<name>_mask=` the mask carried by argument `<name>`, unless the caller gave one."""
-    for i, name in mask_args:
-        key = f"{name}_mask"
-        if kwargs.get(key) is not None:
-            continue
-        value = x if i == 0 else (args[i - 1] if i - 1 < len(args) else kwargs.get(name))
-        if isinstance(value, Tensor) and value._keras_mask is not None:
-            kwargs[key] = value._keras_mask
-
-
-def _attach_masks(out, mask) -> None:
-    """Leave `mask` on the output Tensor(s) of an eager call (a list of masks for a list)."""
-    if isinstance(out, Tensor):
-        if not isinstance(mask, (list, tuple)):
-            out._keras_mask = mask
-        return
-    if isinstance(out, (list, tuple)) and isinstance(mask, (list, tuple)) and \
-            len(out) == len(mask):
-        for o, m in zip(out, mask):
-            if isinstance(o, Tensor) and m is not None:
-                o._keras_mask = m
-
-
-def set_output_masks(out, mask) -> None:
-    """Make the `_keras_mask` of a model's output(s) exactly `mask` (None clears a stale one
-    left by a layer that returned its input unchanged); used by Sequential and Functional."""
-    outs = out if isinstance(out, (list, tuple)) else [out]
-    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outs)
-    for o, m in zip(outs, masks):
-        if isinstance(o, Tensor) and o._keras_mask is not m:
-            o._keras_mask = m
 
 
 def _get_constraint(constraint):

@@ -9,7 +9,8 @@ inputs' masks as `mask=` (when its `call` takes one) and says its output's mask 
 
 from __future__ import annotations
 
-from numen.layers.base import Layer, set_output_masks
+from numen.layers.base import Layer
+from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor, Node, flatten, map_structure
 
 

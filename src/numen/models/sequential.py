@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from numen.autodiff import no_grad
-from numen.layers.base import Layer, set_output_masks
+from numen.layers.base import Layer
 from numen.layers.core import InputLayer
+from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor
 from numen.models.model import Model
 

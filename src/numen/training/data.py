@@ -238,6 +238,8 @@ def class_weights_to_sample_weights(y, class_weight: dict, sample_weight=None):
         raise ValueError(f"class_weight has no entry for class(es) {sorted(missing)}; it has "
                          f"{sorted(class_weight)}")
     table = {int(k): float(v) for k, v in class_weight.items()}
+    if not all(np.isfinite(v) for v in table.values()):
+        raise ValueError(f"class_weight values must be finite numbers, received {class_weight}")
     w = np.array([table[int(c)] for c in labels], dtype=backend.floatx())
     return w if sample_weight is None else w * sample_weight
 

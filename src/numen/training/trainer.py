@@ -383,7 +383,10 @@ class Trainer:
         y = data_module.prepare(y, "y") if y is not None else None
         if sample_weight is not None:
             sample_weight = data_module.prepare(sample_weight, "sample_weight")
-        data_module.num_samples(x, y, sample_weight)
+        n = data_module.num_samples(x, y, sample_weight)
+        if n == 0 and y is not None:
+            # Keras refuses too: an empty fit would report a loss of 0 and count a step.
+            raise ValueError(f"{what}: the data has 0 samples; nothing to train on or evaluate")
         return x, y, sample_weight
 
     def _check_data(self, x, y) -> None:
