@@ -231,7 +231,8 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, str):
         cls = _BY_NAME.get(identifier) or _BY_CLASS.get(identifier)
         if cls is None:
-            raise ValueError(f"Unknown initializer {identifier!r}; expected one of {sorted(_BY_NAME)}")
+            raise ValueError(f"Unknown initializer {identifier!r}; expected one of "
+                             f"{sorted(_BY_NAME)}")
         return cls()
     if isinstance(identifier, dict):
         cls = _BY_CLASS.get(identifier["class_name"]) or _BY_NAME.get(identifier["class_name"])

@@ -1,7 +1,24 @@
 """Layers (the `keras.layers` namespace): one file per family, re-exported here."""
 
-from numen.layers.activation import ELU, PReLU, ReLU, LeakyReLU, Softmax
+from numen.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from numen.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from numen.layers.base import InputSpec, Layer
+from numen.layers.conv import (
+    Conv1D,
+    Conv2D,
+    Conv3D,
+    Convolution1D,
+    Convolution2D,
+    Convolution3D,
+)
+from numen.layers.conv_transpose import (
+    Conv1DTranspose,
+    Conv2DTranspose,
+    Conv3DTranspose,
+    Convolution1DTranspose,
+    Convolution2DTranspose,
+    Convolution3DTranspose,
+)
 from numen.layers.core import (
     Activation,
     Dense,
@@ -13,7 +30,14 @@ from numen.layers.core import (
     Lambda,
     Reshape,
 )
-from numen.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from numen.layers.depthwise import (
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
 from numen.layers.embedding import Embedding, Masking
 from numen.layers.merging import (
     Add,
@@ -38,30 +62,6 @@ from numen.layers.normalization import (
     GroupNormalization,
     LayerNormalization,
     UnitNormalization,
-)
-from numen.layers.conv import (
-    Conv1D,
-    Conv2D,
-    Conv3D,
-    Convolution1D,
-    Convolution2D,
-    Convolution3D,
-)
-from numen.layers.conv_transpose import (
-    Conv1DTranspose,
-    Conv2DTranspose,
-    Conv3DTranspose,
-    Convolution1DTranspose,
-    Convolution2DTranspose,
-    Convolution3DTranspose,
-)
-from numen.layers.depthwise import (
-    DepthwiseConv1D,
-    DepthwiseConv2D,
-    SeparableConv1D,
-    SeparableConv2D,
-    SeparableConvolution1D,
-    SeparableConvolution2D,
 )
 from numen.layers.pooling import (
     AveragePooling1D,
@@ -90,8 +90,6 @@ from numen.layers.pooling import (
     MaxPooling3D,
 )
 from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
-from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
-from numen.layers.wrappers import Bidirectional, TimeDistributed
 from numen.layers.regularization import (
     ActivityRegularization,
     AlphaDropout,
@@ -114,7 +112,9 @@ from numen.layers.reshaping import (
     ZeroPadding2D,
     ZeroPadding3D,
 )
+from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from numen.layers.symbolic import KerasTensor
+from numen.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "ELU", "Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
