@@ -128,7 +128,7 @@ def to_array(v, what: str, check_finite=True):
                          f"with the same length in every row ({exc})") from None
     _check_dtype(a, what)
     if a.dtype.kind == "f":
-        if a.dtype.name != backend.floatx():
+        if a.dtype != np.dtype(backend.floatx()):  # (dtype.name is slow to compute)
             a = a.astype(backend.floatx())
         if check_finite and not np.isfinite(a).all():
             _raise_not_finite(int((~np.isfinite(a)).sum()), what)
