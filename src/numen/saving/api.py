@@ -44,10 +44,28 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, **kwargs) -
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
     """Load a model saved by `save_model` or by Keras 3 (`.keras`), or a tf.keras 2 `.h5`.
 
+    Loading parses JSON, zip headers and numeric HDF5 arrays only: nothing in the file is
+    executed, unpickled or unmarshalled, and classes come only from numen's table, the
+    registered ones and `custom_objects`.
+
+    Args:
+        filepath: a `.keras` or legacy `.h5` file.
+        custom_objects: `{name: class or function}` for custom layers, losses and the like.
+        compile: whether to compile the model with the saved compile settings.
+        safe_mode: when True (the default), Lambda layers are refused. With False, a
+            Lambda loads only when its function is passed in `custom_objects` under its
+            name (or the layer's name for a saved `lambda`): Python bytecode stored in a
+            Keras file is never run.
+
     Raises:
-        ValueError: the file is truncated/corrupted or describes an unknown or unsafe layer
-            (Lambda layers are refused: loading never runs code from a file).
-        FileNotFoundError: no such file.
+        ValueError: the file is truncated or corrupted; a zip member has an absolute or `..`
+            path, an unexpected name or an implausible size; an HDF5 array is not numeric;
+            the config is malformed or names an unknown or unsafe class. The message names
+            the file (and the member when there is one).
+        TypeError: `filepath` is not a str or path.
+        FileNotFoundError: no such file (an OSError).
+
+    >>> model = keras.saving.load_model("model.keras")
     """
     filepath = _path(filepath)
     if not os.path.exists(filepath):
@@ -56,8 +74,9 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         from numen.saving import legacy_h5
 
         return legacy_h5.load_legacy_h5(filepath, custom_objects=custom_objects,
-                                        compile=compile)
-    return keras_format.load_model(filepath, custom_objects=custom_objects, compile=compile)
+                                        compile=compile, safe_mode=safe_mode)
+    return keras_format.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                   safe_mode=safe_mode)
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
@@ -76,6 +95,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
 
     With `skip_mismatch=True`, layers whose variable count or shapes differ are skipped with a
     warning instead of raising ValueError.
+
+    Raises:
+        ValueError: the file is damaged, holds non-numeric arrays, or does not match the
+            model; the message names the file. A failed load leaves the weights unchanged.
+        FileNotFoundError: no such file (an OSError).
     """
     filepath = _path(filepath)
     if not os.path.exists(filepath):
@@ -84,8 +108,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         import io
 
         data = keras_format.read_members(filepath)["model.weights.h5"]
-        with h5py.File(io.BytesIO(data), "r") as f:
-            weights_h5.read_weights(f, model, filepath, skip_mismatch)
+        try:
+            with h5py.File(io.BytesIO(data), "r") as f:
+                weights_h5.read_weights(f, model, filepath, skip_mismatch)
+        except keras_format.MALFORMED as exc:
+            raise keras_format.malformed(filepath, "model.weights.h5", exc) from exc
         return
     if not filepath.endswith((".h5", ".hdf5")):
         raise ValueError(f"load_weights: expected a .weights.h5 or .keras file, received "
@@ -103,10 +130,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
                 group = f["model_weights"] if "model_weights" in f else f
                 return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch)
             weights_h5.read_weights(f, model, filepath, skip_mismatch)
-        except (KeyError, RuntimeError, OSError, TypeError) as exc:
+        except (KeyError, RuntimeError, OSError, TypeError, IndexError, AttributeError,
+                MemoryError, OverflowError) as exc:
             # What h5py raises for damaged object headers or a failed checksum.
             raise ValueError(f"{filepath} is a damaged weights file (corrupted HDF5 data): "
-                             f"{exc}") from None
+                             f"{type(exc).__name__}: {exc}") from None
 
 
 def model_from_json(json_string: str, custom_objects=None):

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
+import struct
 import zipfile
+import zlib
 
 import h5py
 
 from numen import backend
 from numen.saving import atomic, compile_config, weights_h5
-from numen.saving.serialization import deserialize_layer, serialize_layer
+from numen.saving.serialization import deserialize_layer, safe_mode_scope, serialize_layer
 
 _MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 KERAS_VERSION = "3.15.1"  # the Keras format version these files follow
@@ -45,47 +48,139 @@ def save_model(model, filepath: str, overwrite: bool = True, include_optimizer=T
             z.writestr("model.weights.h5", weights.getvalue())
 
 
+# Members a `.keras` file may hold: Keras 3's three, the `numen train` extra, and layer assets.
+ALLOWED_MEMBERS = ("metadata.json", "config.json", "model.weights.h5", "numen_preprocessing.json")
+_ASSETS = "assets/"
+_MAX_MEMBERS = 10_000
+# Zip bombs: numen and Keras store members uncompressed (ratio 1), DEFLATE peaks near 1032:1.
+# A member may expand at most this much over its stored bytes once it is past the floor.
+_MAX_EXPANSION = 100
+_EXPANSION_FLOOR = 16 << 20  # 16 MiB
+_CHUNK = 1 << 20
+
+
+def _refuse(filepath: str, member: str, why: str) -> ValueError:
+    return ValueError(f"{filepath}: refusing zip member {member!r}: {why}")
+
+
+def check_member(filepath: str, info: zipfile.ZipInfo) -> None:
+    """Raise ValueError unless `info` is a member a `.keras` file may hold, of a sane size."""
+    name = info.filename
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
+        raise _refuse(filepath, name, "absolute path or '..' (it would point outside the "
+                      "archive)")
+    if any(ord(c) < 32 for c in name):
+        raise _refuse(filepath, name, "control characters in the name")
+    if name not in ALLOWED_MEMBERS and not (name.startswith(_ASSETS) and "" not in parts[1:-1]):
+        raise _refuse(filepath, name, f"unexpected member (a .keras file holds "
+                      f"{list(ALLOWED_MEMBERS)} and assets/...)")
+    if info.flag_bits & 0x1:
+        raise _refuse(filepath, name, "the member is encrypted")
+    if info.file_size > max(_EXPANSION_FLOOR, _MAX_EXPANSION * info.compress_size):
+        raise _refuse(filepath, name, f"it declares {info.file_size} bytes uncompressed but "
+                      f"stores only {info.compress_size} (a decompression bomb?)")
+
+
+def _read_bounded(z: zipfile.ZipFile, info: zipfile.ZipInfo, filepath: str) -> bytes:
+    # The header's size is checked above; this makes sure the stream keeps to it.
+    limit, parts, total = info.file_size, [], 0
+    with z.open(info, "r") as f:
+        while True:
+            chunk = f.read(min(_CHUNK, limit - total + 1))
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise _refuse(filepath, info.filename, f"it holds more than the {limit} bytes "
+                              "its header declares")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 def read_members(filepath: str) -> dict[str, bytes]:
-    """The three members of a `.keras` file, checked.
+    """The members of a `.keras` file that loading uses, checked.
+
+    Every member is checked before anything is read: no absolute paths or `..`, only the
+    names a `.keras` file holds, no duplicates, no encryption, and no member that claims to
+    expand far beyond its stored size; reading stops at each member's declared size.
 
     Raises:
         ValueError: the file is not a readable `.keras` zip (truncated, corrupted, missing
-            members), naming the file.
+            members) or a member is refused; the message names the file and the member.
+        FileNotFoundError: no such file.
     """
     try:
         with zipfile.ZipFile(filepath, "r") as z:
-            names = set(z.namelist())
-            missing = [m for m in _MEMBERS[1:] if m not in names]
+            infos = z.infolist()
+            if len(infos) > _MAX_MEMBERS:
+                raise ValueError(f"{filepath}: {len(infos)} zip members, more than a .keras "
+                                 f"file holds (at most {_MAX_MEMBERS})")
+            seen: set[str] = set()
+            for info in infos:
+                check_member(filepath, info)
+                if info.filename in seen:
+                    raise _refuse(filepath, info.filename, "it appears twice in the archive")
+                seen.add(info.filename)
+            missing = [m for m in _MEMBERS[1:] if m not in seen]
             if missing:
                 raise ValueError(f"{filepath} is not a Keras model file: it lacks {missing} "
-                                 f"(found {sorted(names)})")
-            return {m: z.read(m) for m in _MEMBERS if m in names}
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+                                 f"(found {sorted(seen)})")
+            return {m: _read_bounded(z, z.getinfo(m), filepath) for m in _MEMBERS if m in seen}
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error, RuntimeError,
+            NotImplementedError, UnicodeDecodeError, struct.error) as exc:
+        # RuntimeError: encrypted; NotImplementedError: an unknown compression method.
         raise ValueError(f"{filepath} is not a valid .keras file (truncated or corrupted "
-                         f"zip): {exc}") from None
+                         f"zip): {type(exc).__name__}: {exc}") from None
     except OSError as exc:
         if isinstance(exc, FileNotFoundError):
             raise
         raise ValueError(f"Cannot read {filepath} as a .keras file: {exc}") from None
 
 
-def load_model(filepath: str, custom_objects=None, compile: bool = True):
+# What a malformed config or weights file makes the rebuilding code raise. Each becomes a
+# ValueError naming the file (chained to the original), so callers catch one documented type.
+# NameError and the like are left alone: they would be numen bugs, not bad files.
+MALFORMED = (KeyError, IndexError, AttributeError, TypeError, ValueError, ArithmeticError,
+             RecursionError, MemoryError, NotImplementedError, UnicodeError, RuntimeError,
+             OSError)
+
+
+def malformed(filepath: str, part: str, exc: BaseException) -> ValueError:
+    """The ValueError for a file whose `part` could not be used."""
+    if isinstance(exc, ValueError) and filepath in str(exc):
+        return exc
+    return ValueError(f"{filepath}: {part} cannot be loaded: {type(exc).__name__}: {exc}")
+
+
+def load_model(filepath: str, custom_objects=None, compile: bool = True,
+               safe_mode: bool = True):
     """Rebuild a model from a `.keras` file: architecture, weights, compile settings and
     optimizer state. numen's RNG is left as it was before loading (building the layers
-    draws initial values that are then overwritten)."""
+    draws initial values that are then overwritten).
+
+    Raises:
+        ValueError: the file is damaged, a member is refused, or the config is malformed or
+            names a class that is unknown or unsafe; the message names the file.
+    """
     members = read_members(filepath)
     try:
         config = json.loads(members["config.json"].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"{filepath}: config.json is not valid JSON: {exc}") from None
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{filepath}: config.json does not describe a model")
     rng_state = backend.rng().bit_generator.state
     try:
-        model = deserialize_layer(config, custom_objects=custom_objects)
-        _ensure_built(model, config)
-        if compile and config.get("compile_config"):
-            compile_config.apply(model, config["compile_config"], custom_objects)
+        with safe_mode_scope(safe_mode):
+            model = deserialize_layer(config, custom_objects=custom_objects)
+            _ensure_built(model, config)
+            if compile and config.get("compile_config"):
+                compile_config.apply(model, config["compile_config"], custom_objects)
+    except FileNotFoundError:
+        raise
+    except MALFORMED as exc:
+        raise malformed(filepath, "config.json", exc) from exc
     finally:
         backend.rng().bit_generator.state = rng_state
     try:
@@ -94,6 +189,8 @@ def load_model(filepath: str, custom_objects=None, compile: bool = True):
     except OSError as exc:
         raise ValueError(f"{filepath}: model.weights.h5 is not a readable HDF5 file: "
                          f"{exc}") from None
+    except MALFORMED as exc:
+        raise malformed(filepath, "model.weights.h5", exc) from exc
     return model
 
 

@@ -14,10 +14,27 @@ from __future__ import annotations
 import re
 import warnings
 
+import h5py
 import numpy as np
 
 from numen import backend
 from numen.layers.base import Layer
+
+# Only plain numbers are read from a weights file: object, string, opaque, compound and
+# reference dtypes are refused, so nothing in the file is ever turned into Python objects.
+NUMERIC_KINDS = "biuf"
+
+
+def numeric_dataset(obj, where: str, filename: str):
+    """`obj` if it is an HDF5 dataset of plain numbers; ValueError naming the file otherwise."""
+    if not isinstance(obj, h5py.Dataset):
+        raise ValueError(f"{filename}: '{where}' should be an array of weights, found "
+                         f"{type(obj).__name__}")
+    dtype = obj.dtype
+    if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.hasobject:
+        raise ValueError(f"{filename}: '{where}' holds {dtype} data; weights must be "
+                         "numeric (object, string and opaque arrays are refused)")
+    return obj
 
 _SKIP_ATTRS = {"_inbound_nodes", "_parent", "_own_weights", "_graph", "_graph_layers"}
 
@@ -140,13 +157,16 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
         own = _own_variables(layer)
         key = _join(path, "vars")
         stored = group[key] if key in group else None
+        if stored is not None and not isinstance(stored, h5py.Group):
+            raise ValueError(f"{filename}: '{key}' should be a group of weights, found "
+                             f"{type(stored).__name__}")
         count = 0 if stored is None else len(stored)
         problem = None
         if count != len(own):
             problem = (f"layer '{layer.name}' ({type(layer).__name__}) has {len(own)} "
                        f"variables, the file has {count} at '{key}'")
         else:
-            arrays = [stored[str(i)] for i in range(count)]
+            arrays = [_member(stored, key, i, filename) for i in range(count)]
             for w, arr in zip(own, arrays):
                 if tuple(arr.shape) != tuple(w.shape):
                     problem = (f"layer '{layer.name}': variable '{w.name}' has shape "
@@ -166,10 +186,20 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
         _read_optimizer(group["optimizer/vars"], model, filename)
 
 
+def _member(stored, key: str, i: int, filename: str):
+    if str(i) not in stored:
+        raise ValueError(f"{filename}: '{key}' lacks variable '{i}' (found "
+                         f"{sorted(stored)[:10]})")
+    return numeric_dataset(stored[str(i)], f"{key}/{i}", filename)
+
+
 def _read_optimizer(stored, model, filename: str) -> None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not getattr(model, "compiled", False):
         return
+    if not isinstance(stored, h5py.Group):
+        raise ValueError(f"{filename}: 'optimizer/vars' should be a group, found "
+                         f"{type(stored).__name__}")
     count = len(stored)
     n_head = 2 if not callable(optimizer._learning_rate) else 1
     if count > n_head and not optimizer.built:
@@ -179,14 +209,22 @@ def _read_optimizer(stored, model, filename: str) -> None:
         warnings.warn(f"{filename}: skipping the optimizer state: the file has {count} "
                       f"optimizer variables, this optimizer has {len(arrays)}", stacklevel=3)
         return
-    values = [np.asarray(stored[str(i)][()]) for i in range(count)]
+    datasets = [_member(stored, "optimizer/vars", i, filename) for i in range(count)]
+    for i, (arr, data) in enumerate(zip(arrays, datasets)):
+        # Shapes are checked from the headers before any array is read into memory.
+        if i >= n_head and tuple(np.shape(arr)) != tuple(data.shape) or \
+                i < n_head and data.size != 1:
+            warnings.warn(f"{filename}: skipping the optimizer state: variable {i} has shape "
+                          f"{np.shape(arr)}, the file has {data.shape}", stacklevel=3)
+            return
+    values = [np.asarray(d[()]) for d in datasets]
     for i, (arr, value) in enumerate(zip(arrays[n_head:], values[n_head:]), start=n_head):
         if arr.shape != value.shape:
             warnings.warn(f"{filename}: skipping the optimizer state: variable {i} has shape "
                           f"{arr.shape}, the file has {value.shape}", stacklevel=3)
             return
-    optimizer.iterations = int(values[0])
+    optimizer.iterations = int(values[0].reshape(()))
     if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
-        optimizer._learning_rate = float(values[1])
+        optimizer._learning_rate = float(values[1].reshape(()))
     for arr, value in zip(arrays[n_head:], values[n_head:]):
         arr[...] = backend.to_device(value.astype(arr.dtype))
