@@ -123,13 +123,24 @@ class BackupAndRestore(Callback):
     """Back up the training state so an interrupted `fit` resumes where it stopped.
 
     The backup (one HDF5 file in `backup_dir`, replaced atomically) holds the weights, the
-    optimizer state, the epoch reached and numen's random generator state, so a resumed run
-    ends with exactly the weights of an uninterrupted one (with `save_freq='epoch'`; with an
-    integer `save_freq` the interrupted epoch restarts from mid-epoch weights).
+    optimizer state, where training was (the epoch, and with an integer `save_freq` the
+    batches of it already done), numen's random generator state at the start of that epoch
+    and after the last batch done (and that of every layer with its own seeded generator),
+    and the partial epoch's metric states. Started again with the same script, `fit` resumes
+    at that epoch, draws its shuffled order again, passes over the batches already done
+    without training on them, and carries on: the final weights are bit for bit those of a
+    run never interrupted (with a fixed seed), and so are the logs of every epoch it runs.
+    The resumed `history` lists only the epochs run after the restart, as in Keras.
+
+    Exact for arrays, PyDatasets and iterables that start a fresh pass each epoch; a one-shot
+    generator started again yields from its beginning, wherever the backup was. A callback
+    listed before this one that draws from numen's generator in `on_epoch_begin` makes the
+    resumed epoch shuffle differently.
 
     Args:
         backup_dir: a directory for the backup (created when needed).
-        save_freq: 'epoch', or an integer: back up after every that many batches.
+        save_freq: 'epoch', or an integer: back up after every that many batches (and at the
+            end of an epoch whose last batch was backed up, so that resume starts the next).
         delete_checkpoint: remove the backup when training finishes normally.
         double_checkpoint: accepted for Keras compatibility (writes are atomic anyway).
 
@@ -137,6 +148,7 @@ class BackupAndRestore(Callback):
     """
 
     _FILE = "latest.weights.h5"
+    _ARRAYS = "training_state_arrays"
 
     def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
                  delete_checkpoint: bool = True):
@@ -149,12 +161,16 @@ class BackupAndRestore(Callback):
         self.double_checkpoint = double_checkpoint
         self._batches_seen = 0
         self._epoch = 0
+        self._epoch_rng = None
+        self._steps_done = 0
+        self._backed_up_at = None
 
     @property
     def _path(self) -> str:
         return os.path.join(self.backup_dir, self._FILE)
 
     def on_train_begin(self, logs=None):
+        """Restore weights and optimizer now; hand fit the resume point for the rest."""
         if not os.path.exists(self._path):
             return
         from numen.saving import weights_h5
@@ -168,35 +184,140 @@ class BackupAndRestore(Callback):
             try:
                 state = json.loads(f.attrs["training_state"])
                 weights_h5.read_weights(f, self.model, self._path)
+                arrays = _read_arrays(f[self._ARRAYS]) if self._ARRAYS in f else {}
+                resume = _ResumePoint(self.model, state, arrays)
             except (KeyError, RuntimeError, OSError, TypeError, json.JSONDecodeError) as exc:
                 raise ValueError(f"BackupAndRestore: the backup {self._path} is damaged; "
                                  f"delete it to start over: {exc}") from None
-        backend.rng().bit_generator.state = state["rng"]
-        self.model._initial_epoch = int(state["epoch"])
+        self.model._resume_point = resume
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+        self._epoch_rng = backend.rng().bit_generator.state
+        self._steps_done = 0
+        self._backed_up_at = None
 
     def on_train_batch_end(self, batch, logs=None):
+        self._steps_done = batch + 1
         if self.save_freq == "epoch":
             return
         self._batches_seen += 1
         if self._batches_seen % self.save_freq == 0:
-            self._backup(next_epoch=self._epoch)
+            self._backup(self._epoch, self._steps_done)
+            self._backed_up_at = self._steps_done
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.save_freq == "epoch":
-            self._backup(next_epoch=epoch + 1)
+        # A batch backup at the epoch's last batch becomes "start at the next epoch": a run
+        # stopped after this point does not redo this epoch's end.
+        if self.save_freq == "epoch" or self._backed_up_at == self._steps_done:
+            self._backup(epoch + 1, 0)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.isdir(self.backup_dir):
             shutil.rmtree(self.backup_dir)
 
-    def _backup(self, next_epoch: int) -> None:
+    def _backup(self, epoch: int, step: int) -> None:
+        """Write the state for resuming at batch `step` of `epoch` (0: the epoch's start)."""
         from numen.saving import atomic, weights_h5
 
-        state = {"epoch": next_epoch, "rng": backend.rng().bit_generator.state}
+        rng = backend.rng().bit_generator.state
+        metrics, arrays = _metric_states(self.model) if step else ([], {})
+        state = {"epoch": epoch, "step": step, "rng": rng,
+                 "epoch_rng": self._epoch_rng if step else rng,
+                 "layer_rngs": [g.bit_generator.state for g in _layer_generators(self.model)],
+                 "metrics": metrics}
         with atomic.atomic_path(self._path, overwrite=True) as tmp:
             with h5py.File(tmp, "w", libver=weights_h5.LIBVER) as f:
                 weights_h5.write_weights(f, self.model, include_optimizer=True)
                 f.attrs["training_state"] = json.dumps(state)
+                group = f.create_group(self._ARRAYS)
+                for key, value in arrays.items():
+                    group.create_dataset(key, data=value)
+
+
+class _ResumePoint:
+    """What `fit` needs to resume from a backup: start at `epoch`, `rewind()` before it so its
+    shuffle is drawn again, pass over its first `step` batches, then `restore()` the random
+    generators and metric states as they were after batch `step`."""
+
+    def __init__(self, model, state: dict, arrays: dict):
+        self.model = model
+        self.epoch = int(state["epoch"])
+        self.step = int(state.get("step", 0))
+        self._rng = state["rng"]
+        self._epoch_rng = state.get("epoch_rng", state["rng"])
+        self._layer_rngs = state.get("layer_rngs", [])
+        self._metrics = state.get("metrics", [])
+        self._arrays = arrays
+        generators = _layer_generators(model)
+        if self._layer_rngs and len(self._layer_rngs) != len(generators):
+            raise TypeError(f"the backup has {len(self._layer_rngs)} layer random "
+                            f"generator(s), the model has {len(generators)}")
+        if len(self._metrics) not in (0, len(model.metrics)):
+            raise TypeError(f"the backup has {len(self._metrics)} metric(s), the model has "
+                            f"{len(model.metrics)}")
+
+    def rewind(self) -> None:
+        backend.rng().bit_generator.state = self._epoch_rng
+
+    def restore(self) -> None:
+        backend.rng().bit_generator.state = self._rng
+        for generator, saved in zip(_layer_generators(self.model), self._layer_rngs):
+            generator.bit_generator.state = saved
+        for i, (metric, saved) in enumerate(zip(self.model.metrics, self._metrics)):
+            if saved["class"] is None:  # not updated yet when backed up
+                continue
+            target = _resolved(metric, saved["class"])
+            for key, value in saved["scalars"].items():
+                setattr(target, key, value)
+            for key in saved["arrays"]:
+                setattr(target, key, self._arrays[f"{i}.{key}"])
+
+
+def _layer_generators(model) -> list:
+    """The NumPy generators layers hold of their own (a `seed=` given), in a fixed order."""
+    return [v for layer in model._walk() for v in vars(layer).values()
+            if isinstance(v, np.random.Generator)]
+
+
+def _metric_states(model) -> tuple[list, dict]:
+    """Every metric's running state: JSON-able scalars, and arrays keyed `'<index>.<name>'`."""
+    entries, arrays = [], {}
+    for i, metric in enumerate(model.metrics):
+        target = getattr(metric, "metric", metric) if _is_output_metric(metric) else metric
+        entry = {"name": metric.name, "class": None, "scalars": {}, "arrays": []}
+        if target is not None:
+            entry["class"] = type(target).__name__
+            for key, value in vars(target).items():
+                if value is None or isinstance(value, (bool, int, float)):
+                    entry["scalars"][key] = value
+                elif isinstance(value, (np.ndarray, np.generic)):
+                    entry["arrays"].append(key)
+                    arrays[f"{i}.{key}"] = np.asarray(value)
+        entries.append(entry)
+    return entries, arrays
+
+
+def _read_arrays(group) -> dict:
+    return {key: group[key][()] for key in group}
+
+
+def _is_output_metric(metric) -> bool:
+    from numen.training.compile import OutputMetric
+
+    return isinstance(metric, OutputMetric)
+
+
+def _resolved(metric, class_name: str):
+    """The metric object that holds the state: a compiled metric picks its class on its first
+    batch, which a resumed epoch has not seen yet, so it is picked here as the backup says."""
+    if not _is_output_metric(metric):
+        return metric
+    if metric.metric is None:
+        from numen import metrics as metrics_module
+
+        target = metrics_module.resolve(metric.spec, (), ())
+        if type(target).__name__ != class_name:  # 'accuracy' picks its class from shapes
+            target = getattr(metrics_module, class_name)(name=target.name)
+        metric.metric = target
+    return metric.metric

@@ -261,9 +261,17 @@ class EpochIterator:
             check(batch)
         return batch
 
-    def epoch(self):
+    def epoch(self, start: int = 0, on_resume=None):
         """The batches of one epoch; `short` tells afterwards whether the source ran out
-        before `steps` batches."""
+        before `steps` batches.
+
+        Args:
+            start: resume the epoch at this batch. The batches before it are still drawn
+                from the source (so a shuffled pass draws the same order, and a stream is
+                at the same place) but are dropped, not handed out.
+            on_resume: called once those batches are passed over, before batch `start` is
+                fetched (even when none is left): a resumed run restores its state there.
+        """
         self.adapter.on_epoch_begin()
         count = 0
         limit = self._steps
@@ -271,16 +279,24 @@ class EpochIterator:
         if limit is None and not self.adapter.one_shot:
             self.close()  # a fresh pass each epoch
         while limit is None or count < limit:
+            if count == start and on_resume is not None:
+                on_resume()
+                on_resume = None
             batch = self._next()
             if batch is None:
                 if limit is not None and not self.exhausted and not self._empty_pass:
                     continue  # a re-iterable source: start its next pass
                 self.short = limit is not None
                 break
+            if count < start:
+                count += 1
+                continue
             # Batches live on the host until here; on a GPU they move one batch at a time.
             yield batch if backend.get_device() == "cpu" else data_module.map_arrays(
                 backend.to_device, batch)
             count += 1
+        if on_resume is not None:  # the epoch had no batch left after `start`
+            on_resume()
         if limit is None and self.adapter.num_batches is None and count:
             self.adapter.num_batches = count
         self.adapter.on_epoch_end()

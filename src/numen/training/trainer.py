@@ -228,17 +228,24 @@ class Trainer:
         self.history = callbacks.history
         self.stop_training = False
         callbacks.on_train_begin()
-        # BackupAndRestore sets `_initial_epoch` in on_train_begin when it restores a backup.
-        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
-        self._initial_epoch = None
+        # BackupAndRestore leaves a resume point here in on_train_begin when it restores a
+        # backup: the epoch to start at, the batches of it already trained on, and the state
+        # to put back once those batches have been passed over.
+        resume, self._resume_point = getattr(self, "_resume_point", None), None
+        if resume is not None:
+            initial_epoch = resume.epoch
         training_logs = None
         for epoch in range(initial_epoch, epochs):
             if not batches.has_more():  # a generator spent by earlier epochs
                 adapters.warn_ran_out("fit", batches.steps)
                 break
             self.reset_metrics()
+            start, on_resume = 0, None
+            if resume is not None:  # the first epoch of a resumed run
+                resume.rewind()  # so the epoch draws the same shuffle again
+                start, on_resume, resume = resume.step, resume.restore, None
             callbacks.on_epoch_begin(epoch)
-            for step, batch in enumerate(batches.epoch()):
+            for step, batch in enumerate(batches.epoch(start, on_resume), start=start):
                 callbacks.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 callbacks.on_train_batch_end(step, logs)
