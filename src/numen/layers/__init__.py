@@ -2,6 +2,7 @@
 
 from numen.layers.activation import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from numen.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from numen.layers.augmentation import RandomBrightness, RandomContrast, RandomFlip
 from numen.layers.base import InputSpec, Layer
 from numen.layers.conv import (
     Conv1D,
@@ -89,6 +90,7 @@ from numen.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from numen.layers.preprocessing import CenterCrop, Normalization, Rescaling, Resizing
 from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
 from numen.layers.regularization import (
     ActivityRegularization,
@@ -154,3 +156,7 @@ __all__ += [
     "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
 ]
 __all__ += ["AdditiveAttention", "Attention", "MultiHeadAttention"]
+__all__ += [
+    "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomFlip",
+    "Rescaling", "Resizing",
+]
