@@ -10,7 +10,8 @@ Every process runs with one BLAS thread (`--threads`), so N=1 uses one core and 
 measures process parallelism, not BLAS threads. This script launches itself under the
 environment's mpiexec (next to the Python running it).
 
-Run: `.venv/bin/python bench/distribute.py [--samples 12000] [--batch 128] [--epochs 3]`.
+Run: `.venv/bin/python bench/distribute.py [--samples 12000] [--batch 128] [--epochs 2]
+[--rounds 3]` (about a minute with the defaults).
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def worker(args) -> None:
     pathlib.Path(args.out).write_text(json.dumps(result))
 
 
-def bare_allreduce(comm, nbytes: int, repeats: int = 50) -> float:
-    """Median seconds of one all-reduce of `nbytes` after a barrier (no waiting on stragglers)."""
+def bare_allreduce(comm, nbytes: int, repeats: int = 50) -> list[float]:
+    """Seconds of `repeats` all-reduces of `nbytes`, each after a barrier (so no process
+    waits on a straggler's computation, only on the collective and the scheduler)."""
     buffer = np.zeros(nbytes // 8)
     comm.timings = None
     per = []
@@ -84,7 +86,7 @@ def bare_allreduce(comm, nbytes: int, repeats: int = 50) -> float:
         t0 = time.perf_counter()
         comm.allreduce_sum(buffer, "the benchmark all-reduce")
         per.append(time.perf_counter() - t0)
-    return statistics.median(per)
+    return per
 
 
 # -- the driver: launch the workers, print the table -------------------------------------------
@@ -103,12 +105,27 @@ def launch(processes: int | None, args, out: pathlib.Path) -> dict:
     return json.loads(out.read_text())
 
 
+def merge(total: dict | None, run: dict) -> dict:
+    """Pool the epoch times, steps and all-reduce counters of two launches."""
+    if total is None:
+        return run
+    out = {**total, "epoch_s": total["epoch_s"] + run["epoch_s"],
+           "steps": total["steps"] + run["steps"]}
+    for key in ("allreduce_calls", "allreduce_seconds", "allreduce_bytes"):
+        if key in run:
+            out[key] = total[key] + run[key]
+    if "bare_allreduce_s" in run:
+        out["bare_allreduce_s"] = total["bare_allreduce_s"] + run["bare_allreduce_s"]
+    return out
+
+
 def table(runs: dict, args) -> str:
     first = next(iter(runs.values()))
     lines = [f"### MLP 784-256-128-10 ({first['params']:,} weights), {args.samples} samples, "
-             f"Adam, global batch {args.batch}, {args.threads} BLAS thread(s) per process",
+             f"Adam, global batch {args.batch}, {args.threads} BLAS thread(s) per process, "
+             f"{len(first['epoch_s'])} epochs in {args.rounds} launches each",
              "", "| run | median s/epoch | min s | max s | samples/s | all-reduce ms/step "
-             "(in step) | bare all-reduce ms | all-reduce share of step | scaling "
+             "(in step) | bare all-reduce ms (median / best) | all-reduce share of step | scaling "
              "efficiency |", "|---|---|---|---|---|---|---|---|---|"]
     base = None
     for name, r in runs.items():
@@ -117,10 +134,11 @@ def table(runs: dict, args) -> str:
         n = r.get("processes")
         if n == 1:
             base = rate
-        step_ms = 1e3 * median * args.epochs / r["steps"]
+        step_ms = 1e3 * median * len(r["epoch_s"]) / r["steps"]
         if "allreduce_calls" in r:
             ar = 1e3 * r["allreduce_seconds"] / r["allreduce_calls"]
-            cells = [f"{ar:.2f}", f"{1e3 * r['bare_allreduce_s']:.2f}",
+            bare = r["bare_allreduce_s"]
+            cells = [f"{ar:.2f}", f"{1e3 * statistics.median(bare):.2f} / {1e3 * min(bare):.2f}",
                      f"{100 * ar / step_ms:.0f}%"]
         else:
             cells = ["-", "-", "-"]
@@ -135,7 +153,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=12_000)
     parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=2, help="timed epochs per launch")
+    parser.add_argument("--rounds", type=int, default=3, help="launches per configuration")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -146,12 +165,15 @@ def main(argv=None):
         return worker(args)
     if not MPIEXEC.exists():
         sys.exit(f"{MPIEXEC} not found: pip install 'numen[mpi]' (mpi4py + mpich)")
-    runs = {}
+    # Rounds interleave the configurations so that each sees the same share of a shared
+    # machine's load; a round launches each configuration once for `--epochs` timed epochs.
+    configs = {"one process, no MPI": None, **{f"mpiexec -n {n}": n for n in args.processes}}
+    runs: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        runs["one process, no MPI"] = launch(None, args, pathlib.Path(tmp) / "plain.json")
-        for n in args.processes:
-            r = launch(n, args, pathlib.Path(tmp) / f"n{n}.json")
-            runs[f"mpiexec -n {n}"] = {**r, "processes": n}
+        for _ in range(args.rounds):
+            for name, n in configs.items():
+                r = launch(n, args, pathlib.Path(tmp) / "run.json")
+                runs[name] = merge(runs.get(name), {**r, "processes": n})
     text = table(runs, args)
     print(text)
     return text
