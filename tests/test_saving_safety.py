@@ -241,3 +241,11 @@ def test_member_longer_than_its_header_is_refused(tmp_path):
 def test_keras_format_documents_its_members():
     assert set(keras_format.ALLOWED_MEMBERS) >= {"metadata.json", "config.json",
                                                  "model.weights.h5"}
+
+
+def test_clone_model_keeps_lambda_functions():
+    model = small_model(layers.Lambda(lambda x: x * 3, name="triple"),
+                        layers.Lambda(double, name="dbl"))
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(X, verbose=0), model.predict(X, verbose=0))

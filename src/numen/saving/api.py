@@ -156,4 +156,11 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     if clone_function is not None or call_function is not None or input_tensors is not None:
         raise NotImplementedError("clone_model: clone_function, call_function and "
                                   "input_tensors are not supported yet")
-    return deserialize_layer(serialize_layer(model))
+    # Lambda functions are in memory here, not read from a file: hand them over by layer name.
+    from numen.layers import Lambda
+    from numen.saving.serialization import safe_mode_scope
+
+    functions = {layer.name: layer.function for _, layer in weights_h5.layer_groups(model)
+                 if isinstance(layer, Lambda)}
+    with safe_mode_scope(not functions):
+        return deserialize_layer(serialize_layer(model), custom_objects=functions or None)
