@@ -286,6 +286,16 @@ def test_resizing_unbatched_integer_and_aspect_ratio_options():
                              dtype="float64")(x)
     testing.assert_close(padded[:, 1:7], x, rtol=0)
     assert np.all(_np(padded)[:, [0, 7]] == -2.0)
+    # An odd shortfall (5 rows for 8): Keras pads 1 row on each side, then resizes 7 -> 8.
+    odd = layers.Resizing(8, 8, pad_to_aspect_ratio=True, dtype="float64")(x[:, :5])
+    reference = np.pad(x[:, :5], [(0, 0), (1, 1), (0, 0), (0, 0)])
+    testing.assert_close(odd, _torch_resize(reference, (8, 8), "bilinear"), rtol=1e-12)
+    bigger = layers.Resizing(8, 10, antialias=True, dtype="float64")
+    testing.assert_close(bigger(x), _torch_resize(x, (8, 10), "bilinear"), rtol=1e-12)
+    with pytest.raises(NotImplementedError, match="antialias"):
+        layers.Resizing(3, 3, antialias=True)(x)
+    from_keras = {"class_name": "__numpy__", "config": {"value": [1.0, 2.0], "dtype": "float32"}}
+    assert layers.Rescaling(from_keras).scale == [1.0, 2.0]
     with pytest.raises(ValueError, match="interpolation"):
         layers.Resizing(2, 2, interpolation="cubic-ish")
     with pytest.raises(NotImplementedError, match="bicubic"):

@@ -201,7 +201,7 @@ class Normalization(Layer):
                              "only empty ones)")
         self.adapt_mean.assign(backend.to_device(np.asarray(mean, dtype=self.dtype)))
         self.adapt_variance.assign(backend.to_device(np.asarray(m2 / n, dtype=self.dtype)))
-        self.count.assign(np.asarray(n, dtype="int64"))
+        self.count.assign(backend.to_device(np.asarray(n, dtype="int64")))
         self._adapted = True
 
     def _axes_of(self, batch) -> tuple:
@@ -255,6 +255,8 @@ class Normalization(Layer):
 
 # -- Rescaling -------------------------------------------------------------------------------
 def _number_or_array(value, arg: str, layer: str):
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        value = value.get("config", {}).get("value")  # how Keras serializes an array
     try:
         arr = np.asarray(value, dtype="float64")
     except (TypeError, ValueError):
@@ -383,6 +385,7 @@ class Resizing(_ImageLayer):
             first, so images are not distorted.
         pad_to_aspect_ratio: pad the short side evenly with `fill_value` first instead.
         fill_mode / fill_value: how padding is filled (only 'constant' is supported).
+        antialias: accepted for Keras files; shrinking with antialias=True is not implemented.
         data_format: 'channels_last' (default) or 'channels_first'.
 
     >>> Resizing(4, 4)(np.ones((1, 2, 2, 3))).shape  # (1, 4, 4, 3)
@@ -390,7 +393,7 @@ class Resizing(_ImageLayer):
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
-                 data_format=None, **kwargs):
+                 antialias=False, data_format=None, **kwargs):
         super().__init__(height, width, data_format, **kwargs)
         if interpolation in _KERAS_ONLY_INTERPOLATIONS:
             raise NotImplementedError(f"Resizing: interpolation={interpolation!r} is not "
@@ -403,11 +406,17 @@ class Resizing(_ImageLayer):
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.fill_mode = one_of(fill_mode, ("constant",), "fill_mode", self)
         self.fill_value = float(fill_value)
+        self.antialias = bool(antialias)
 
     def call(self, inputs):
         source_dtype = inputs.data.dtype
         x = _as_float(inputs, self.dtype)
         axes = _spatial_axes(x, self.data_format, self.name)
+        if self.antialias and (x.shape[axes[0]] > self.height or x.shape[axes[1]] > self.width):
+            # Upsampling is the same with or without antialiasing; shrinking is not.
+            raise NotImplementedError(f"Layer '{self.name}': antialias=True when shrinking "
+                                      "images is not implemented in numen; use "
+                                      "antialias=False")
         if self.crop_to_aspect_ratio:
             y = _smart_resize(x, self.height, self.width, axes, self.interpolation)
         else:
@@ -423,15 +432,16 @@ class Resizing(_ImageLayer):
         padded_w = max(w, int(float(h * self.width) / self.height))
         widths = [(0, 0)] * x.ndim
         for axis, size, padded in ((axes[0], h, padded_h), (axes[1], w, padded_w)):
+            # Keras pads the same amount on both sides, one short of `padded` when it is odd.
             before = int(float(padded - size) / 2)
-            widths[axis] = (before, padded - size - before)
+            widths[axis] = (before, before)
         return ops.pad(x, widths, constant_values=self.fill_value)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "interpolation": self.interpolation,
                 "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
                 "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
-                "fill_value": self.fill_value}
+                "fill_value": self.fill_value, "antialias": self.antialias}
 
 
 class CenterCrop(_ImageLayer):
