@@ -421,3 +421,25 @@ def test_preprocessing_layers_are_exported_and_loadable_by_name():
                  "RandomContrast", "RandomBrightness"):
         assert name in layers.__all__ and getattr(keras.layers, name) is getattr(layers, name)
         assert registry.lookup(name) is getattr(layers, name)
+
+
+@pytest.mark.parametrize("cls, kwargs", [
+    (layers.Normalization, {"axis": (1, 2), "invert": True}),
+    (layers.Normalization, {"axis": None, "mean": 2.0, "variance": 9.0}),
+    (layers.Rescaling, {"scale": [0.5, 2.0], "offset": -1.0}),
+    (layers.Resizing, {"height": 3, "width": 4, "interpolation": "nearest",
+                       "pad_to_aspect_ratio": True, "fill_value": 1.5,
+                       "data_format": "channels_first"}),
+    (layers.CenterCrop, {"height": 2, "width": 5}),
+    (layers.RandomBrightness, {"factor": (-0.5, 0.1), "value_range": (0, 1), "seed": 9}),
+])
+def test_config_round_trips_through_json(cls, kwargs):
+    import json
+
+    config = cls(**kwargs).get_config()
+    again = cls.from_config(json.loads(json.dumps(config))).get_config()
+    assert json.dumps(again, sort_keys=True) == json.dumps(config, sort_keys=True)
+    for key, value in kwargs.items():
+        if key == "axis" and value is None:
+            value = []  # Keras writes axis=None as the empty tuple of kept axes
+        assert json.loads(json.dumps(config[key])) == json.loads(json.dumps(value)), key
