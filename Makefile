@@ -31,8 +31,22 @@ interop:
 	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
 	KERAS_BACKEND=jax $(INTEROP)/bin/python -m pytest -q tests/test_saving_interop.py
 
+# Every workload (MLP batch 128/32, convnet, LSTM) in numen, PyTorch CPU and Keras 3 + JAX: one
+# Markdown report on stdout and in bench/last_run.md. Keras lives in its own venv; when it cannot
+# be installed (offline), the main venv runs without it. `make bench BENCH_ARGS="--quick mlp"`.
+BENCHENV := $(VENV)/bench
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python bench/mlp.py
+	@if test $(BENCHENV)/.installed -nt pyproject.toml || { \
+	    { test -x $(BENCHENV)/bin/python || $(PY) -m venv $(BENCHENV); } && \
+	    $(BENCHENV)/bin/python -m pip install --quiet keras jax "torch==2.13.0" -e . && \
+	    touch $(BENCHENV)/.installed; }; then \
+	  KERAS_BACKEND=jax $(BENCHENV)/bin/python bench/run_all.py $(BENCH_ARGS); \
+	else \
+	  echo "make bench: could not install keras + jax into $(BENCHENV) (offline?);" \
+	    "running in $(VENV) without Keras 3"; \
+	  $(BIN)/python bench/run_all.py $(BENCH_ARGS); \
+	fi
 
 docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"

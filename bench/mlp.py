@@ -1,124 +1,70 @@
-"""MLP 784-256-128-10 on 60k samples with Adam: numen vs PyTorch CPU (and Keras when
+"""MLP 784-256-128-10 on 60k samples with Adam: numen vs PyTorch CPU (and Keras 3 when
 installed), in one process, epoch time as median/min/max and ratios.
 
-Run: `make bench` or `.venv/bin/python bench/mlp.py [--epochs 3] [--batch 128 32]`.
+Run: `make bench` (every workload) or `.venv/bin/python bench/mlp.py [--quick] [--epochs 5]
+[--batch 128 32] [--threads 1]`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(__file__))
-from common import report, time_call, time_epochs  # noqa: E402
+if __name__ == "__main__":
+    common.prepare_environment(sys.argv[1:])
 
-N, D, K = 60_000, 784, 10
+import numpy as np  # noqa: E402
+
+N, K = 60_000, 10
+SIZES = (784, 256, 128, K)  # input, hidden, hidden, output
+D = SIZES[0]
 
 
-def data(seed=0):
+def data(samples: int = N, seed: int = 0):
+    """Uniform float32 pixels and integer labels, the same for every framework."""
     rng = np.random.default_rng(seed)
-    x = rng.random((N, D), dtype=np.float32)
-    y = rng.integers(0, K, N).astype(np.int64)
+    x = rng.random((samples, D), dtype=np.float32)
+    y = rng.integers(0, K, samples).astype(np.int64)
     return x, y
 
 
-def numen_runner(x, y, batch):
-    from numen import keras
+def parameter_count() -> int:
+    """Weights and biases of the three Dense layers."""
+    return sum(a * b + b for a, b in zip(SIZES[:-1], SIZES[1:]))
 
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.layers.Dense(256, activation="relu", input_shape=(D,)),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dense(K),
-    ])
-    model.compile(optimizer="adam",
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 
-    def epoch():
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+def matmul_flops_per_sample() -> int:
+    """Matrix-product FLOPs of one training step, per sample: forward x @ W (2*in*out each), the
+    weight gradient x.T @ gy (same count) and the input gradient gy @ W.T for every layer but
+    the first (the data needs no gradient)."""
+    products = [a * b for a, b in zip(SIZES[:-1], SIZES[1:])]
+    return 2 * (2 * sum(products) + sum(products[1:]))
 
-    one = x[:1]
-    return epoch, lambda: model.predict_on_batch(one), model
+
+def _build(keras):
+    layers = keras.layers
+    return keras.Sequential([keras.Input((D,)), layers.Dense(SIZES[1], activation="relu"),
+                             layers.Dense(SIZES[2], activation="relu"), layers.Dense(K)])
 
 
 def torch_runner(x, y, batch):
     import torch
 
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(D, 256), torch.nn.ReLU(),
-                                torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, K))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def epoch():
-        perm = torch.randperm(N)
-        for i in range(0, N, batch):
-            idx = perm[i:i + batch]
-            opt.zero_grad()
-            loss = loss_fn(model(xt[idx]), yt[idx])
-            loss.backward()
-            opt.step()
-
-    one = xt[:1]
-
-    def predict_one():
-        with torch.no_grad():
-            return model(one)
-
-    return epoch, predict_one, model
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(D, SIZES[1]), nn.ReLU(), nn.Linear(SIZES[1], SIZES[2]),
+                          nn.ReLU(), nn.Linear(SIZES[2], K))
+    return common.torch_runner(model, torch.from_numpy(x), torch.from_numpy(y), batch)
 
 
-def keras_runner(x, y, batch):
-    import keras  # optional: only when installed (make interop installs it)
-
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((D,)), keras.layers.Dense(256, activation="relu"),
-                              keras.layers.Dense(128, activation="relu"),
-                              keras.layers.Dense(K)])
-    model.compile(optimizer="adam",
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-
-    def epoch():
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-
-    one = x[:1]
-    return epoch, lambda: model.predict_on_batch(one), model
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch", type=int, nargs="+", default=[128, 32])
-    parser.add_argument("--frameworks", nargs="+", default=["numen", "torch", "keras"])
-    args = parser.parse_args(argv)
-    x, y = data()
-    runners = {"numen": numen_runner, "torch": torch_runner, "keras": keras_runner}
-    out = []
-    for batch in args.batch:
-        rows, predict = {}, {}
-        for name in args.frameworks:
-            try:
-                epoch, pred, _ = runners[name](x, y, batch)
-            except ImportError:
-                continue
-            rows[name] = time_epochs(epoch, args.epochs)
-            if batch == args.batch[0]:
-                predict[name] = time_call(pred, 2000)
-        out.append(report(f"MLP 784-256-128-10, 60k samples, Adam, batch {batch} "
-                          "(seconds per epoch)", rows, "torch"))
-        if predict:
-            out.append("\nPredict one sample (predict_on_batch / no_grad forward): " + ", ".join(
-                f"{k} {v * 1e6:.0f} us" for k, v in predict.items()))
-        out.append("")
-    text = "\n".join(out)
-    print(text)
-    return text
+WORKLOAD = common.Workload(
+    name="mlp", title="MLP 784-256-128-10", data=data, samples=N,
+    runners={**common.keras_api_runners(_build), "torch": torch_runner},
+    batches=(128, 32), epochs=5, predict_repeats=2000)
 
 
 if __name__ == "__main__":
-    main()
+    common.main_for(WORKLOAD)
