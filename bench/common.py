@@ -194,6 +194,18 @@ class Result:
 IMPORTS = {"numen": "numen.keras", "torch": "torch", "keras": "keras"}
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident size. VmHWM where /proc exists: ru_maxrss also counts a
+    forking parent's size."""
+    try:
+        with open("/proc/self/status") as f:
+            return int(f.read().split("VmHWM:")[1].split()[0]) * 1024
+    except (OSError, IndexError, ValueError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _rss_bytes() -> int:
     """This process's resident set now (Linux), 0 elsewhere."""
     try:
@@ -208,7 +220,6 @@ def _worker(conn, module: str, framework: str, batch: int, samples: int, threads
     """One framework in its own process: import, build, one warm-up epoch, then answer
     ("epoch", None) and ("predict", repeats) with seconds until ("stop", None)."""
     import importlib
-    import resource
     import traceback
 
     try:
@@ -219,7 +230,7 @@ def _worker(conn, module: str, framework: str, batch: int, samples: int, threads
         workload = importlib.import_module(module).WORKLOAD
         epoch, predict_one = workload.runners[framework](*workload.data(samples), batch)
         epoch()  # warm-up: JIT compilation, thread pools, buffer caches
-        memory["peak_one_epoch"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        memory["peak_one_epoch"] = _peak_rss_bytes()
         conn.send(("ready", memory))
         while (message := conn.recv())[0] != "stop":
             command, arg = message

@@ -90,7 +90,7 @@ def memory_section(mlp_result: common.Result | None) -> str:
     base = x.nbytes + y.nbytes + 4 * mlp.parameter_count()
     lines += [f"Each framework's worker process after importing it, building the model on "
               f"{mlp_result.samples} samples and training one epoch at batch {mlp_result.batch} "
-              f"(ru_maxrss). Data + float32 weights: {base / MB:.1f} MiB.", "",
+              f"(VmHWM). Data + float32 weights: {base / MB:.1f} MiB.", "",
               "| framework | RSS after import MiB | peak RSS MiB | peak / (data + weights) | "
               "(peak - import) / (data + weights) |", "|---|---:|---:|---:|---:|"]
     for name, m in mlp_result.memory.items():
