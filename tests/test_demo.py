@@ -49,3 +49,10 @@ def test_demo_prints_progress_accuracy_and_predictions(capsys):
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "val_accuracy" in out
     assert "Test accuracy:" in out and "true label" in out
+
+
+def test_demo_saves_its_training_curves(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "curves.png"
+    demo.run(epochs=2, verbose=0, show=0, curves=str(path))
+    assert path.stat().st_size > 1000

@@ -24,7 +24,8 @@ def build_model(n_features: int = 64, n_classes: int = 10) -> keras.Model:
     ])
 
 
-def run(epochs: int = 20, verbose: int | str = "auto", seed: int = 42, show: int = 2) -> dict:
+def run(epochs: int = 20, verbose: int | str = "auto", seed: int = 42, show: int = 2,
+        curves: str | None = None) -> dict:
     """Train on the digits and return {'test_accuracy', 'test_loss', 'seconds', 'model'}.
 
     Args:
@@ -33,6 +34,8 @@ def run(epochs: int = 20, verbose: int | str = "auto", seed: int = 42, show: int
             nothing at all is printed.
         seed: seeds weights, shuffling and the train/test split.
         show: how many test digits to draw with their predicted and true labels.
+        curves: where to save the loss/accuracy curves as a picture (needs matplotlib);
+            None saves nothing.
     """
     say = print if verbose else (lambda *a, **k: None)
     start = time.perf_counter()
@@ -47,8 +50,8 @@ def run(epochs: int = 20, verbose: int | str = "auto", seed: int = 42, show: int
                   metrics=["accuracy"])
     if verbose:
         model.summary()
-    model.fit(x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.1,
-              verbose=verbose)
+    history = model.fit(x_train, y_train, epochs=epochs, batch_size=32, validation_split=0.1,
+                        verbose=verbose)
 
     test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
     say(f"\nTest accuracy: {test_acc:.2%} (loss {test_loss:.4f}) on {len(x_test)} unseen "
@@ -64,12 +67,18 @@ def run(epochs: int = 20, verbose: int | str = "auto", seed: int = 42, show: int
     wrong = int(np.sum(predicted != y_test))
     seconds = time.perf_counter() - start
     say(f"\n{wrong} of {len(x_test)} test images misclassified; {seconds:.1f}s in all")
+    if curves:
+        try:
+            keras.utils.plot_history(history, to_file=curves)
+            say(f"Training curves saved to {curves}")
+        except ImportError:
+            say("(install matplotlib to save the training curves: pip install 'numen[plot]')")
     return {"test_accuracy": float(test_acc), "test_loss": float(test_loss),
             "seconds": seconds, "model": model}
 
 
 def main() -> None:
-    run()
+    run(curves="demo_curves.png")
 
 
 if __name__ == "__main__":
