@@ -89,7 +89,8 @@ class ModelCheckpoint(Callback):
             if value is None or not self._monitor.improved(value, self.best):
                 return
             if self.verbose:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best} to "
+                best = self._monitor.worst() if self.best is None else self.best
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best:.5f} to "
                       f"{value:.5f}, saving model to {path}")
         elif self.verbose:
             print(f"\nEpoch {epoch + 1}: saving model to {path}")
