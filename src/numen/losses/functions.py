@@ -1,0 +1,297 @@
+"""Loss functions: (y_true, y_pred) -> one value per sample, with Keras's names and aliases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from numen import backend, ops
+from numen.autodiff import Tensor, as_tensor
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+
+
+# -- input handling ------------------------------------------------------------------------------
+def align_ranks(x1, x2, expand_rank_1: bool = True):
+    """Make two Tensors' ranks equal when they differ by a trailing axis of size 1, as Keras does.
+
+    The side with the extra axis is squeezed, except that a rank-1 partner is expanded instead
+    (so (N,) against (N, 1) becomes (N, 1) against (N, 1)).
+    """
+    if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
+        if x2.ndim == 1 and expand_rank_1:
+            x2 = ops.expand_dims(x2, -1)
+        else:
+            x1 = ops.squeeze(x1, -1)
+    elif x2.ndim == x1.ndim + 1 and x2.shape[-1] == 1:
+        if x1.ndim == 1 and expand_rank_1:
+            x1 = ops.expand_dims(x1, -1)
+        else:
+            x2 = ops.squeeze(x2, -1)
+    return x1, x2
+
+
+def flatten_hint(true_ndim: int, y_pred) -> str:
+    """A hint for the usual cause of per-sample targets meeting a higher-rank prediction."""
+    if y_pred.ndim > 2 and true_ndim < y_pred.ndim:
+        return (f"; y_pred has rank {y_pred.ndim}: for one prediction per sample, add a Flatten "
+                "(or global pooling) layer before the final Dense layer")
+    return ""
+
+
+def check_broadcastable(y_true, y_pred, name: str = "loss") -> None:
+    """Raise a ValueError naming both shapes when (rank-aligned) y_true and y_pred cannot meet."""
+    try:
+        np.broadcast_shapes(tuple(y_true.shape), tuple(y_pred.shape))
+    except ValueError:
+        raise ValueError(
+            f"{name}: y_true has shape {tuple(y_true.shape)} but y_pred has shape "
+            f"{tuple(y_pred.shape)}, which do not broadcast together; expected targets shaped "
+            f"like the predictions{flatten_hint(y_true.ndim, y_pred)}"
+        ) from None
+
+
+def _as_pred(y_pred) -> Tensor:
+    y_pred = as_tensor(y_pred)
+    if y_pred.data.dtype.kind != "f":
+        y_pred = ops.cast(y_pred, backend.floatx())
+    return y_pred
+
+
+def _pair(y_true, y_pred, align: bool = True):
+    """Both sides as Tensors of y_pred's float dtype, ranks aligned."""
+    y_pred = _as_pred(y_pred)
+    y_true = as_tensor(y_true)
+    if y_true.data.dtype != y_pred.data.dtype:
+        y_true = ops.cast(y_true, y_pred.dtype)
+    if not align:
+        return y_true, y_pred
+    y_true, y_pred = align_ranks(y_true, y_pred)
+    check_broadcastable(y_true, y_pred)
+    return y_true, y_pred
+
+
+def _clip_probs(p):
+    eps = backend.epsilon()
+    return ops.clip(p, eps, 1.0 - eps)
+
+
+# -- regression ----------------------------------------------------------------------------------
+def mean_squared_error(y_true, y_pred):
+    """mean((y_true - y_pred)**2) over the last axis.
+
+    >>> mean_squared_error([[0., 1.]], [[1., 1.]]).data
+    array([0.5], dtype=float32)
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_true - y_pred|) over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return ops.mean(ops.abs(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, epsilon)) over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), backend.epsilon()))
+    return 100.0 * ops.mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))**2) over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    eps = backend.epsilon()
+    first = ops.log(ops.maximum(y_pred, eps) + 1.0)
+    second = ops.log(ops.maximum(y_true, eps) + 1.0)
+    return ops.mean(ops.square(first - second), axis=-1)
+
+
+def huber(y_true, y_pred, delta: float = 1.0):
+    """Quadratic for |error| <= delta, linear beyond, averaged over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    err = y_pred - y_true
+    abs_err = ops.abs(err)
+    quad = 0.5 * ops.square(err)
+    lin = delta * abs_err - 0.5 * delta * delta
+    return ops.mean(ops.where(abs_err.data <= delta, quad, lin), axis=-1)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true))) over the last axis, finite for any error size."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    d = y_pred - y_true
+    # log(cosh(d)) = d + softplus(-2d) - log 2 never overflows, unlike cosh itself.
+    return ops.mean(d + ops.softplus(-2.0 * d) - math.log(2.0), axis=-1)
+
+
+def _l2_normalize(x, axis):
+    square_sum = ops.sum(ops.square(x), axis=axis, keepdims=True)
+    return x / ops.sqrt(ops.maximum(square_sum, backend.epsilon()))
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred)) along `axis` (-1 means identical)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+
+
+# -- probabilistic -------------------------------------------------------------------------------
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1):
+    """Binary cross-entropy averaged over `axis`; labels smoothed towards 0.5.
+
+    >>> float(binary_crossentropy([[1.0]], [[0.0]], from_logits=True).data[0])  # log 2
+    0.6931...
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        return ops.mean(ops.sigmoid_cross_entropy(y_true, y_pred), axis=axis)
+    p = _clip_probs(y_pred)
+    bce = y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
+    return -ops.mean(bce, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1):
+    """Cross-entropy between one-hot (or soft) targets and predictions along `axis`.
+
+    Probabilities are renormalised to sum to one and clipped to [eps, 1 - eps] first.
+
+    Raises:
+        ValueError: y_true and y_pred differ in shape (integer labels need the sparse loss).
+    """
+    y_true, y_pred = _pair(y_true, y_pred, align=False)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"categorical_crossentropy: y_true has shape {y_true.shape} but y_pred has shape "
+            f"{y_pred.shape}; expected one-hot targets of the same shape (use "
+            "sparse_categorical_crossentropy for integer labels)"
+            f"{flatten_hint(y_true.ndim, y_pred)}"
+        )
+    if label_smoothing:
+        k = y_pred.shape[axis]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / k
+    if from_logits:
+        return ops.softmax_cross_entropy(y_true, y_pred, axis=axis)
+    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
+    return -ops.sum(y_true * ops.log(_clip_probs(p)), axis=axis)
+
+
+def _sparse_labels(y_true, y_pred, axis, ignore_class):
+    """Integer labels shaped like y_pred without `axis`, plus the mask of counted entries."""
+    labels = backend.to_numpy(y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true))
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    expected = tuple(int(d) for d in np.delete(np.array(y_pred.shape), axis % y_pred.ndim))
+    if labels.shape != expected:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: y_true has shape {labels.shape} but y_pred has "
+            f"shape {y_pred.shape}; expected integer labels of shape {expected}"
+            f"{flatten_hint(labels.ndim, y_pred)}"
+        )
+    if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
+        raise ValueError("sparse_categorical_crossentropy: labels must be whole numbers, "
+                         f"received {np.unique(labels[labels != np.round(labels)])[:10]}")
+    labels = labels.astype(np.int64)
+    valid = None if ignore_class is None else labels != ignore_class
+    if valid is not None:
+        labels = np.where(valid, labels, 0)
+    k = y_pred.shape[axis]
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
+            f"received out-of-range values {np.unique(labels[bad])[:10].tolist()}"
+        )
+    return labels, valid
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                                    ignore_class: int | None = None, axis: int = -1):
+    """Cross-entropy between integer labels and predictions along `axis`.
+
+    Entries whose label equals `ignore_class` get a loss of 0 (a Loss object also leaves them
+    out of the average).
+
+    Raises:
+        ValueError: labels outside [0, num_classes) or of the wrong shape.
+    """
+    y_pred = _as_pred(y_pred)
+    labels, valid = _sparse_labels(y_true, y_pred, axis, ignore_class)
+    if from_logits:
+        out = ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)
+    else:
+        if axis not in (-1, y_pred.ndim - 1):
+            y_pred = ops.moveaxis(y_pred, axis, -1)
+        p = y_pred / ops.sum(y_pred, axis=-1, keepdims=True)
+        logp = ops.log(_clip_probs(p))
+        out = -ops.sum(logp * ops.one_hot(labels, y_pred.shape[-1], dtype=y_pred.dtype), axis=-1)
+    if valid is not None:
+        out = out * Tensor(valid.astype(out.data.dtype))
+    return out
+
+
+def kl_divergence(y_true, y_pred):
+    """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [eps, 1]."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    t = ops.clip(y_true, backend.epsilon(), 1.0)
+    p = ops.clip(y_pred, backend.epsilon(), 1.0)
+    return ops.sum(t * ops.log(t / p), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + eps)) over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return ops.mean(y_pred - y_true * ops.log(y_pred + backend.epsilon()), axis=-1)
+
+
+# -- hinge ---------------------------------------------------------------------------------------
+def _signed(y_true):
+    # Keras turns {0, 1} labels into {-1, 1}; labels already in {-1, 1} stay as they are.
+    d = y_true.data
+    if ((d == 0) | (d == 1)).all():
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)) over the last axis, labels in {-1, 1} or {0, 1}."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return ops.mean(ops.maximum(1.0 - _signed(y_true) * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)**2) over the last axis."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return ops.mean(ops.square(ops.maximum(1.0 - _signed(y_true) * y_pred, 0.0)), axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0) for one-hot y_true."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    pos = ops.sum(y_true * y_pred, axis=-1)
+    neg = ops.max((1.0 - y_true) * y_pred, axis=-1)
+    return ops.maximum(neg - pos + 1.0, 0.0)
+
+
+# Keras's short aliases.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+bce = BCE = binary_crossentropy
+
+# The built-in loss functions by name (configs and compile strings refer to them).
+_FUNCTIONS = {fn.__name__: fn for fn in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, binary_crossentropy,
+    categorical_crossentropy, sparse_categorical_crossentropy, kl_divergence, poisson, hinge,
+    squared_hinge, categorical_hinge,
+)}
