@@ -40,6 +40,13 @@ def test_dense(xshape, bias):
         ops.dense(x, testing.randn((4, 2)))
 
 
+@pytest.mark.parametrize("xshape", [(5, 3), (2, 4, 3)])
+def test_dense_with_fused_relu(xshape):
+    x, w, b = testing.randn(xshape), testing.randn((3, 2), seed=2), testing.randn((2,), seed=3)
+    testing.assert_close(ops.dense(x, w, b, relu=True), np.maximum(x @ w + b, 0), rtol=1e-12)
+    testing.check_grad(lambda *a: ops.dense(*a, relu=True), [x, w, b])
+
+
 EINSUMS = [
     ("ij,jk->ik", [(2, 3), (3, 4)]),
     ("ij->i", [(3, 4)]),

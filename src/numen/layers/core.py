@@ -101,8 +101,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        y = ops.dense(inputs, self.kernel, self.bias)
-        return self.activation(y)
+        # A plain relu is fused into the product (one op, no separate relu arrays).
+        if self.activation is activations.relu or self.activation is ops.relu:
+            return ops.dense(inputs, self.kernel, self.bias, relu=True)
+        return self.activation(ops.dense(inputs, self.kernel, self.bias))
 
     def get_config(self):
         return {

@@ -50,6 +50,7 @@ class Sequential(Model):
                 layer._batch_input_shape is not None:
             self._input_batch_shape = layer._batch_input_shape
         self._layers.append(layer)
+        self._plain = None  # whether the stack can make masks: decided again on next call
         self.built = False
         if rebuild and self._input_batch_shape is not None:
             self._build_layers()
@@ -58,6 +59,7 @@ class Sequential(Model):
         if not self._layers:
             raise TypeError("Sequential.pop: there are no layers to remove")
         layer = self._layers.pop()
+        self._plain = None
         self.built = False
         if rebuild and self._input_batch_shape is not None and self._layers:
             self._build_layers()
@@ -117,9 +119,22 @@ class Sequential(Model):
         """Call the layers in turn; the mask travels beside the value, given to each layer
         whose `call` takes `mask=` and updated by each layer's `compute_mask`."""
         x = inputs
+        if mask is None and getattr(x, "_keras_mask", None) is None and self._is_plain():
+            for layer in self._layers:  # no layer can make a mask: nothing to track
+                x = layer(x, training=training)
+            return x, None
         for layer in self._layers:
             x, mask = layer._call_with_mask(x, (), {"training": training}, mask)
         return x, mask
+
+    def _is_plain(self) -> bool:
+        """True when no layer of the stack can create or change a mask (cached until add/pop)."""
+        plain = getattr(self, "_plain", None)
+        if plain is None:
+            from numen.models.functional import _makes_masks
+
+            plain = self._plain = not any(_makes_masks(layer) for layer in self._layers)
+        return plain
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the last layer's output (None when no layer makes one)."""

@@ -45,8 +45,9 @@ def dot(a, b):
     raise ValueError(f"dot: only supports operands of rank <= 2, received {a.shape}, {b.shape}")
 
 
-def dense(x, w, b=None):
-    """x @ w + b over the last axis of `x`, fused into one op for speed."""
+def dense(x, w, b=None, *, relu=False):
+    """x @ w + b over the last axis of `x`, fused into one op for speed; with `relu=True` the
+    result is max(x @ w + b, 0), still one op (no separate relu arrays or graph node)."""
     x, w = as_tensor(x), as_tensor(w)
     if x.shape[-1] != w.shape[0]:
         raise ValueError(
@@ -58,10 +59,14 @@ def dense(x, w, b=None):
     if b is not None:
         b = as_tensor(b)
         y += b.data
+    if relu:
+        backend.xp_of(y).maximum(y, 0, out=y)
     y = y.reshape(x.shape[:-1] + (w.shape[1],))
 
     def backward(gy):
         g2 = gy.reshape(-1, w.shape[1])
+        if relu:
+            g2 = g2 * (y.reshape(g2.shape) > 0)
         gx = (g2 @ w.data.T).reshape(x.shape) if x.requires_grad else None
         gw = x2.T @ g2 if w.requires_grad else None
         if b is None:
