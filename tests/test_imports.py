@@ -14,7 +14,7 @@ RANKS = {
     "autodiff": 1,
     "ops": 2,
     "activations": 3, "initializers": 3, "regularizers": 3, "constraints": 3, "losses": 3,
-    "metrics": 3, "metrics_confusion": 3, "optimizers": 3,
+    "metrics": 3, "metrics_confusion": 3, "optimizers": 3, "random": 3,
     "layers": 4,
     "callbacks": 5,
     "models": 6, "training": 6,

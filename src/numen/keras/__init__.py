@@ -17,6 +17,7 @@ from numen.keras import (
     models,
     ops,
     optimizers,
+    random,
     regularizers,
     saving,
     utils,
@@ -32,5 +33,5 @@ __all__ = [
     "GradientTape", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Optimizer",
     "Sequential", "activations", "backend", "callbacks", "config", "constraints",
     "datasets", "distribution", "initializers", "layers", "losses", "metrics", "models", "ops",
-    "optimizers", "regularizers", "saving", "utils", "wrappers",
+    "optimizers", "random", "regularizers", "saving", "utils", "wrappers",
 ]
