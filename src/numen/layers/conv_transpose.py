@@ -9,6 +9,7 @@ from numen import activations, initializers, ops, regularizers
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
 from numen.layers.conv import channels_of, data_format_arg, positive_tuple, serialize
+from numen.layers.core import add_kernel_and_bias
 
 
 class BaseConvTranspose(Layer):
@@ -59,14 +60,7 @@ class BaseConvTranspose(Layer):
     def build(self, input_shape):
         channels = channels_of(self, input_shape)
         shape = (*self.kernel_size, self.filters, channels)
-        self.kernel = self.add_weight(shape=shape, initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, name="kernel")
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, name="bias")
+        add_kernel_and_bias(self, shape, self.filters)
         axis = 1 if self.data_format == "channels_first" else -1
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
         self.built = True

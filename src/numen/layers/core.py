@@ -88,15 +88,7 @@ class Dense(Layer):
         if in_dim is None:
             raise ValueError(f"Layer '{self.name}' needs a known last axis to build, received "
                              f"input shape {input_shape}")
-        self.kernel = self.add_weight(shape=(in_dim, self.units),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint, name="kernel")
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint, name="bias")
+        add_kernel_and_bias(self, (in_dim, self.units), self.units)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
@@ -119,6 +111,19 @@ class Dense(Layer):
             "kernel_constraint": _ser(self.kernel_constraint),
             "bias_constraint": _ser(self.bias_constraint),
         }
+
+
+def add_kernel_and_bias(layer: Layer, kernel_shape: tuple, bias_size: int) -> None:
+    """Create `layer.kernel` and, when `layer.use_bias`, `layer.bias` (else None) from the
+    layer's kernel_*/bias_* initializer, regularizer and constraint settings."""
+    layer.kernel = layer.add_weight(shape=kernel_shape, initializer=layer.kernel_initializer,
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint, name="kernel")
+    layer.bias = None
+    if layer.use_bias:
+        layer.bias = layer.add_weight(shape=(bias_size,), initializer=layer.bias_initializer,
+                                      regularizer=layer.bias_regularizer,
+                                      constraint=layer.bias_constraint, name="bias")
 
 
 def _ser(obj):
