@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 
-import h5py
 import numpy as np
 
 from numen import backend
@@ -174,6 +173,8 @@ class BackupAndRestore(Callback):
         """Restore weights and optimizer now; hand fit the resume point for the rest."""
         if not os.path.exists(self._path):
             return
+        import h5py  # imported when first needed: keeps `import numen` fast
+
         from numen.saving import weights_h5
 
         try:
@@ -228,6 +229,8 @@ class BackupAndRestore(Callback):
                  "layer_rngs": [g.bit_generator.state for g in _layer_generators(self.model)],
                  "metrics": metrics}
         with atomic.atomic_path(self._path, overwrite=True) as tmp:
+            import h5py
+
             with h5py.File(tmp, "w", libver=weights_h5.LIBVER) as f:
                 weights_h5.write_weights(f, self.model, include_optimizer=True)
                 f.attrs["training_state"] = json.dumps(state)

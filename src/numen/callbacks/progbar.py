@@ -14,8 +14,6 @@ import math
 import sys
 import time
 
-from tqdm import tqdm
-
 from numen.callbacks.base import Callback
 
 _BAR_CHARS = " ━"
@@ -142,6 +140,8 @@ class Progbar:
             digits = int(math.log10(self.target)) + 1 if self.target else 1
             count = f"{{n:{digits}d}}/{{total}}" if self.target else "{n}/Unknown"
             bar = f" {{bar:{self.width}}}" if self.target else ""
+            from tqdm import tqdm  # imported when a bar is first drawn: keeps `import numen` fast
+
             self._bar = tqdm(total=self.target, initial=current, desc=desc, file=self.file,
                              ascii=_BAR_CHARS, leave=True, mininterval=self.interval,
                              dynamic_ncols=False, bar_format=f"{count}{bar} {{desc}}",
