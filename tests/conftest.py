@@ -1,3 +1,8 @@
+import collections
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -24,3 +29,51 @@ def float64():
 
 def pytest_configure(config):
     np.seterr(all="ignore")
+
+
+_PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+               "ALL_PROXY")
+
+
+@pytest.fixture
+def file_server(monkeypatch):
+    """A ThreadingHTTPServer on 127.0.0.1 (free port) serving `files` by name and counting
+    requests in `hits`; `stop()` shuts it down (also done at teardown). Proxies are unset so
+    requests stay on this machine."""
+    for var in _PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    files, hits = {}, collections.Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            name = self.path.lstrip("/")
+            hits[name] += 1
+            body = files.get(name)
+            if body is None:
+                self.send_error(404, "not here")
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    state = {"running": True}
+
+    def stop():
+        if state["running"]:
+            state["running"] = False
+            httpd.shutdown()
+            httpd.server_close()
+            thread.join(timeout=5)
+
+    yield SimpleNamespace(files=files, hits=hits, stop=stop,
+                          url=f"http://127.0.0.1:{httpd.server_address[1]}/")
+    stop()

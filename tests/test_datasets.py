@@ -2,7 +2,6 @@
 python batches in a tarball, JSON word indices) from a local HTTP server: shapes, dtypes,
 Keras's index rules, caching, corruption, offline errors, and refusal of pickled code."""
 
-import collections
 import gzip
 import hashlib
 import io
@@ -11,8 +10,6 @@ import os
 import pickle
 import struct
 import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import numpy as np
@@ -32,48 +29,13 @@ from numen.datasets import (
 )
 from numen.datasets._safe_load import load_npz
 
-PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-              "ALL_PROXY")
-
 
 @pytest.fixture
-def server(monkeypatch, tmp_path):
-    """A local file server that the loaders use as their origin (NUMEN_DATASETS_ORIGIN), with
-    the cache in a fresh NUMEN_HOME. `serve(name, data, module, key)` publishes a file and
-    points the loader's expected hash at it."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    files, hits = {}, collections.Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            name = self.path.lstrip("/")
-            hits[name] += 1
-            body = files.get(name)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    running = [True]
-
-    def stop():
-        if running[0]:
-            running[0] = False
-            httpd.shutdown()
-            httpd.server_close()
-            thread.join(timeout=5)
+def server(file_server, monkeypatch, tmp_path):
+    """The local file server as the loaders' origin (NUMEN_DATASETS_ORIGIN), with the cache
+    in a fresh NUMEN_HOME. `serve(name, data, module, key)` publishes a file and points the
+    loader's expected hash at it."""
+    files = file_server.files
 
     def serve(name, data, module=None, attr="FILE_HASH"):
         files[name] = data
@@ -84,12 +46,10 @@ def server(monkeypatch, tmp_path):
             else:
                 monkeypatch.setattr(module, attr, digest)
 
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    monkeypatch.setenv("NUMEN_DATASETS_ORIGIN", url)
+    monkeypatch.setenv("NUMEN_DATASETS_ORIGIN", file_server.url)
     monkeypatch.setenv("NUMEN_HOME", str(tmp_path / "home"))
-    yield SimpleNamespace(files=files, hits=hits, stop=stop, serve=serve, url=url,
-                          home=tmp_path / "home")
-    stop()
+    return SimpleNamespace(files=files, hits=file_server.hits, stop=file_server.stop,
+                           serve=serve, url=file_server.url, home=tmp_path / "home")
 
 
 def npz_bytes(**arrays) -> bytes:

@@ -1,15 +1,11 @@
 """keras.utils.get_file against a local HTTP server: download, cache hit, hash checks,
 re-download of a corrupt cache entry, archives, atomic writes and offline errors."""
 
-import collections
 import hashlib
 import io
 import os
 import tarfile
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 
@@ -17,51 +13,10 @@ from numen import keras
 from numen.utils import file_utils
 from numen.utils.file_utils import get_file
 
-PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-              "ALL_PROXY")
-
 
 @pytest.fixture
-def server(monkeypatch):
-    """A ThreadingHTTPServer on 127.0.0.1 (free port) serving `files` by name and counting
-    requests in `hits`; `stop()` shuts it down (also done at teardown)."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-    files, hits = {}, collections.Counter()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            name = self.path.lstrip("/")
-            hits[name] += 1
-            body = files.get(name)
-            if body is None:
-                self.send_error(404, "not here")
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    state = {"running": True}
-
-    def stop():
-        if state["running"]:
-            state["running"] = False
-            httpd.shutdown()
-            httpd.server_close()
-            thread.join(timeout=5)
-
-    yield SimpleNamespace(files=files, hits=hits, stop=stop,
-                          url=f"http://127.0.0.1:{httpd.server_address[1]}/")
-    stop()
+def server(file_server):
+    return file_server
 
 
 @pytest.fixture
