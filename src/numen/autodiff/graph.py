@@ -44,6 +44,18 @@ def enable_grad():
         _state.enabled = previous
 
 
+def active_recorder():
+    """The replay.Recorder collecting kernels in this thread, or None."""
+    return getattr(_state, "recorder", None)
+
+
+def set_recorder(recorder):
+    """Make `recorder` (or None) the active one; returns the one it replaces."""
+    previous = getattr(_state, "recorder", None)
+    _state.recorder = recorder
+    return previous
+
+
 def result(y, inputs, backward, name=None) -> Tensor:
     """Wrap an op's output array, recording how to differentiate it when that is needed.
 
@@ -53,6 +65,10 @@ def result(y, inputs, backward, name=None) -> Tensor:
         backward: maps the gradient of `y` to a tuple with one gradient (or None) per input.
         name: the op's name, for error messages and debugging.
     """
+    recorder = getattr(_state, "recorder", None)
+    if recorder is not None:
+        # Only kernels (replay.primitive) can be replayed; any other op spoils the recording.
+        recorder.fail(f"op '{name}' is not a replayable kernel")
     if is_recording():
         for t in inputs:
             if t.requires_grad:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numen import backend
 from numen.autodiff import as_tensor, result
+from numen.autodiff.replay import primitive
 from numen.ops.broadcast import pair, unbroadcast
 
 
@@ -54,27 +55,30 @@ def dense(x, w, b=None, *, relu=False):
             f"dense: input has {x.shape[-1]} features on its last axis but the kernel "
             f"expects {w.shape[0]} (input shape {x.shape}, kernel shape {w.shape})"
         )
-    x2 = x.data.reshape(-1, x.shape[-1])
-    y = x2 @ w.data
-    if b is not None:
-        b = as_tensor(b)
-        y += b.data
+    inputs = (x, w) if b is None else (x, w, as_tensor(b))
+    return primitive(_dense_kernel, inputs, "dense", relu=relu)
+
+
+def _dense_kernel(arrays, needs, relu):
+    x, w = arrays[0], arrays[1]
+    x2 = x.reshape(-1, x.shape[-1])
+    y = x2 @ w
+    if len(arrays) > 2:
+        y += arrays[2]
     if relu:
         backend.xp_of(y).maximum(y, 0, out=y)
-    y = y.reshape(x.shape[:-1] + (w.shape[1],))
 
     def backward(gy):
         g2 = gy.reshape(-1, w.shape[1])
         if relu:
-            g2 = g2 * (y.reshape(g2.shape) > 0)
-        gx = (g2 @ w.data.T).reshape(x.shape) if x.requires_grad else None
-        gw = x2.T @ g2 if w.requires_grad else None
-        if b is None:
+            g2 = g2 * (y > 0)
+        gx = (g2 @ w.T).reshape(x.shape) if needs[0] else None
+        gw = x2.T @ g2 if needs[1] else None
+        if len(arrays) == 2:
             return gx, gw
-        return gx, gw, g2.sum(axis=0)
+        return gx, gw, g2.sum(axis=0) if needs[2] else None
 
-    inputs = (x, w) if b is None else (x, w, b)
-    return result(y, inputs, backward, "dense")
+    return y.reshape(x.shape[:-1] + (w.shape[1],)), backward
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -8,6 +8,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.autodiff.replay import primitive
 from numen.ops.broadcast import pair, unbroadcast
 
 _scipy_erf = None  # looked up on first use: importing SciPy costs ~0.3 s at start-up
@@ -198,9 +199,12 @@ def clip(x, x_min, x_max):
 
 
 def tanh(x):
-    x = as_tensor(x)
-    y = backend.xp_of(x.data).tanh(x.data)
-    return result(y, (x,), lambda gy: (gy * (1 - y * y),), "tanh")
+    return primitive(_tanh_kernel, (as_tensor(x),), "tanh")
+
+
+def _tanh_kernel(arrays, needs):
+    y = backend.xp_of(arrays[0]).tanh(arrays[0])
+    return y, lambda gy: (gy * (1 - y * y),)
 
 
 def sin(x):

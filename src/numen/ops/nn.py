@@ -12,16 +12,19 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.autodiff.replay import primitive
 from numen.ops import math as m
 from numen.ops import reduce
 from numen.ops.broadcast import unbroadcast
 
 
 def relu(x):
-    x = as_tensor(x)
-    xp = backend.xp_of(x.data)
-    y = xp.maximum(x.data, 0)
-    return result(y, (x,), lambda gy: (gy * (x.data > 0),), "relu")
+    return primitive(_relu_kernel, (as_tensor(x),), "relu")
+
+
+def _relu_kernel(arrays, needs):
+    x = arrays[0]
+    return backend.xp_of(x).maximum(x, 0), lambda gy: (gy * (x > 0),)
 
 
 def relu6(x):
@@ -57,12 +60,16 @@ def selu(x):
 
 
 def sigmoid(x):
-    x = as_tensor(x)
-    xp = backend.xp_of(x.data)
+    return primitive(_sigmoid_kernel, (as_tensor(x),), "sigmoid")
+
+
+def _sigmoid_kernel(arrays, needs):
+    x = arrays[0]
+    xp = backend.xp_of(x)
     # exp of a non-positive number never overflows: split on the sign.
-    e = xp.exp(-xp.abs(x.data))
-    y = xp.where(x.data >= 0, 1 / (1 + e), e / (1 + e)).astype(x.data.dtype, copy=False)
-    return result(y, (x,), lambda gy: (gy * y * (1 - y),), "sigmoid")
+    e = xp.exp(-xp.abs(x))
+    y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return y, lambda gy: (gy * y * (1 - y),)
 
 
 def hard_sigmoid(x):
@@ -131,15 +138,18 @@ def linear(x):
 
 
 def softmax(x, axis=-1):
-    x = as_tensor(x)
-    xp = backend.xp_of(x.data)
-    e = xp.exp(x.data - x.data.max(axis=axis, keepdims=True))
+    return primitive(_softmax_kernel, (as_tensor(x),), "softmax", axis=axis)
+
+
+def _softmax_kernel(arrays, needs, axis):
+    x = arrays[0]
+    e = backend.xp_of(x).exp(x - x.max(axis=axis, keepdims=True))
     y = e / e.sum(axis=axis, keepdims=True)
 
     def backward(gy):
         return ((gy - (gy * y).sum(axis=axis, keepdims=True)) * y,)
 
-    return result(y, (x,), backward, "softmax")
+    return y, backward
 
 
 def log_softmax(x, axis=-1):

@@ -24,6 +24,7 @@ from numen.training.compile import (
     structure_to_list,
 )
 from numen.training.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from numen.training.recorded_step import RecordedStep
 
 
 def _logs_in_order(logs: dict) -> dict:
@@ -70,6 +71,7 @@ class Trainer:
             if len(with_loss) > 1 else []
         self._trainable_cache = None
         self._layers_cache = None
+        self._recorded_step = RecordedStep(enabled=not run_eagerly and jit_compile is not False)
         self._class_counts = None
         self.compiled = True
         self.stop_training = False
@@ -132,16 +134,19 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         for layer in self._step_layers():
             layer._added_losses = []
-        with enable_grad():
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         # The variable list is fixed between compile() calls, as in Keras (changing
         # `trainable` takes effect after compiling again); looking it up costs per step.
         variables = getattr(self, "_trainable_cache", None)
-        if variables is None:
+        if variables is None:  # the first step after compile() (it may build the model)
+            with enable_grad():
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             variables = self._trainable_cache = self.trainable_weights
             self._layers_cache = self._walk()
-        grads = gradients(loss, variables)
+            grads = gradients(loss, variables)
+        else:  # recorded and replayed where that is safe (training/recorded_step.py)
+            y_pred, loss, grads = self._recorded_step.forward_backward(
+                self, x, y, sample_weight, variables)
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
         self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(y_pred))

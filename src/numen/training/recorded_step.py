@@ -1,0 +1,144 @@
+"""The training step's model call, recorded on the first batch of a shape and then replayed.
+
+Eager execution builds a graph of Tensors for every batch: each layer call checks its input,
+each op wraps its output and the backward pass sorts the graph again. For a model made only of
+built-in layers whose ops are kernels (autodiff/replay.py), the first batch of each input
+shape runs eagerly while its kernels are recorded; the second batch of that shape runs both the
+recording and the eager step and compares the outputs and gradients bit for bit; from the third
+on the recording alone runs the model forwards and backwards. The loss, its label checks,
+regularization penalties and metrics stay eager every step, so errors and logs do not change.
+
+Anything else keeps the eager path: subclassed models, custom layers (their `call` may have
+side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
+several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
+`compile(jit_compile=False)`, and a model whose verifying batch did not match.
+"""
+
+from __future__ import annotations
+
+from numen import backend
+from numen.autodiff import Tensor, enable_grad, gradients
+from numen.autodiff import graph as graph_module
+from numen.autodiff.replay import Recorder
+
+_MAX_SHAPES = 8  # distinct input shapes kept per compile
+_FAILED = "failed"
+
+
+def _pure_layer_types() -> tuple:
+    # Layers whose call() is nothing but kernel ops: replaying it skips no side effect.
+    from numen.layers.activation import ReLU, Softmax
+    from numen.layers.core import Activation, Dense, InputLayer
+
+    return (Activation, Dense, InputLayer, ReLU, Softmax)
+
+
+def _replayable_model(model) -> bool:
+    from numen.models.model import Model
+    from numen.models.sequential import Sequential
+
+    if type(model) is Sequential:
+        pass
+    elif type(model) is not Model or model._graph is None:
+        return False
+    pure = _pure_layer_types()
+    return all(type(layer) in pure for layer in model._walk() if layer is not model)
+
+
+def _feeds(x) -> tuple | None:
+    """The input arrays of a batch, or None when `x` is not an array or a list of arrays."""
+    arrays = list(x) if isinstance(x, (list, tuple)) else [x]
+    xp = backend.xp_of(*arrays) if arrays else None
+    if not arrays or xp is None or not all(isinstance(a, xp.ndarray) for a in arrays):
+        return None
+    return tuple(arrays)
+
+
+class RecordedStep:
+    """Per-compile cache of recorded model calls, keyed by the batch's input shapes.
+
+    Attributes:
+        replays: how many steps ran from a recording (for tests and benchmarks).
+    """
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.entries: dict = {}
+        self.replays = 0
+        self._checked = False
+
+    def forward_backward(self, model, x, y, sample_weight, variables):
+        """`(y_pred, loss, grads)` of one training batch, replayed when that is safe."""
+        if not self._checked:  # at the first step: the model is built by then
+            self.enabled = self.enabled and _replayable_model(model)
+            self._checked = True
+        feeds = _feeds(x) if self.enabled else None
+        if feeds is None:
+            return _eager(model, x, y, sample_weight, variables)
+        key = (isinstance(x, (list, tuple)),) + tuple((a.shape, a.dtype.str) for a in feeds)
+        entry = self.entries.get(key)
+        if entry is None:
+            if len(self.entries) >= _MAX_SHAPES:
+                return _eager(model, x, y, sample_weight, variables)
+            recorder = Recorder(feeds)
+            out = _eager(model, x, y, sample_weight, variables, recorder)
+            program = None
+            if isinstance(out[0], Tensor) and not _added_losses(model):
+                program = recorder.program([out[0]])
+            self.entries[key] = [program, False] if program is not None else _FAILED
+            return out
+        if entry is _FAILED:
+            return _eager(model, x, y, sample_weight, variables)
+        program, verified = entry
+        replayed = _replayed(program, model, feeds, x, y, sample_weight, variables)
+        if verified:
+            self.replays += 1
+            return replayed
+        eager = _eager(model, x, y, sample_weight, variables)
+        entry[1] = _same(replayed, eager)
+        if not entry[1]:
+            self.entries[key] = _FAILED
+        return eager
+
+
+def _added_losses(model) -> bool:
+    return any(layer._added_losses for layer in model._walk())
+
+
+def _eager(model, x, y, sample_weight, variables, recorder=None):
+    with enable_grad():
+        if recorder is None:
+            y_pred = model(x, training=True)
+        else:
+            with recorder:
+                y_pred = model(x, training=True)
+        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+    return y_pred, loss, gradients(loss, variables)
+
+
+def _replayed(program, model, feeds, x, y, sample_weight, variables):
+    (out,), backwards = program.forward(feeds)
+    y_pred = Tensor(out, requires_grad=True)
+    with enable_grad():
+        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+    # Penalties on the weights (regularizers) reach the variables directly.
+    g_out, *direct = gradients(loss, [y_pred, *variables])
+    recorded = dict(zip(map(id, program.variables), program.backward(backwards, [g_out])))
+    grads, handed = [], set()
+    for v, g in zip(variables, direct):
+        r = recorded.get(id(v))
+        if r is not None:
+            g = r if g is None else g + r
+        g = graph_module._finish(g, v, handed)
+        handed.add(id(g))
+        grads.append(g)
+    return y_pred, loss, grads
+
+
+def _same(a, b) -> bool:
+    """Whether two (y_pred, loss, grads) results are bit for bit the same."""
+    xp = backend.xp_of(a[0].data)
+    if not xp.array_equal(a[0].data, b[0].data) or not xp.array_equal(a[1].data, b[1].data):
+        return False
+    return all((g is None) == (h is None) and (g is None or bool(xp.array_equal(g, h)))
+               for g, h in zip(a[2], b[2]))
