@@ -188,7 +188,8 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     labels = backend.to_numpy(y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true))
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
-    expected = tuple(int(d) for d in np.delete(np.array(y_pred.shape), axis % y_pred.ndim))
+    shape, cut = tuple(y_pred.shape), axis % y_pred.ndim
+    expected = shape[:cut] + shape[cut + 1:]
     if labels.shape != expected:
         raise ValueError(
             f"sparse_categorical_crossentropy: y_true has shape {labels.shape} but y_pred has "
@@ -198,13 +199,13 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     if labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)):
         raise ValueError("sparse_categorical_crossentropy: labels must be whole numbers, "
                          f"received {np.unique(labels[labels != np.round(labels)])[:10]}")
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.int64, copy=False)
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = np.where(valid, labels, 0)
     k = y_pred.shape[axis]
-    bad = (labels < 0) | (labels >= k)
-    if bad.any():
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = (labels < 0) | (labels >= k)
         raise ValueError(
             f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
             f"received out-of-range values {np.unique(labels[bad])[:10].tolist()}"

@@ -178,22 +178,29 @@ def sparse_softmax_cross_entropy(labels, logits, axis=-1):
     logits = as_tensor(logits)
     idx = labels.data if isinstance(labels, Tensor) else labels
     idx = backend.asarray_like(idx, logits.data).astype(np.int64, copy=False)
-    xp = backend.xp_of(logits.data)
-    z = xp.moveaxis(logits.data, axis, -1) if axis not in (-1, logits.ndim - 1) else logits.data
-    shifted = z - z.max(axis=-1, keepdims=True)
-    lse = xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
-    logp = shifted - lse
-    y = -xp.take_along_axis(logp, idx[..., None], axis=-1)[..., 0]
+    return primitive(_sparse_xent_kernel, (Tensor(idx), logits), "sparse_softmax_cross_entropy",
+                     axis=axis)
+
+
+def _sparse_xent_kernel(arrays, needs, axis):
+    idx, logits = arrays
+    xp = backend.xp_of(logits)
+    z = xp.moveaxis(logits, axis, -1) if axis not in (-1, logits.ndim - 1) else logits
+    # Rows of classes, picked by plain integer indexing (take_along_axis costs more here).
+    z2 = z.reshape(-1, z.shape[-1])
+    rows, picked = xp.arange(z2.shape[0]), idx.reshape(-1)
+    shifted = z2 - z2.max(axis=-1, keepdims=True)
+    logp = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+    y = -logp[rows, picked].reshape(idx.shape)
 
     def backward(gy):
         g = xp.exp(logp)
-        xp.put_along_axis(g, idx[..., None], xp.take_along_axis(g, idx[..., None], -1) - 1, -1)
-        g = g * gy[..., None]
-        if z is not logits.data:
-            g = xp.moveaxis(g, -1, axis)
-        return (g,)
+        g[rows, picked] -= 1
+        g *= gy.reshape(-1, 1)
+        g = g.reshape(z.shape)
+        return None, (xp.moveaxis(g, -1, axis) if z is not logits else g)
 
-    return result(y, (logits,), backward, "sparse_softmax_cross_entropy")
+    return y, backward
 
 
 def softmax_cross_entropy(labels, logits, axis=-1):
