@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import activations, backend, initializers, ops, regularizers
-from numen.autodiff import Tensor
+from numen import activations, initializers, ops, regularizers
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
 from numen.layers.symbolic import KerasTensor
+from numen.ops import nn as nn_ops
 
 
 class InputLayer(Layer):
@@ -167,10 +167,7 @@ class Dropout(Layer):
         shape = inputs.shape
         if self.noise_shape is not None:
             shape = tuple(s if n is None else n for s, n in zip(inputs.shape, self.noise_shape))
-        r = self._rng or backend.rng()
-        keep = r.random(shape, dtype=np.float32) >= self.rate
-        mask = backend.to_device(keep.astype(inputs.dtype) / (1 - self.rate))
-        return ops.multiply(inputs, Tensor(mask))
+        return nn_ops.dropout_scaled(inputs, self.rate, shape, self._rng)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,

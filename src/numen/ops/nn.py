@@ -173,6 +173,29 @@ def one_hot(indices, num_classes, dtype=None):
     return Tensor(out)
 
 
+def dropout_scaled(x, rate: float, shape: tuple, generator=None):
+    """`x` with a fraction `rate` of entries zeroed and the rest scaled by 1 / (1 - rate).
+
+    The keep-mask of shape `shape` (broadcast against `x`) is drawn from `generator`, or from
+    backend.rng() at call time when None, each time the op runs, replayed runs included.
+    """
+    return primitive(_dropout_kernel, (as_tensor(x),), "dropout", rate=rate, shape=shape,
+                     generator=generator)
+
+
+def _dropout_kernel(arrays, needs, rate, shape, generator):
+    x = arrays[0]
+    keep = (generator or backend.rng()).random(shape, dtype=np.float32) >= rate
+    mask = backend.to_device(keep.astype(x.dtype) / (1 - rate))
+    y = x * mask
+
+    def backward(gy):
+        g = gy * mask
+        return (g if g.shape == x.shape else unbroadcast(g, x.shape),)
+
+    return y, backward
+
+
 def sparse_softmax_cross_entropy(labels, logits, axis=-1):
     """-log softmax(logits)[label] per sample, fused for stability and speed."""
     logits = as_tensor(logits)

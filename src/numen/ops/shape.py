@@ -6,6 +6,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.autodiff.replay import primitive
 
 
 def reshape(x, new_shape):
@@ -14,13 +15,17 @@ def reshape(x, new_shape):
         -1 if n is None else int(n) for n in new_shape
     )
     try:
-        y = x.data.reshape(shape)
+        return primitive(_reshape_kernel, (x,), "reshape", shape=shape)
     except ValueError as exc:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} values) "
             f"into shape {shape}"
         ) from exc
-    return result(y, (x,), lambda gy: (gy.reshape(x.shape),), "reshape")
+
+
+def _reshape_kernel(arrays, needs, shape):
+    x = arrays[0]
+    return x.reshape(shape), lambda gy: (gy.reshape(x.shape),)
 
 
 def transpose(x, axes=None):

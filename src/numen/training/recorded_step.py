@@ -28,9 +28,9 @@ _FAILED = "failed"
 def _pure_layer_types() -> tuple:
     # Layers whose call() is nothing but kernel ops: replaying it skips no side effect.
     from numen.layers.activation import ReLU, Softmax
-    from numen.layers.core import Activation, Dense, InputLayer
+    from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
 
-    return (Activation, Dense, InputLayer, ReLU, Softmax)
+    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax)
 
 
 def _replayable_model(model) -> bool:
@@ -90,15 +90,27 @@ class RecordedStep:
         if entry is _FAILED:
             return _eager(model, x, y, sample_weight, variables)
         program, verified = entry
-        replayed = _replayed(program, model, feeds, x, y, sample_weight, variables)
         if verified:
             self.replays += 1
-            return replayed
+            return _replayed(program, model, feeds, x, y, sample_weight, variables)
+        # Both run on this batch from the same random state (dropout), so they must agree bit
+        # for bit; the eager result is the one used.
+        states = _random_states(model)
+        replayed = _replayed(program, model, feeds, x, y, sample_weight, variables)
+        for generator, state in states:
+            generator.bit_generator.state = state
         eager = _eager(model, x, y, sample_weight, variables)
         entry[1] = _same(replayed, eager)
         if not entry[1]:
             self.entries[key] = _FAILED
         return eager
+
+
+def _random_states(model) -> list:
+    """The generators a step may draw from (the global one, layers' own) and their states."""
+    generators = [backend.rng()] + [layer._rng for layer in model._walk()
+                                    if getattr(layer, "_rng", None) is not None]
+    return [(g, g.bit_generator.state) for g in generators]
 
 
 def _added_losses(model) -> bool:
