@@ -208,7 +208,8 @@ def _convnet():
 def _lstm():
     return keras.Sequential([keras.Input((7,), dtype="int32"),
                              keras.layers.Embedding(10, 4, mask_zero=True),
-                             keras.layers.LSTM(5), keras.layers.Dense(3, activation="softmax")])
+                             keras.layers.LSTM(5, dropout=0.2, recurrent_dropout=0.2),
+                             keras.layers.Dense(3, activation="softmax")])
 
 
 def _bn_dropout():

@@ -260,7 +260,7 @@ class Variable(Tensor):
                 f"Variable '{self.path}'.{method}: received a value of shape {shape}, "
                 f"expected shape {self.data.shape}"
             )
-        return backend.asarray_like(value, self.data) if shape else value
+        return backend.asarray_like(value, self.data) if hasattr(value, "shape") else value
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"

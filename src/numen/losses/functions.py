@@ -209,7 +209,7 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
             f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
             f"received out-of-range values {np.unique(labels[bad])[:10].tolist()}"
         )
-    # Checked on the host; computed with on the device of the predictions.
+    # Validated on the host above; used on the predictions' device below.
     labels = backend.asarray_like(labels, y_pred.data)
     return labels, None if valid is None else backend.asarray_like(valid, y_pred.data)
 
