@@ -108,9 +108,12 @@ def asarray_like(x, like, dtype=None):
 def scatter_add(a, indices, values) -> None:
     """`a[indices] += values` in place, with repeated indices adding up (np.add.at)."""
     if _cupy is not None and isinstance(a, _cupy.ndarray):
-        import cupyx  # type: ignore[import-not-found]
+        if hasattr(_cupy.add, "at"):  # CuPy 13+ (cupyx.scatter_add is deprecated there)
+            _cupy.add.at(a, indices, values)
+        else:  # pragma: no cover - older CuPy
+            import cupyx  # type: ignore[import-not-found]
 
-        cupyx.scatter_add(a, indices, values)
+            cupyx.scatter_add(a, indices, values)
     else:
         np.add.at(a, indices, values)
 

@@ -36,16 +36,18 @@ def check_grad(fn, inputs, eps=1e-6, rtol=1e-5, atol=1e-6, seed=1):
         inputs: float64 arrays; each gets a gradient check.
     """
     arrays = [np.array(x, dtype="float64") for x in inputs]
-    first = fn(*[Tensor(a) for a in arrays])
+    dev = backend.to_device  # inputs join `fn`'s weights on the current device
+    first = fn(*[Tensor(dev(a)) for a in arrays])
     out_shape = first.shape
     projection = np.random.default_rng(seed).standard_normal(out_shape)
 
     def scalar(arrs):
-        return float((backend.to_numpy(fn(*[Tensor(a) for a in arrs]).data) * projection).sum())
+        out = fn(*[Tensor(dev(a)) for a in arrs])
+        return float((backend.to_numpy(out.data) * projection).sum())
 
-    tensors = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    tensors = [Tensor(dev(a.copy()), requires_grad=True) for a in arrays]
     out = fn(*tensors)
-    analytic = gradients(out, tensors, output_gradient=projection)
+    analytic = gradients(out, tensors, output_gradient=dev(projection))
     for i, a in enumerate(arrays):
         numeric = np.zeros_like(a)
         flat = a.reshape(-1)
@@ -88,7 +90,10 @@ def check_layer(layer_cls, kwargs, input_shape, *, expected_output_shape=None,
     kwargs = {**kwargs, "dtype": kwargs.get("dtype", "float64")}
     layer = layer_cls(**copy.deepcopy(kwargs))
     x = input_data if input_data is not None else randn(input_shape, input_dtype, seed=seed)
-    x_t = Tensor(np.array(x), requires_grad=np.asarray(x).dtype.kind == "f")
+    def on_device(a):  # the layer's weights live on the current device; so do its inputs
+        return Tensor(backend.to_device(np.array(a)))
+
+    x_t = Tensor(backend.to_device(np.array(x)), requires_grad=np.asarray(x).dtype.kind == "f")
     out = layer(x_t)
     out_shape = tuple(out.shape)
     if expected_output_shape is not None:
@@ -103,10 +108,10 @@ def check_layer(layer_cls, kwargs, input_shape, *, expected_output_shape=None,
     # config round trip
     config = layer.get_config()
     clone = layer_cls.from_config(copy.deepcopy(config))
-    clone(Tensor(np.array(x)))
+    clone(on_device(x))
     clone.set_weights(layer.get_weights())
     with no_grad():
-        assert_close(clone(Tensor(np.array(x))), layer(Tensor(np.array(x))), rtol, atol,
+        assert_close(clone(on_device(x)), layer(on_device(x)), rtol, atol,
                      "from_config clone differs")
     assert clone.get_config() == config or {k: v for k, v in clone.get_config().items()
                                             if k != "name"} == {k: v for k, v in config.items()
@@ -114,7 +119,7 @@ def check_layer(layer_cls, kwargs, input_shape, *, expected_output_shape=None,
 
     projection = randn(out_shape, "float64", seed=seed + 1)
     trainable = layer.trainable_weights
-    grads = gradients(out, [x_t] + trainable, output_gradient=projection)
+    grads = gradients(out, [x_t] + trainable, output_gradient=backend.to_device(projection))
 
     if torch_forward is not None:
         import torch
@@ -136,10 +141,10 @@ def check_layer(layer_cls, kwargs, input_shape, *, expected_output_shape=None,
     if train_step and trainable:
         def loss_value():
             with no_grad():
-                return float((layer(Tensor(np.array(x)), training=False).data ** 2).sum())
+                return float((layer(on_device(x), training=False).data ** 2).sum())
 
         before = loss_value()
-        out2 = layer(Tensor(np.array(x)), training=False)
+        out2 = layer(on_device(x), training=False)
         loss = (out2 * out2).sum()
         gs = gradients(loss, trainable)
         lr = 1e-3 / max(1.0, max(float(np.abs(g).max()) for g in gs if g is not None))

@@ -112,7 +112,8 @@ def gradients(loss: Tensor, sources, output_gradient=None) -> list:
         # ones_like, not data * 0 + 1: an infinite loss must still seed a gradient of 1.
         seed = backend.xp_of(loss.data).ones_like(loss.data)
     else:
-        seed = output_gradient.data if isinstance(output_gradient, Tensor) else output_gradient
+        seed = backend.asarray_like(output_gradient.data if isinstance(output_gradient, Tensor)
+                                    else output_gradient, loss.data)
     grads: dict[int, object] = {id(loss): seed}
     found: dict[int, object] = {}
     for node in reversed(_topological_order(loss)):

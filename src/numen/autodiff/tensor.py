@@ -233,7 +233,7 @@ class Variable(Tensor):
     def assign(self, value):
         """Overwrite the values in place; the shape must match."""
         value = value.data if isinstance(value, Tensor) else value
-        value = np.asarray(value) if not hasattr(value, "shape") else value
+        value = backend.asarray_like(value, self.data)  # host values go to the device
         if tuple(value.shape) != self.data.shape:
             raise ValueError(
                 f"Variable '{self.path}': cannot assign a value of shape {tuple(value.shape)} "
@@ -260,23 +260,32 @@ class Variable(Tensor):
                 f"Variable '{self.path}'.{method}: received a value of shape {shape}, "
                 f"expected shape {self.data.shape}"
             )
-        return value
+        return backend.asarray_like(value, self.data) if hasattr(value, "shape") else value
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype}>"
 
 
-def as_tensor(x, dtype=None) -> Tensor:
-    """`x` as a Tensor; arrays and Python numbers are wrapped, never copied unless cast."""
+def as_tensor(x, dtype=None, like=None) -> Tensor:
+    """`x` as a Tensor; arrays and Python numbers are wrapped, never copied unless cast.
+
+    A value that is not yet a Tensor goes to the device of the array `like` when given (the
+    other operand of a binary op), else to the current device, as Keras places new tensors.
+    """
     if isinstance(x, Tensor):
         if dtype is not None and x.data.dtype != np.dtype(dtype):
             return _ops().cast(x, dtype)
         return x
     if isinstance(x, (float, int, bool)) and dtype is None:
         dtype = backend.floatx() if isinstance(x, float) else None
-    arr = backend.xp_of(x).asarray(x, dtype=dtype)
-    if dtype is None and arr.dtype == np.float64 and not isinstance(x, np.ndarray):
+    xp = backend.xp_of(x)
+    arr = xp.asarray(x, dtype=dtype)
+    if dtype is None and arr.dtype == np.float64 and xp is np and not isinstance(x, np.ndarray):
         arr = arr.astype(backend.floatx())
+    if like is not None:
+        arr = backend.asarray_like(arr, like)
+    elif backend.get_device() == "gpu":
+        arr = backend.to_device(arr)
     return Tensor(arr)
 
 

@@ -31,7 +31,7 @@ import sys
 import numpy as np
 
 from numen import backend
-from numen.autodiff import enable_grad, gradients
+from numen.autodiff import data_of, enable_grad, gradients
 from numen.callbacks import (
     BackupAndRestore,
     Callback,
@@ -229,7 +229,7 @@ def _host(g) -> np.ndarray | None:
     """A gradient as a flat host array (None for a variable the loss does not reach)."""
     if g is None:
         return None
-    return backend.to_numpy(getattr(g, "data", g)).ravel()
+    return backend.to_numpy(data_of(g)).ravel()
 
 
 def _split(flat: np.ndarray, sizes: list[int]) -> list[np.ndarray]:

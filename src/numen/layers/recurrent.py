@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend, ops
-from numen.autodiff import Tensor, as_tensor
+from numen.autodiff import Tensor, as_tensor, data_of
 from numen.layers.base import InputSpec, Layer
 from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, scan_cell
 
@@ -102,7 +102,7 @@ class RNN(Layer):
             return list(states) if isinstance(states, (list, tuple)) else [states]
         sizes = self.cell.state_size
         sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
-        return [Tensor(np.zeros((batch_size, n), dtype=self.dtype)) for n in sizes]
+        return [Tensor(backend.xp().zeros((batch_size, n), dtype=self.dtype)) for n in sizes]
 
     def reset_state(self) -> None:
         """Zero the carried states of a stateful layer."""
@@ -131,7 +131,7 @@ class RNN(Layer):
         x = sequences
         states = self._initial_states(initial_state, x.shape[0])
         if mask is not None:
-            mask = backend.to_numpy(getattr(mask, "data", mask)).astype(bool)
+            mask = backend.to_numpy(data_of(mask)).astype(bool)
             if mask.shape != x.shape[:2]:
                 raise ValueError(f"Layer '{self.name}': mask must have shape (batch, time) = "
                                  f"{x.shape[:2]}, received {mask.shape}")

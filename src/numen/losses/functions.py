@@ -62,7 +62,7 @@ def _as_pred(y_pred) -> Tensor:
 def _pair(y_true, y_pred, align: bool = True):
     """Both sides as Tensors of y_pred's float dtype, ranks aligned."""
     y_pred = _as_pred(y_pred)
-    y_true = as_tensor(y_true)
+    y_true = as_tensor(y_true, like=y_pred.data)  # targets follow the predictions
     if y_true.data.dtype != y_pred.data.dtype:
         y_true = ops.cast(y_true, y_pred.dtype)
     if not align:
@@ -185,7 +185,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
 
 def _sparse_labels(y_true, y_pred, axis, ignore_class):
     """Integer labels shaped like y_pred without `axis`, plus the mask of counted entries."""
-    labels = backend.to_numpy(y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true))
+    labels = backend.to_numpy(y_true.data if isinstance(y_true, Tensor) else y_true)
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     shape, cut = tuple(y_pred.shape), axis % y_pred.ndim
@@ -210,7 +210,9 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
             f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
             f"received out-of-range values {np.unique(labels[bad])[:10].tolist()}"
         )
-    return labels, valid
+    # Validated on the host above; used on the predictions' device below.
+    labels = backend.asarray_like(labels, y_pred.data)
+    return labels, None if valid is None else backend.asarray_like(valid, y_pred.data)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,

@@ -43,7 +43,7 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     dtype = values.data.dtype
     sw = None if sample_weight is None else _array(sample_weight, dtype)
     if mask is not None:
-        m = np.asarray(mask, dtype=dtype)
+        m = _array(mask, dtype)
         if reduction in ("mean", "sum_over_batch_size"):
             valid = m.sum()
             m = m * (m.size / valid if valid else 0.0)
@@ -66,5 +66,5 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
                 f"values of shape {values.shape}; expected one weight per sample (or per "
                 "timestep)"
             ) from None
-        values = values * Tensor(sw)
+        values = values * Tensor(backend.asarray_like(sw, values.data))
     return reduce_values(values, sw, reduction)

@@ -13,6 +13,7 @@ import textwrap
 
 import numpy as np
 
+from numen.autodiff import data_of
 from numen.layers.symbolic import flatten, infer_output_shape
 
 
@@ -196,5 +197,6 @@ def _optimizer_size(model) -> tuple[int, int]:
         return 0, 0
     variables = getattr(optimizer, "variables", [])
     variables = variables() if callable(variables) else variables
-    arrays = [np.asarray(getattr(v, "data", v)) for v in variables]
+    arrays = [data_of(v) for v in variables]  # sizes only: device arrays stay where they are
+    arrays = [a if hasattr(a, "nbytes") else np.asarray(a) for a in arrays]
     return int(sum(a.size for a in arrays)), int(sum(a.nbytes for a in arrays))

@@ -14,12 +14,12 @@ def pair(a, b) -> tuple[Tensor, Tensor]:
         if isinstance(b, (int, float, bool)):
             dtype = _scalar_dtype(a, b)
             return _as_type(a, dtype), Tensor(backend.xp_of(a.data).asarray(b, dtype=dtype))
-        return a, as_tensor(b)
+        return a, as_tensor(b, like=a.data)
     if isinstance(b, Tensor) and not isinstance(a, Tensor):
         if isinstance(a, (int, float, bool)):
             dtype = _scalar_dtype(b, a)
             return Tensor(backend.xp_of(b.data).asarray(a, dtype=dtype)), _as_type(b, dtype)
-        return as_tensor(a), b
+        return as_tensor(a, like=b.data), b
     return as_tensor(a), as_tensor(b)
 
 

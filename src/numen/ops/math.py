@@ -160,7 +160,8 @@ def minimum(a, b):
 
 def where(condition, x1=None, x2=None):
     """Elements of `x1` where `condition` holds, else of `x2` (gradient flows to both)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = cond if hasattr(cond, "shape") else np.asarray(cond)
     if x1 is None and x2 is None:
         return Tensor(backend.xp_of(cond).stack(backend.xp_of(cond).nonzero(cond), -1))
     a, b = pair(x1, x2)

@@ -228,7 +228,8 @@ def _sparse_xent_kernel(arrays, needs, axis):
 
 def softmax_cross_entropy(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over `axis`, fused."""
-    labels, logits = as_tensor(labels), as_tensor(logits)
+    logits = as_tensor(logits)
+    labels = as_tensor(labels, like=logits.data)
     xp = backend.xp_of(logits.data)
     shifted = logits.data - logits.data.max(axis=axis, keepdims=True)
     logp = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
@@ -246,7 +247,8 @@ def softmax_cross_entropy(labels, logits, axis=-1):
 
 def sigmoid_cross_entropy(labels, logits):
     """Element-wise binary cross-entropy on logits: max(z,0) - z*y + log(1 + exp(-|z|))."""
-    labels, logits = as_tensor(labels), as_tensor(logits)
+    logits = as_tensor(logits)
+    labels = as_tensor(labels, like=logits.data)
     xp = backend.xp_of(logits.data)
     z, t = logits.data, labels.data
     y = xp.maximum(z, 0) - z * t + xp.log1p(xp.exp(-xp.abs(z)))

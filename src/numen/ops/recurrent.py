@@ -15,7 +15,7 @@ values and the output repeats the previous output, or is zero with `zero_output_
 from __future__ import annotations
 
 from numen import backend
-from numen.autodiff import as_tensor, result
+from numen.autodiff import as_tensor, data_of, result
 
 
 def _sigmoid(xp, z):
@@ -35,12 +35,12 @@ def _prepare(xw, states, rk, mask, recurrent_mask, name):
                          f"received shape {xw.shape}")
     xp = backend.xp_of(xw.data, rk.data)
     if mask is not None:
-        mask = xp.asarray(mask.data if hasattr(mask, "data") else mask).astype(bool)
+        mask = xp.asarray(data_of(mask)).astype(bool)  # (a CuPy array's .data is a pointer)
         if mask.shape != xw.shape[:2]:
             raise ValueError(f"{name}: mask must have shape (batch, timesteps) = "
                              f"{xw.shape[:2]}, received {mask.shape}")
     if recurrent_mask is not None:
-        recurrent_mask = xp.asarray(getattr(recurrent_mask, "data", recurrent_mask))
+        recurrent_mask = xp.asarray(data_of(recurrent_mask))
     return xw, states, rk, xp, mask, recurrent_mask
 
 

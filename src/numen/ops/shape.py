@@ -146,7 +146,7 @@ def concatenate(xs, axis=0):
     bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
 
     def backward(gy):
-        return tuple(xp.split(gy, bounds, axis=axis))
+        return tuple(xp.split(gy, bounds.tolist(), axis=axis))
 
     return result(y, tuple(xs), backward, "concatenate")
 

@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from numen import backend
+from numen.autodiff import data_of
 from numen.layers.symbolic import KerasTensor, flatten, map_structure, output_specs
 
 OPSET = 17
@@ -81,7 +82,7 @@ class OnnxGraph:
         called twice stores its weights once)."""
         cache_key = (id(variable), key)
         if cache_key not in self._weights:
-            array = np.asarray(backend.to_numpy(getattr(variable, "data", variable)))
+            array = np.asarray(backend.to_numpy(data_of(variable)))
             if transform is not None:
                 array = transform(array)
             hint = getattr(variable, "name", "weight").replace(":", "_") + (f"_{key}" if key

@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 from numen import backend
+from numen.autodiff import Tensor
 from numen.layers.base import Layer
 
 # Only plain numbers are read from a weights file: object, string, opaque, compound and
@@ -116,7 +117,8 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
         vars_group = group.create_group("optimizer/vars")
         vars_group.attrs["name"] = optimizer.name
         for i, value in enumerate(optimizer_arrays(optimizer)):
-            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(np.asarray(value))))
+            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(
+                value.data if isinstance(value, Tensor) else value)))
 
 
 # HDF5 file format of .weights.h5 files: the 1.10 format checksums its metadata (object
