@@ -80,6 +80,13 @@ def _check_dtype(a, what: str) -> None:
         raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether a float array holds no NaN or infinity. Its minimum and maximum tell (NaN
+    propagates through both), without the boolean array as large as the data that
+    `np.isfinite(a).all()` would allocate: a quarter of float32 data's size, at fit's peak."""
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
+
+
 def _raise_not_finite(bad: int, what: str):
     raise ValueError(f"{what} contains {bad} NaN or infinite value(s); clean or impute "
                      "the data before training (numen does not train on NaN)")
@@ -130,7 +137,7 @@ def to_array(v, what: str, check_finite=True):
     if a.dtype.kind == "f":
         if a.dtype != np.dtype(backend.floatx()):  # (dtype.name is slow to compute)
             a = a.astype(backend.floatx())
-        if check_finite and not np.isfinite(a).all():
+        if check_finite and not _all_finite(a):
             _raise_not_finite(int((~np.isfinite(a)).sum()), what)
     elif a.dtype.kind == "b":
         a = a.astype(backend.floatx())
