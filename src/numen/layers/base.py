@@ -369,9 +369,7 @@ class Layer:
     def _scoped_call(self, x, args: tuple, kwargs: dict):
         """`call`, inside the per-thread call scope that `add_loss` reads (the outermost call
         starts a new scope, dropping losses added by earlier ones), plus the activity loss."""
-        if getattr(_calls, "depth", 0):
-            # Inside another layer's call the scope is open already; only depth 0 is ever
-            # told apart, so this call need not count itself.
+        if getattr(_calls, "depth", 0):  # inside another call: its scope is this one's
             out = self.call(x, *args, **kwargs)
         else:
             _calls.call_id = next(_call_ids)
@@ -386,11 +384,9 @@ class Layer:
 
     # -- the lean path -------------------------------------------------------------------
     def _remember_lean(self, inputs, x) -> None:
-        """After a plain call (one array or Tensor, no mask, no argument but `training`) has
-        passed every check: let calls with the same shape and dtype take the lean path, when
-        `__call__` would do nothing for them beyond calling `call`. That holds when the input
-        needed no conversion and this layer adds no activity loss, fills no `<name>_mask`
-        argument and makes no mask (a model only reads back the masks its call left)."""
+        """After a plain call passed every check, let later ones of its shape and dtype take
+        the lean path where `__call__` does nothing but `call`: no conversion, no activity
+        loss, no `<name>_mask` argument, no mask made (a model reads back its own)."""
         unconverted = x is inputs if type(inputs) is Tensor else (
             type(inputs) is np.ndarray and isinstance(x, Tensor) and x.data is inputs)
         if unconverted and self.built and self.activity_regularizer is None \
@@ -398,10 +394,8 @@ class Layer:
             self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.dtype)
 
     def _lean_applies(self, inputs, kwargs: dict) -> bool:
-        """Whether this call matches the remembered plain call: an array or Tensor of the same
-        shape and dtype, no mask (neither given, nor carried, nor tracked by a model), no
-        argument but `training`, and the layer still built with the same `input_spec`, dtype
-        and no activity regularizer. Anything else goes through the full `__call__`."""
+        """Whether this call repeats the remembered one: same shape and dtype, no mask (given,
+        carried or tracked), no argument but `training`, the layer unchanged since."""
         kind = type(inputs)
         if kind is Tensor:
             data = inputs.data
