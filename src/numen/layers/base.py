@@ -4,6 +4,10 @@
 calls `call`. Called on symbolic tensors (from `keras.Input`) it records a node of a Functional
 graph instead of computing (see `layers/symbolic.py`). Sub-layers are found from the layer's
 attributes in definition order; nothing is hooked into attribute assignment.
+
+A call repeating an earlier plain call (one array or Tensor of the same shape and dtype, no
+mask, no argument but `training`) takes a lean path: everything `__call__` checked or converted
+for that shape is known to pass, so it goes straight to `call` (see `_lean_applies`).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
 
 _name_counts: dict[str, int] = {}
-# Per thread: how deep the current Layer.__call__ nesting is and which outermost call it
-# belongs to. Losses added in an earlier outermost call are dropped on the next one (as in
-# Keras), so repeated `model(x)` outside fit does not pile up losses and their graphs.
+# Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
+# outside) and which outermost call it belongs to. Losses added in an earlier outermost call
+# are dropped on the next one (as in Keras), so repeated `model(x)` outside fit does not pile
+# up losses and their graphs.
 _calls = threading.local()
 _call_ids = itertools.count(1)
 # One lock for first-call builds: threads that call an unbuilt model at once must not each
@@ -130,6 +135,9 @@ class Layer:
         self._mask_index = masks.positional_index(self.call, "mask")
         self._makes_masks = type(self).compute_mask is not Layer.compute_mask
         self._call_attaches_masks = hasattr(type(self), "train_step")
+        # (input shape, input dtype, input_spec, layer dtype) of the last plain call that went
+        # through every check: a call matching it takes the lean path (`_lean_applies`).
+        self._lean_key = None
 
     # -- weights -----------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
@@ -298,6 +306,17 @@ class Layer:
         `_keras_mask` is the mask (given to `call` when it takes `mask=`, and arguments with a
         `<name>_mask` partner fill it the same way); the output mask from `compute_mask` is
         left on the outputs as their `_keras_mask`."""
+        if self._lean_key is not None and not args and self._lean_applies(inputs, kwargs):
+            # The lean path: the same result as below, minus the checks known to pass.
+            x = inputs if type(inputs) is Tensor else as_tensor(backend.to_device(inputs))
+            training = kwargs.get("training")
+            out = self._scoped_call(x, (), {"training": training}
+                                    if training is not None and self._call_has_training else {})
+            tracked = kwargs.get("mask")
+            if tracked is not None and self._call_attaches_masks:
+                tracked.out_mask = masks.mask_of(out)  # what a model's call left on its outputs
+            return out
+        plain = not args and len(kwargs) == ("training" in kwargs) + ("mask" in kwargs)
         if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
                                            or inputs.data.dtype == self._np_dtype()):
             x = inputs  # the common case inside a model: nothing to convert or check
@@ -332,16 +351,9 @@ class Layer:
             mask = args[self._mask_index]
         else:
             kwargs["mask"] = mask
-        depth = getattr(_calls, "depth", 0)
-        if depth == 0:
-            _calls.call_id = next(_call_ids)
-        _calls.depth = depth + 1
-        try:
-            out = self.call(x, *args, **kwargs)
-            if self.activity_regularizer is not None:
-                self.add_loss(self.activity_regularizer(out))
-        finally:
-            _calls.depth = depth
+        out = self._scoped_call(x, args, kwargs)
+        if plain and mask is None:
+            self._remember_lean(inputs, x)
         if mask is None and not self._makes_masks:
             return out  # the common case: no mask in, none can come out
         if self._call_attaches_masks:
@@ -353,6 +365,56 @@ class Layer:
         elif out_mask is not None:
             masks.attach_masks(out, out_mask)
         return out
+
+    def _scoped_call(self, x, args: tuple, kwargs: dict):
+        """`call`, inside the per-thread call scope that `add_loss` reads (the outermost call
+        starts a new scope, dropping losses added by earlier ones), plus the activity loss."""
+        if getattr(_calls, "depth", 0):  # inside another call: its scope is this one's
+            out = self.call(x, *args, **kwargs)
+        else:
+            _calls.call_id = next(_call_ids)
+            _calls.depth = 1
+            try:
+                out = self.call(x, *args, **kwargs)
+            finally:
+                _calls.depth = 0
+        if self.activity_regularizer is not None:
+            self.add_loss(self.activity_regularizer(out))
+        return out
+
+    # -- the lean path -------------------------------------------------------------------
+    def _remember_lean(self, inputs, x) -> None:
+        """After a plain call passed every check, let later ones of its shape and dtype take
+        the lean path where `__call__` does nothing but `call`: no conversion, no activity
+        loss, no `<name>_mask` argument, no mask made (a model reads back its own)."""
+        unconverted = x is inputs if type(inputs) is Tensor else (
+            type(inputs) is np.ndarray and isinstance(x, Tensor) and x.data is inputs)
+        if unconverted and self.built and self.activity_regularizer is None \
+                and not self._mask_args and (not self._makes_masks or self._call_attaches_masks):
+            self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.dtype)
+
+    def _lean_applies(self, inputs, kwargs: dict) -> bool:
+        """Whether this call repeats the remembered one: same shape and dtype, no mask (given,
+        carried or tracked), no argument but `training`, the layer unchanged since."""
+        kind = type(inputs)
+        if kind is Tensor:
+            data = inputs.data
+        elif kind is np.ndarray:
+            data = inputs
+        else:
+            return False
+        shape, dtype, spec, layer_dtype = self._lean_key
+        if data.shape != shape or data.dtype is not dtype or not self.built \
+                or self.input_spec is not spec or self.dtype != layer_dtype \
+                or self.activity_regularizer is not None:
+            return False
+        mask = kwargs.get("mask")
+        if mask is None:
+            if kind is Tensor and inputs._keras_mask is not None:
+                return False
+        elif type(mask) is not masks.TrackedMask or mask.mask is not None:
+            return False
+        return len(kwargs) == ("training" in kwargs) + ("mask" in kwargs)
 
     def _call_with_mask(self, inputs, args, kwargs: dict, mask):
         """Call the layer with the mask a Sequential/Functional model tracks for `inputs`

@@ -408,11 +408,12 @@ class Trainer:
             self._check_sparse_labels(x, y)
 
     def _check_input_shape(self, x) -> None:
-        expected = getattr(self, "_expected_input_shapes", lambda: None)()
+        expected = self._expected_input_shapes() if hasattr(self, "_expected_input_shapes") \
+            else None
         if expected is None:
             return
-        names = getattr(self, "input_names", None) or []
-        if isinstance(x, dict) and names and set(names) <= set(x):
+        names = (getattr(self, "input_names", None) or []) if isinstance(x, dict) else []
+        if names and set(names) <= set(x):
             arrays = [x[n] for n in names]
         else:
             arrays = data_module.flatten(x)
@@ -423,6 +424,8 @@ class Trainer:
             if shape is None:
                 continue
             got, want = tuple(a.shape[1:]), tuple(shape[1:])
+            if got == want:
+                continue
             if len(got) != len(want) or any(w is not None and g != w for g, w in zip(got, want)):
                 raise ValueError(
                     f"Input to model '{self.name}' has shape {(None,) + got}, but the model "
