@@ -121,6 +121,12 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        if isinstance(sample_weight, (int, float)) and getattr(values, "ndim", None) == 0:
+            # One value with one weight (the training loop's loss tracker): no array work.
+            weight = float(sample_weight)
+            self.total += float(values) * weight
+            self.count += weight
+            return
         values, sw = samplewise(to_numpy(values), sample_weight, np.mean, self.name)
         self.total += float(values.sum())
         if sw is not None:
