@@ -65,84 +65,89 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
     b, steps, four_u = xw.shape
     u = four_u // 4
     dtype = xw.data.dtype
-    packed = xp.empty((b, steps + 2, u), dtype=dtype)
+    # Time-major state buffers, so every per-step elementwise call works on contiguous rows.
     gates = xp.empty((steps, b, four_u), dtype=dtype)
     c_seq = xp.empty((steps + 1, b, u), dtype=dtype)
-    h_in = xp.empty((steps, b, u), dtype=dtype)
+    h_seq = xp.empty((steps + 1, b, u), dtype=dtype)
+    h_in = h_seq if rm is None else xp.empty((steps, b, u), dtype=dtype)
     tanh_c = xp.empty((steps, b, u), dtype=dtype)
-    scratch = xp.empty((b, u), dtype=dtype)
-    h, c_seq[0] = h0.data, c0.data
-    # In-place ufuncs on preallocated buffers: at these sizes numpy's per-call cost and
-    # temporaries dominate, so a step is one matmul plus a fixed handful of passes.
+    tmp = xp.empty((b, u), dtype=dtype)
+    h_seq[0], c_seq[0] = h0.data, c0.data
     for t in range(steps):
-        x_h = h_in[t]
-        if rm is None:
-            x_h[...] = h
-        else:
-            xp.multiply(h, rm, out=x_h)
+        if rm is not None:
+            xp.multiply(h_seq[t], rm, out=h_in[t])
         g = gates[t]
-        xp.matmul(x_h, rk.data, out=g)
+        xp.matmul(h_in[t], rk.data, out=g)
         g += xw.data[:, t]
         cand = g[:, 2 * u:3 * u]
-        xp.tanh(cand, out=scratch)
+        xp.tanh(cand, out=tmp)
         g *= 0.5  # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, overflow-free
         xp.tanh(g, out=g)
         g *= 0.5
         g += 0.5
-        cand[...] = scratch
-        c_prev, c_new = c_seq[t], c_seq[t + 1]
+        cand[...] = tmp
+        c_prev, c_new, h_new = c_seq[t], c_seq[t + 1], h_seq[t + 1]
         xp.multiply(g[:, u:2 * u], c_prev, out=c_new)
-        xp.multiply(g[:, :u], cand, out=scratch)
-        c_new += scratch
+        xp.multiply(g[:, :u], cand, out=tmp)
+        c_new += tmp
         xp.tanh(c_new, out=tanh_c[t])
-        h_new = g[:, 3 * u:] * tanh_c[t]
-        m = _step_mask(mask, t, dtype)
-        if m is None:
-            packed[:, t] = h_new
-        else:
-            keep = m > 0
-            packed[:, t] = h_new * m if zero_output_for_mask else xp.where(keep, h_new, h)
-            h_new = xp.where(keep, h_new, h)
-            c_new[...] = xp.where(keep, c_new, c_prev)
-        h = h_new
-    packed[:, steps], packed[:, steps + 1] = h, c_seq[steps]
+        xp.multiply(g[:, 3 * u:], tanh_c[t], out=h_new)
+        if mask is not None:
+            skip = ~mask[:, t, None]
+            xp.copyto(h_new, h_seq[t], where=skip)
+            xp.copyto(c_new, c_prev, where=skip)
+    packed = xp.empty((b, steps + 2, u), dtype=dtype)
+    packed[:, :steps] = h_seq[1:].transpose(1, 0, 2)
+    if mask is not None and zero_output_for_mask:
+        packed[:, :steps] *= mask[:, :, None]
+    packed[:, steps], packed[:, steps + 1] = h_seq[steps], c_seq[steps]
 
     def backward(gy):
+        gdt = gy.dtype
         # Everything that does not depend on the incoming gradient, for all steps at once:
         # dz = [dc, dc, dc, dh] * coef, and dc picks up dh * o * tanh'(c).
         i, f = gates[..., :u], gates[..., u:2 * u]
         cand, o = gates[..., 2 * u:3 * u], gates[..., 3 * u:]
-        coef = xp.empty_like(gates)
-        coef[..., :u] = cand * i * (1 - i)
-        coef[..., u:2 * u] = c_seq[:-1] * f * (1 - f)
-        coef[..., 2 * u:3 * u] = i * (1 - cand * cand)
-        coef[..., 3 * u:] = tanh_c * o * (1 - o)
-        o_dtanh = o * (1 - tanh_c * tanh_c)
+        coef = xp.subtract(1, gates, dtype=gdt)  # s * (1 - s): the sigmoids' derivative
+        coef *= gates
+        parts = [coef[..., k * u:(k + 1) * u] for k in range(4)]
+        parts[0] *= cand
+        parts[1] *= c_seq[:-1]
+        parts[3] *= tanh_c
+        xp.multiply(cand, cand, out=parts[2])
+        xp.subtract(1, parts[2], out=parts[2])
+        parts[2] *= i
+        o_dtanh = xp.empty(tanh_c.shape, dtype=gdt)
+        xp.multiply(tanh_c, tanh_c, out=o_dtanh)
+        xp.subtract(1, o_dtanh, out=o_dtanh)
+        o_dtanh *= o
         coef4 = coef.reshape(steps, b, 4, u)
-        gz = xp.empty_like(gates, dtype=gy.dtype)
-        gz4 = gz.reshape(steps, b, 4, u)
+        gz = xp.empty((steps, b, four_u), dtype=gdt)
         rk_t = xp.ascontiguousarray(rk.data.T)
         dh, dc = gy[:, steps].copy(), gy[:, steps + 1].copy()
+        dh_new, dc_new = xp.empty_like(dh), xp.empty_like(dc)
         for t in range(steps - 1, -1, -1):
-            m = _step_mask(mask, t, dtype)
-            dh_new = dh + gy[:, t]
-            if m is not None:
+            xp.add(dh, gy[:, t], out=dh_new)
+            if mask is not None:
+                m = mask[:, t, None].astype(gdt)
                 dh_keep = (dh if zero_output_for_mask else dh_new) * (1 - m)
                 dc_keep = dc * (1 - m)
                 dh_new *= m
-                dc = dc * m
-            dc_new = o_dtanh[t] * dh_new
+                dc *= m
+            xp.multiply(o_dtanh[t], dh_new, out=dc_new)
             dc_new += dc
-            xp.multiply(coef4[t, :, :3], dc_new[:, None], out=gz4[t, :, :3])
-            xp.multiply(coef4[t, :, 3], dh_new, out=gz4[t, :, 3])
-            dh = gz[t] @ rk_t
+            gz_t = gz[t]
+            gz4 = gz_t.reshape(b, 4, u)
+            xp.multiply(coef4[t, :, :3], dc_new[:, None], out=gz4[:, :3])
+            xp.multiply(coef4[t, :, 3], dh_new, out=gz4[:, 3])
+            xp.matmul(gz_t, rk_t, out=dh)
             if rm is not None:
                 dh *= rm
-            dc = dc_new * f[t]
-            if m is not None:
+            xp.multiply(dc_new, f[t], out=dc)
+            if mask is not None:
                 dh += dh_keep
                 dc += dc_keep
-        grk = h_in.reshape(-1, u).T @ gz.reshape(-1, four_u)
+        grk = h_in[:steps].reshape(-1, u).T @ gz.reshape(-1, four_u)
         return gz.transpose(1, 0, 2), dh, dc, grk
 
     return result(packed, (xw, h0, c0, rk), backward, "lstm_scan")
