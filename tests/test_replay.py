@@ -179,3 +179,55 @@ def test_recording_fails_on_ops_that_are_not_kernels_or_unknown_arrays():
         out = ops.dense(Tensor(x.copy()), w)  # a copy is not the fed array
     assert recorder.program([out]) is None
     assert "not an input" in recorder.failure
+
+
+def _logits_mlp():
+    return keras.Sequential([keras.Input((12,)), keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(4)])
+
+
+def _fit_logits(jit_compile, x, y, **fit_kwargs):
+    keras.utils.set_random_seed(5)
+    model = _logits_mlp()
+    model.compile(optimizer="adam", metrics=["accuracy"], jit_compile=jit_compile,
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(x, y, batch_size=64, epochs=3, verbose=0, **fit_kwargs)
+    return model, history.history
+
+
+def test_the_loss_is_replayed_too_when_it_is_made_of_kernels():
+    x, y = _data()
+    replayed, h1 = _fit_logits("auto", x, y)
+    eager, h2 = _fit_logits(False, x, y)
+    entries = list(replayed._recorded_step.entries.values())
+    assert all(with_loss for _, with_loss, _ in entries)
+    assert replayed._recorded_step.replays > 0
+    assert h1 == h2 and _same_weights(replayed, eager)
+
+
+def test_class_weights_keep_the_loss_eager_and_the_results_identical():
+    x, y = _data()
+    weights = {0: 1.0, 1: 2.0, 2: 0.5, 3: 1.0}
+    replayed, h1 = _fit_logits("auto", x, y, class_weight=weights)
+    eager, h2 = _fit_logits(False, x, y, class_weight=weights)
+    assert replayed._recorded_step.replays > 0
+    assert not any(with_loss for _, with_loss, _ in replayed._recorded_step.entries.values())
+    assert h1 == h2 and _same_weights(replayed, eager)
+
+
+@pytest.mark.parametrize("bad, message", [(9, r"must lie in \[0, 3\]"),
+                                          (-1, r"must lie in \[0, 3\]")])
+def test_a_replayed_loss_still_checks_every_batch_of_labels(bad, message):
+    x, y = _data()
+    model, _ = _fit_logits("auto", x, y)
+    assert model._recorded_step.replays > 0
+    y_bad = y.copy()
+    y_bad[-1] = bad
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=message):
+        model.train_on_batch(x[-64:], y_bad[-64:])
+    assert _same_weights_as(model, before)
+
+
+def _same_weights_as(model, weights):
+    return all(np.array_equal(p, q) for p, q in zip(model.get_weights(), weights))

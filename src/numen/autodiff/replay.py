@@ -52,6 +52,7 @@ class Recorder:
         self.variables: list[Variable] = []
         self.failure: str | None = None
         self._produced: dict[int, int] = {}
+        self._produced_data: dict[int, int] = {}  # a Tensor re-wrapping an output's array
         self._variable_index: dict[int, int] = {}
         self._alive: list[Tensor] = []  # keeps ids unique while recording
         self._previous = None
@@ -80,12 +81,12 @@ class Recorder:
                           "output of an earlier recorded op")
                 return
             sources.append(source)
-        self._produced[id(out)] = len(self.nodes)
+        self._produced[id(out)] = self._produced_data[id(out.data)] = len(self.nodes)
         self._alive.append(out)
         self.nodes.append((kernel, tuple(sources), needs, static))
 
     def _source(self, t: Tensor):
-        k = self._produced.get(id(t))
+        k = self._produced.get(id(t), self._produced_data.get(id(t.data)))
         if k is not None:
             return (_NODE, k)
         if isinstance(t, Variable):
@@ -99,16 +100,22 @@ class Recorder:
                 return (_FEED, i)
         return None
 
-    def program(self, outputs: list) -> Program | None:
-        """The replayable program producing `outputs`, or None when the recording failed or
-        an output did not come from a recorded kernel."""
-        if self.failure is not None or not self.nodes:
+    def mark(self) -> tuple:
+        """A point to cut the recording at later (see `program`)."""
+        return self.failure, len(self.nodes)
+
+    def program(self, outputs: list, mark: tuple | None = None) -> Program | None:
+        """The replayable program producing `outputs` (from the kernels recorded up to `mark`
+        when given), or None when the recording had failed by then or an output did not come
+        from a recorded kernel."""
+        failure, count = mark if mark is not None else self.mark()
+        if failure is not None or not count:
             return None
         indices = [self._produced.get(id(t)) for t in outputs]
-        if any(k is None for k in indices):
+        if any(k is None or k >= count for k in indices):
             self.fail("an output is not the result of a recorded op")
             return None
-        return Program(self.nodes, self.variables, indices)
+        return Program(self.nodes[:count], self.variables, indices)
 
 
 class Program:
@@ -136,7 +143,8 @@ class Program:
         """Gradients of the variables (None where not reached) given the outputs' gradients."""
         grads: list = [None] * len(self.nodes)
         for k, g in zip(self.outputs, output_grads):
-            grads[k] = g if grads[k] is None else grads[k] + g
+            if g is not None:
+                grads[k] = g if grads[k] is None else grads[k] + g
         found: list = [None] * len(self.variables)
         for k in range(len(self.nodes) - 1, -1, -1):
             g = grads[k]

@@ -8,6 +8,7 @@ import numpy as np
 
 from numen import backend, ops
 from numen.autodiff import Tensor, as_tensor
+from numen.autodiff.replay import primitive
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -215,6 +216,11 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     return labels, None if valid is None else backend.asarray_like(valid, y_pred.data)
 
 
+def _labels_kernel(arrays, needs, axis):
+    labels, _ = _sparse_labels(arrays[0], Tensor(arrays[1]), axis, None)
+    return labels, lambda gy: (None, None)
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                                     ignore_class: int | None = None, axis: int = -1):
     """Cross-entropy between integer labels and predictions along `axis`.
@@ -226,6 +232,12 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
         ValueError: labels outside [0, num_classes) or of the wrong shape.
     """
     y_pred = _as_pred(y_pred)
+    raw = y_true.data if isinstance(y_true, Tensor) else y_true
+    if from_logits and ignore_class is None and isinstance(raw, backend.xp_of(y_pred.data).ndarray):
+        # Checked and converted inside a kernel, so a replayed training step checks each batch.
+        labels = primitive(_labels_kernel, (Tensor(raw), Tensor(y_pred.data)), "sparse_labels",
+                           axis=axis)
+        return ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)
     labels, valid = _sparse_labels(y_true, y_pred, axis, ignore_class)
     if from_logits:
         out = ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)

@@ -8,6 +8,7 @@ import numpy as np
 from numen import backend, ops
 from numen.autodiff import Tensor, as_tensor
 from numen.losses.functions import align_ranks
+from numen.ops import reduce as reduce_ops
 
 
 # -- weighting and reduction ---------------------------------------------------------------------
@@ -27,7 +28,7 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
         divisor = float(np.sum(sample_weight))
     else:
         divisor = float(values.size)
-    return total / divisor if divisor else total * 0.0
+    return reduce_ops.divide_by(total, divisor) if divisor else total * 0.0
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None,

@@ -6,6 +6,7 @@ import builtins
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.autodiff.replay import primitive
 from numen.ops.broadcast import normalize_axis
 
 
@@ -21,13 +22,29 @@ def _expand(g, shape, axes, keepdims):
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - keras.ops spelling
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "sum")
-    y = x.data.sum(axis=axes, keepdims=keepdims)
-    xp = backend.xp_of(x.data)
+    return primitive(_sum_kernel, (x,), "sum", axes=axes, keepdims=keepdims)
+
+
+def _sum_kernel(arrays, needs, axes, keepdims):
+    x = arrays[0]
+    xp = backend.xp_of(x)
 
     def backward(gy):
         return (xp.broadcast_to(_expand(gy, x.shape, axes, keepdims), x.shape),)
 
-    return result(y, (x,), backward, "sum")
+    return x.sum(axis=axes, keepdims=keepdims), backward
+
+
+def divide_by(x, divisor: float):
+    """`x / divisor` for a Python number `divisor` (a replayable kernel; the divisor is
+    converted to `x`'s dtype first, as `ops.divide` converts a number operand)."""
+    return primitive(_divide_by_kernel, (as_tensor(x),), "divide_by", divisor=divisor)
+
+
+def _divide_by_kernel(arrays, needs, divisor):
+    x = arrays[0]
+    d = backend.xp_of(x).asarray(divisor, dtype=x.dtype)
+    return x / d, lambda gy: (gy / d,)
 
 
 def mean(x, axis=None, keepdims=False):

@@ -75,35 +75,56 @@ class RecordedStep:
         feeds = _feeds(x) if self.enabled else None
         if feeds is None:
             return _eager(model, x, y, sample_weight, variables)
-        key = (isinstance(x, (list, tuple)),) + tuple((a.shape, a.dtype.str) for a in feeds)
+        targets = tuple(a for a in (y, sample_weight) if _is_array(a, feeds[0]))
+        key = (isinstance(x, (list, tuple)), y is None, sample_weight is None) + tuple(
+            (a.shape, a.dtype.str) for a in feeds + targets)
         entry = self.entries.get(key)
         if entry is None:
             if len(self.entries) >= _MAX_SHAPES:
                 return _eager(model, x, y, sample_weight, variables)
-            recorder = Recorder(feeds)
-            out = _eager(model, x, y, sample_weight, variables, recorder)
-            program = None
-            if isinstance(out[0], Tensor) and not _added_losses(model):
-                program = recorder.program([out[0]])
-            self.entries[key] = [program, False] if program is not None else _FAILED
+            out, self.entries[key] = _record(model, feeds, targets, x, y, sample_weight,
+                                             variables)
             return out
         if entry is _FAILED:
             return _eager(model, x, y, sample_weight, variables)
-        program, verified = entry
+        program, with_loss, verified = entry
+        run = _replayed_with_loss if with_loss else _replayed
         if verified:
             self.replays += 1
-            return _replayed(program, model, feeds, x, y, sample_weight, variables)
+            return run(program, model, feeds + targets, x, y, sample_weight, variables)
         # Both run on this batch from the same random state (dropout), so they must agree bit
         # for bit; the eager result is the one used.
         states = _random_states(model)
-        replayed = _replayed(program, model, feeds, x, y, sample_weight, variables)
+        replayed = run(program, model, feeds + targets, x, y, sample_weight, variables)
         for generator, state in states:
             generator.bit_generator.state = state
         eager = _eager(model, x, y, sample_weight, variables)
-        entry[1] = _same(replayed, eager)
-        if not entry[1]:
+        entry[2] = _same(replayed, eager)
+        if not entry[2]:
             self.entries[key] = _FAILED
         return eager
+
+
+def _is_array(a, like) -> bool:
+    return a is not None and isinstance(a, backend.xp_of(like).ndarray)
+
+
+def _record(model, feeds, targets, x, y, sample_weight, variables):
+    """One eager step while recording; returns its result and the cache entry: the model call
+    and the loss together when both are kernels, else the model call alone, else _FAILED."""
+    recorder = Recorder(feeds + targets)
+    with enable_grad(), recorder:
+        y_pred = model(x, training=True)
+        after_call = recorder.mark()
+        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+    out = y_pred, loss, gradients(loss, variables)
+    if not isinstance(y_pred, Tensor) or _added_losses(model):
+        return out, _FAILED
+    program = recorder.program([y_pred, loss])
+    if program is not None:
+        return out, [program, True, False]
+    program = recorder.program([y_pred], after_call)
+    return out, _FAILED if program is None else [program, False, False]
 
 
 def _random_states(model) -> list:
@@ -117,15 +138,35 @@ def _added_losses(model) -> bool:
     return any(layer._added_losses for layer in model._walk())
 
 
-def _eager(model, x, y, sample_weight, variables, recorder=None):
+def _eager(model, x, y, sample_weight, variables):
     with enable_grad():
-        if recorder is None:
-            y_pred = model(x, training=True)
-        else:
-            with recorder:
-                y_pred = model(x, training=True)
+        y_pred = model(x, training=True)
         loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
     return y_pred, loss, gradients(loss, variables)
+
+
+def _replayed_with_loss(program, model, feeds, x, y, sample_weight, variables):
+    """The model call and the loss both from the recording: no eager work at all."""
+    (out, loss), backwards = program.forward(feeds)
+    seed = backend.xp_of(loss).ones_like(loss)
+    return Tensor(out), Tensor(loss), _aligned(program, program.backward(backwards, [None, seed]),
+                                               variables)
+
+
+def _aligned(program, recorded, variables, direct=None) -> list:
+    """The recorded gradients in the order of `variables` (plus any `direct` ones), each
+    finished as graph.gradients finishes its results."""
+    by_id = dict(zip(map(id, program.variables), recorded))
+    grads, handed = [], set()
+    for k, v in enumerate(variables):
+        g = by_id.get(id(v))
+        d = None if direct is None else direct[k]
+        if d is not None:
+            g = d if g is None else d + g
+        g = graph_module._finish(g, v, handed)
+        handed.add(id(g))
+        grads.append(g)
+    return grads
 
 
 def _replayed(program, model, feeds, x, y, sample_weight, variables):
@@ -135,16 +176,8 @@ def _replayed(program, model, feeds, x, y, sample_weight, variables):
         loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
     # Penalties on the weights (regularizers) reach the variables directly.
     g_out, *direct = gradients(loss, [y_pred, *variables])
-    recorded = dict(zip(map(id, program.variables), program.backward(backwards, [g_out])))
-    grads, handed = [], set()
-    for v, g in zip(variables, direct):
-        r = recorded.get(id(v))
-        if r is not None:
-            g = r if g is None else g + r
-        g = graph_module._finish(g, v, handed)
-        handed.add(id(g))
-        grads.append(g)
-    return y_pred, loss, grads
+    return y_pred, loss, _aligned(program, program.backward(backwards, [g_out]), variables,
+                                  direct)
 
 
 def _same(a, b) -> bool:
