@@ -445,3 +445,16 @@ def test_compile_with_rmsprop_string_trains():
     # Keras's default rate (0.001) is gentle: expect a steady, not a dramatic, decrease.
     assert all(b < a for a, b in zip(losses, losses[1:]))
     assert losses[-1] < 0.9 * losses[0]
+
+
+def test_variables_are_keras_style_variables_sharing_the_state():
+    opt = optimizers.Adam(learning_rate=0.01)
+    w = Variable(np.ones(3, np.float32))
+    opt.apply([np.ones(3, np.float32)], [w])
+    iteration, rate, momentum, velocity = opt.variables
+    assert isinstance(momentum, Variable) and not momentum.trainable
+    assert int(iteration.numpy()) == 1 and float(rate.numpy()) == np.float32(0.01)
+    assert momentum.path == "adam/state_0" and np.all(momentum.numpy() != 0)
+    momentum.assign(np.zeros(3, np.float32))  # writes through to the optimizer's state
+    assert np.all(opt._variable_arrays()[2] == 0)
+    assert opt.variables[3] is velocity

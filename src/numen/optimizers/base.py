@@ -173,8 +173,28 @@ class Optimizer:
 
     @property
     def variables(self) -> list:
-        """State arrays in Keras's order: iterations, learning rate (when a float), EMA
-        averages / gradient accumulators, then each slot name across all variables."""
+        """The optimizer's state as Variables, in Keras's order: iterations, learning rate
+        (when a float), EMA averages / gradient accumulators, then each slot name across all
+        variables. The state Variables share memory with the optimizer (assigning to one
+        changes the optimizer); iterations and learning rate are snapshots of the numbers."""
+        arrays = self._variable_arrays()
+        head = 1 if callable(self._learning_rate) else 2
+        names = ["iteration", "learning_rate"][:head] + [f"state_{i}" for i in
+                                                         range(len(arrays) - head)]
+        cache = getattr(self, "_variable_views", {})
+        out, kept = [], {}
+        for k, (arr, name) in enumerate(zip(arrays, names)):
+            hit = cache.get(id(arr)) if k >= head else None
+            if hit is None or hit.data is not arr:
+                hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name,
+                               path=f"{self.name}/{name}")
+            kept[id(arr)] = hit
+            out.append(hit)
+        self._variable_views = kept
+        return out
+
+    def _variable_arrays(self) -> list:
+        """`variables` as the arrays themselves (what saving reads and writes)."""
         out = [np.asarray(self.iterations, dtype=np.int64)]
         if not callable(self._learning_rate):
             out.append(np.asarray(self._learning_rate, dtype=backend.floatx()))
@@ -192,12 +212,12 @@ class Optimizer:
 
     def save_own_variables(self, store) -> None:
         """Write `variables` into a dict-like store under keys '0', '1', ..."""
-        for i, value in enumerate(self.variables):
+        for i, value in enumerate(self._variable_arrays()):
             store[str(i)] = backend.to_numpy(value)
 
     def load_own_variables(self, store) -> None:
         """Restore state written by `save_own_variables` (the optimizer must be built)."""
-        expected = len(self.variables)
+        expected = len(self._variable_arrays())
         if len(store) != expected:
             raise ValueError(f"{type(self).__name__}: the saved state has {len(store)} "
                              f"variables but this optimizer has {expected}; build it on the "

@@ -139,7 +139,7 @@ def _checksummed(value: np.ndarray) -> dict:
 def optimizer_arrays(optimizer) -> list:
     """The optimizer's state in Keras 3's order: iterations, learning rate (when a number),
     then each variable's slots together (`m0, v0, m1, v1, ...` for Adam)."""
-    head = list(optimizer.variables[:2 if not callable(optimizer._learning_rate) else 1])
+    head = optimizer._variable_arrays()[:2 if not callable(optimizer._learning_rate) else 1]
     if optimizer.use_ema or optimizer.gradient_accumulation_steps:
         return head + optimizer._state_arrays()
     slots = [arr for v in optimizer._variables for arr in optimizer._slots[id(v)].values()]
