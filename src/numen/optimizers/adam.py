@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 from numen import backend
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.base import MomentOptimizer
 
 
-class Adam(Optimizer):
+class Adam(MomentOptimizer):
     """Adam: `w -= lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)`.
 
     Args:
@@ -23,11 +23,7 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name="adam", **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        owner = type(self).__name__
-        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0.0, high=1.0)
-        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0.0, high=1.0)
-        self.epsilon = check_number(owner, "epsilon", epsilon, low=0.0)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
         self.amsgrad = bool(amsgrad)
 
     def make_slots(self, w):
@@ -61,8 +57,7 @@ class Adam(Optimizer):
         w -= tmp
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+        return {**super().get_config(), "amsgrad": self.amsgrad}
 
 
 class AdamW(Adam):

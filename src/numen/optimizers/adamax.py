@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from numen import backend
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.base import MomentOptimizer
 
 
-class Adamax(Optimizer):
+class Adamax(MomentOptimizer):
     """Adamax::
 
         m = beta_1 * m + (1 - beta_1) * g
@@ -23,10 +23,7 @@ class Adamax(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  name="adamax", **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = check_number("Adamax", "beta_1", beta_1, low=0.0, high=1.0)
-        self.beta_2 = check_number("Adamax", "beta_2", beta_2, low=0.0, high=1.0)
-        self.epsilon = check_number("Adamax", "epsilon", epsilon, low=0.0)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
 
     def make_slots(self, w):
         return {"m": w * 0, "u": w * 0}
@@ -38,7 +35,3 @@ class Adamax(Optimizer):
         u *= self.beta_2
         xp.maximum(u, xp.abs(g), out=u)
         w -= (lr / (1 - self.beta_1**step)) * m / (u + self.epsilon)
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}

@@ -433,3 +433,19 @@ def _check_lr(value, owner):
 
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+class MomentOptimizer(Optimizer):
+    """An optimizer with Adam's `beta_1`, `beta_2` and `epsilon` (Adam, AdamW, Adamax, Nadam):
+    checks them once and adds them to the config."""
+
+    def __init__(self, learning_rate, beta_1, beta_2, epsilon, **kwargs):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        owner = type(self).__name__
+        self.beta_1 = check_number(owner, "beta_1", beta_1, low=0.0, high=1.0)
+        self.beta_2 = check_number(owner, "beta_2", beta_2, low=0.0, high=1.0)
+        self.epsilon = check_number(owner, "epsilon", epsilon, low=0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}

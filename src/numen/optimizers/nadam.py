@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.base import MomentOptimizer
 
 _DECAY = 0.96  # the fixed base of the momentum warm-up schedule, as in Keras
 
 
-class Nadam(Optimizer):
+class Nadam(MomentOptimizer):
     """Nadam, as Keras computes it (`mu_t = beta_1 * (1 - 0.5 * 0.96^t)`)::
 
         m = beta_1 * m + (1 - beta_1) * g;  v = beta_2 * v + (1 - beta_2) * g^2
@@ -27,10 +27,7 @@ class Nadam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  name="nadam", **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = check_number("Nadam", "beta_1", beta_1, low=0.0, high=1.0)
-        self.beta_2 = check_number("Nadam", "beta_2", beta_2, low=0.0, high=1.0)
-        self.epsilon = check_number("Nadam", "epsilon", epsilon, low=0.0)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
         # prod_{i<=t} mu_i, a 0-d array so that saving/loading can restore it in place.
         self._u_product = np.ones((), dtype="float64")
 
@@ -56,7 +53,3 @@ class Nadam(Optimizer):
         m_hat = (mu_next / (1 - prod_next)) * m + ((1 - mu_t) / (1 - prod_t)) * g
         v_hat = v / (1 - self.beta_2**step)
         w -= lr * m_hat / (backend.xp_of(w).sqrt(v_hat) + self.epsilon)
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
