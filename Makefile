@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean interop docs
+.PHONY: demo test test-fast lint bench clean interop docs golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -54,3 +54,12 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
+
+# Expected values written by real Keras 3 (JAX backend, the interop venv): the public names list
+# and the golden values of tests/golden_cases/. `make golden FAMILIES="ops_math"` redoes some.
+FAMILIES ?=
+golden:
+	test -x $(INTEROP)/bin/python || $(PY) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
+	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_names.py
+	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_golden.py $(FAMILIES)

@@ -97,7 +97,7 @@ from numen.ops.reduce import (  # noqa: F401
     argsort,
     top_k,
 )
-from numen.ops.shape import (  # noqa: F401
+from numen.ops.manipulation import (  # noqa: F401
     reshape,
     transpose,
     moveaxis,
@@ -184,3 +184,18 @@ from numen.ops.pool import (  # noqa: F401
     max_pool,
     average_pool,
 )
+
+# Families added for the whole of keras.ops: one import block per file, under its marker.
+# [elementwise]
+
+# [statistics]
+
+# [arrays]
+
+# [control]
+
+# [linalg]
+
+# [nn]
+
+# [end of families]

@@ -21,7 +21,7 @@ import threading
 
 from numen import backend
 from numen.autodiff import as_tensor, result
-from numen.ops import shape as shape_ops
+from numen.ops import manipulation as shape_ops
 
 PADDINGS = ("valid", "same", "causal")
 

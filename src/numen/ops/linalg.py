@@ -164,7 +164,7 @@ def outer(a, b):
 
 
 def _flat(t):
-    from numen.ops.shape import reshape
+    from numen.ops.manipulation import reshape
 
     return reshape(t, (-1,))
 

@@ -297,7 +297,7 @@ def celu(x, alpha=1.0):
 
 def glu(x, axis=-1):
     """Gated linear unit: the first half of `axis` times sigmoid of the second half."""
-    from numen.ops import shape
+    from numen.ops import manipulation as shape
 
     x = as_tensor(x)
     if x.shape[axis] % 2:

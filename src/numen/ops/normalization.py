@@ -7,8 +7,9 @@ gradients come for free and stay exact; the layers in `numen.layers.normalizatio
 from __future__ import annotations
 
 from numen.autodiff import as_tensor
+from numen.ops import manipulation as shape
 from numen.ops import math as m
-from numen.ops import reduce, shape
+from numen.ops import reduce
 
 
 def moments(x, axes, keepdims=False, synchronized=False):

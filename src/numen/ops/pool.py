@@ -12,7 +12,7 @@ import math
 
 from numen import backend
 from numen.autodiff import as_tensor, result
-from numen.ops import shape as shape_ops
+from numen.ops import manipulation as shape_ops
 from numen.ops.conv import data_format_of, int_tuple, same_pads, scratch, tap_slices
 
 

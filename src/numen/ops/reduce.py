@@ -144,15 +144,15 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value along `axis` (of the flattened tensor when None, as Keras)."""
+    """Index (int32, as Keras) of the largest value along `axis` (flattened when None)."""
     x = as_tensor(x)
-    return Tensor(x.data.argmax(axis=axis, keepdims=keepdims))
+    return Tensor(x.data.argmax(axis=axis, keepdims=keepdims).astype("int32"))
 
 
 def argmin(x, axis=None, keepdims=False):
     """Index of the smallest value along `axis` (of the flattened tensor when None)."""
     x = as_tensor(x)
-    return Tensor(x.data.argmin(axis=axis, keepdims=keepdims))
+    return Tensor(x.data.argmin(axis=axis, keepdims=keepdims).astype("int32"))
 
 
 def all(x, axis=None, keepdims=False):  # noqa: A001
@@ -167,7 +167,7 @@ def cumsum(x, axis=None):
     x = as_tensor(x)
     xp = backend.xp_of(x.data)
     if axis is None:
-        from numen.ops.shape import reshape
+        from numen.ops.manipulation import reshape
 
         return cumsum(reshape(x, (-1,)), 0)
     y = xp.cumsum(x.data, axis=axis)
@@ -182,7 +182,7 @@ def cumprod(x, axis=None):
     """Running product along `axis` (of the flattened tensor when None)."""
     x = as_tensor(x)
     if axis is None:
-        from numen.ops.shape import reshape
+        from numen.ops.manipulation import reshape
 
         return cumprod(reshape(x, (-1,)), 0)
     xp = backend.xp_of(x.data)

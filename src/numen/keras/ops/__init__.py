@@ -2,6 +2,7 @@
 
 Called on symbolic tensors (a Functional model being defined from `keras.Input`), each function
 records itself as a node of the graph instead of computing; on real data it is numen.ops itself.
+The sub-namespaces `numpy`, `nn` and `linalg` are views that pick from this one set of functions.
 """
 
 import functools
@@ -23,5 +24,15 @@ def _graph_aware(fn):
 
 globals().update({
     k: _graph_aware(v) if inspect.isfunction(v) else v
-    for k, v in vars(_source).items() if not k.startswith("_")
+    for k, v in vars(_source).items()
+    if not k.startswith("_") and (inspect.isfunction(v) or inspect.isclass(v))
 })
+
+
+def pick(names):
+    """The functions of this namespace named in `names`, for the sub-namespace views."""
+    here = globals()
+    return {n: here[n] for n in names if n in here}
+
+
+from numen.keras.ops import linalg, nn, numpy  # noqa: E402, F401 - the views, after the functions

@@ -1,0 +1,79 @@
+"""Every public name of Keras 3 exists in numen.keras with the same kind (module, class,
+function, object), apart from the names in keras_names_exempt.txt, each with its reason.
+
+tests/fixtures/keras_public_names.txt is written by real Keras (make_keras_names.py).
+"""
+
+import inspect
+import os
+import types
+
+import pytest
+
+from numen import keras
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def _rows(filename):
+    with open(os.path.join(HERE, filename)) as f:
+        return [line.split(maxsplit=1) for line in f if line.strip() and not line.startswith("#")]
+
+
+NAMES = {name: kind.strip() for name, kind in _rows("keras_public_names.txt")}
+EXEMPT = {name: reason.strip() for name, reason in _rows("keras_names_exempt.txt")}
+
+
+def kind_of(value):
+    if isinstance(value, types.ModuleType):
+        return "module"
+    if inspect.isclass(value):
+        return "class"
+    if callable(value):
+        return "function"
+    return "object"
+
+
+def lookup(dotted):
+    """numen's object for a dotted Keras name, or a string saying what is missing."""
+    obj = keras
+    for part in dotted.split(".")[1:]:
+        if not hasattr(obj, part):
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+def _mismatches():
+    out = []
+    for name, kind in NAMES.items():
+        if name in EXEMPT:
+            continue
+        obj = lookup(name)
+        if obj is None:
+            out.append(f"{name}: missing (Keras: {kind})")
+        elif kind_of(obj) != kind:
+            out.append(f"{name}: a {kind_of(obj)} in numen, a {kind} in Keras")
+    return out
+
+
+def test_every_keras_name_is_in_numen_with_its_kind():
+    problems = _mismatches()
+    assert not problems, f"{len(problems)} names differ:\n" + "\n".join(problems)
+
+
+def test_exemptions_are_real_keras_names_still_missing():
+    stale = [n for n in EXEMPT
+             if n not in NAMES or (lookup(n) is not None and kind_of(lookup(n)) == NAMES[n])]
+    assert not stale, "remove these from keras_names_exempt.txt:\n" + "\n".join(stale)
+
+
+# Namespaces with nothing pending; each one finished joins the list and stays complete.
+COMPLETE = ["keras.activations", "keras.datasets", "keras.models", "keras.wrappers"]
+
+
+@pytest.mark.parametrize("prefix", COMPLETE)
+def test_finished_namespaces_stay_complete(prefix):
+    pending = [n for n, why in EXEMPT.items()
+               if n.startswith(prefix + ".") and why.startswith("pending")]
+    assert not pending, f"{prefix}: {len(pending)} names still pending:\n" + "\n".join(pending)
