@@ -18,6 +18,9 @@ except Exception:  # pragma: no cover - exercised only where CuPy is installed
 
 _FLOATX = "float32"
 _ALLOWED_FLOATX = ("float16", "float32", "float64")
+_EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
+_uids: dict[str, int] = {}
 _rng = np.random.default_rng()
 _seed: int | None = None
 _device = "cpu"
@@ -142,8 +145,40 @@ def set_floatx(value: str) -> None:
 
 
 def epsilon() -> float:
-    """The fuzz factor used to keep logs and divisions finite (Keras's 1e-7)."""
-    return 1e-7
+    """The fuzz factor used to keep logs and divisions finite (1e-7 unless set)."""
+    return _EPSILON
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor of `epsilon()` (Keras's `keras.config.set_epsilon`)."""
+    global _EPSILON
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"set_epsilon: expected a positive number, received {value!r}")
+    _EPSILON = float(value)
+
+
+def image_data_format() -> str:
+    """Where image channels go when a layer or op is given `data_format=None`."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default `data_format`: 'channels_last' (the default) or 'channels_first'."""
+    global _IMAGE_DATA_FORMAT
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError("set_image_data_format: expected 'channels_last' or 'channels_first', "
+                         f"received {data_format!r}")
+    _IMAGE_DATA_FORMAT = data_format
+
+
+def get_uid(prefix: str = "") -> int:
+    """1, 2, 3, ... on successive calls with the same `prefix` (layer names use it)."""
+    _uids[prefix] = _uids.get(prefix, 0) + 1
+    return _uids[prefix]
+
+
+def reset_uids() -> None:
+    _uids.clear()
 
 
 def standardize_dtype(dtype) -> str:

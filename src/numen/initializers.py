@@ -197,6 +197,16 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+# Keras's other names for the same classes: `keras.initializers.glorot_uniform(seed=1)`.
+constant, zeros, ones = Constant, Zeros, Ones
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
+glorot_uniform, glorot_normal, he_uniform, he_normal = (GlorotUniform, GlorotNormal,
+                                                        HeUniform, HeNormal)
+lecun_uniform, lecun_normal = LecunUniform, LecunNormal
+orthogonal, identity = Orthogonal, Identity
+OrthogonalInitializer, IdentityInitializer = Orthogonal, Identity
+
 _BY_NAME = {
     "zeros": Zeros,
     "ones": Ones,

@@ -110,3 +110,49 @@ def categorical(logits, num_samples, dtype="int32", seed=None) -> Tensor:
     r = _generator(seed)
     out = np.stack([r.choice(p.shape[-1], size=num_samples, p=row) for row in p])
     return _out(out, dtype)
+
+
+def _parameter(value, name, op):
+    a = np.asarray(backend.to_numpy(value.data) if isinstance(value, Tensor) else value,
+                   dtype="float64")
+    if not np.all(a > 0) and name != "probabilities":
+        raise ValueError(f"{op}: `{name}` must be positive, received {value!r}")
+    return a
+
+
+def gamma(shape, alpha, dtype=None, seed=None) -> Tensor:
+    """Samples of the Gamma distribution with concentration `alpha` (scale 1).
+
+    >>> gamma((2, 3), alpha=2.0, seed=1).shape
+    (2, 3)
+    """
+    alpha = _parameter(alpha, "alpha", "gamma")
+    return _out(_generator(seed).gamma(alpha, 1.0, size=_shape(shape)), dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None) -> Tensor:
+    """Samples of the Beta(`alpha`, `beta`) distribution, in [0, 1].
+
+    >>> beta((4,), alpha=2.0, beta=5.0, seed=1).shape
+    (4,)
+    """
+    a = _parameter(alpha, "alpha", "beta")
+    b = _parameter(beta, "beta", "beta")
+    return _out(_generator(seed).beta(a, b, size=_shape(shape)), dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None) -> Tensor:
+    """Counts of successes in `counts` trials of probability `probabilities` (as floats, the
+    default dtype floatx, as Keras returns them).
+
+    >>> binomial((3,), counts=10, probabilities=0.5, seed=1).shape
+    (3,)
+    """
+    n = np.asarray(counts)
+    p = _parameter(probabilities, "probabilities", "binomial")
+    if np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValueError(f"binomial: `counts` must be whole numbers >= 0, received {counts!r}")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"binomial: `probabilities` must be in [0, 1], received "
+                         f"{probabilities!r}")
+    return _out(_generator(seed).binomial(n.astype("int64"), p, size=_shape(shape)), dtype)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from numen import ops
 
 
@@ -52,14 +54,46 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-def l1_l2(l1=0.01, l2=0.01):
-    return L1L2(l1=l1, l2=l2)
+class OrthogonalRegularizer(Regularizer):
+    """Pushes the rows (or columns) of a 2D weight towards being orthogonal to each other.
+
+    The penalty is `factor` times the mean absolute cosine similarity between different rows
+    (`mode="rows"`) or columns (`mode="columns"`).
+
+    >>> float(OrthogonalRegularizer(0.01)(np.eye(3)))   # already orthogonal: no penalty
+    0.0
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        if factor is None or factor < 0:
+            raise ValueError(f"OrthogonalRegularizer: factor must be >= 0, received {factor!r}")
+        if mode not in ("rows", "columns"):
+            raise ValueError("OrthogonalRegularizer: mode must be 'rows' or 'columns', received "
+                             f"{mode!r}")
+        self.factor, self.mode = float(factor), mode
+
+    def __call__(self, x):
+        x = ops.convert_to_tensor(x)
+        if x.ndim != 2:
+            raise ValueError(f"OrthogonalRegularizer: expects a 2D weight, received shape "
+                             f"{tuple(x.shape)}")
+        m = x if self.mode == "rows" else ops.transpose(x)
+        m = m / ops.sqrt(ops.sum(ops.square(m), axis=1, keepdims=True))
+        cosines = ops.matmul(m, ops.transpose(m))
+        k = m.shape[0]
+        off_diagonal = ops.sum(ops.abs(cosines * (1 - np.eye(k, dtype=cosines.dtype))))
+        return self.factor * off_diagonal / max(k * (k - 1), 1)
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
 
 
-l1 = L1
-l2 = L2
+# Keras's other names for the same classes.
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
-_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2, "L1": L1, "L2": L2, "L1L2": L1L2}
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2,
+            "orthogonal_regularizer": OrthogonalRegularizer,
+            "OrthogonalRegularizer": OrthogonalRegularizer}
 
 
 def get(identifier):

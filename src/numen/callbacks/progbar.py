@@ -10,10 +10,12 @@ carriage-return updates. verbose=2 writes one line per epoch: `32/32 - 0s - 2ms/
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import time
 
+from numen import config
 from numen.callbacks.base import Callback
 
 _BAR_CHARS = " ━"
@@ -85,7 +87,9 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.file = file if file is not None else sys.stdout
-        self.live = verbose == 1 and is_live_output(self.file)
+        # With interactive logging off (keras.config), finished lines go to `logging` instead.
+        self.interactive = config.is_interactive_logging_enabled()
+        self.live = verbose == 1 and self.interactive and is_live_output(self.file)
         self.values: dict = {}
         self.seen = 0
         self.start = time.perf_counter()
@@ -122,7 +126,7 @@ class Progbar:
             parts = [self._count(current), clock, per_step]
             if self.values:
                 parts.append(format_logs(self.values))
-            print(" - ".join(parts), file=self.file, flush=True)
+            self._write(" - ".join(parts))
         self.finished = finalize
 
     def _show(self, current, finalize):
@@ -133,7 +137,7 @@ class Progbar:
         if not self.live:
             if finalize:
                 bar = ["━" * self.width] if self.target else []
-                print(" ".join([self._count(current), *bar, desc]), file=self.file, flush=True)
+                self._write(" ".join([self._count(current), *bar, desc]))
             return
         if self._bar is None:
             # Made at the first update, starting from it, so no empty "0/N" bar is drawn.
@@ -151,6 +155,12 @@ class Progbar:
             self._bar.update(current - self._bar.n)
         if finalize:
             self._bar.close()
+
+    def _write(self, line: str) -> None:
+        if self.interactive:
+            print(line, file=self.file, flush=True)
+        else:
+            logging.getLogger("numen").info(line)
 
     def add(self, n: int, values=None) -> None:
         self.update(self.seen + n, values)
@@ -200,7 +210,10 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            if config.is_interactive_logging_enabled():
+                print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            else:
+                logging.getLogger("numen").info(f"Epoch {epoch + 1}/{self.epochs}")
         self._new_bar()
 
     def on_train_batch_end(self, batch, logs=None):

@@ -61,8 +61,8 @@ class _RandomImageLayer(Layer):
                             f"{seed!r}")
         self.seed = seed
         self._generator = np.random.default_rng(seed) if seed is not None else None
-        self.data_format = one_of(data_format or "channels_last", _DATA_FORMATS, "data_format",
-                                  self)
+        self.data_format = one_of(data_format or backend.image_data_format(), _DATA_FORMATS,
+                                  "data_format", self)
 
     def _uniform(self, x: Tensor, low: float, high: float):
         """One draw per image, shaped to broadcast over that image's pixels."""

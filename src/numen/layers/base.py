@@ -19,12 +19,11 @@ import threading
 
 import numpy as np
 
-from numen import backend, initializers, regularizers
+from numen import backend, dtype_policies, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
 from numen.layers.input_spec import InputSpec  # noqa: F401 - imported from here too
 
-_name_counts: dict[str, int] = {}
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
 # outside) and which outermost call it belongs to. Losses added in an earlier outermost call
 # are dropped on the next one (as in Keras), so repeated `model(x)` outside fit does not pile
@@ -40,14 +39,13 @@ _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "
 
 def unique_name(base: str) -> str:
     """'dense', then 'dense_1', 'dense_2', ... as Keras names layers."""
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
+    n = backend.get_uid(base) - 1
     return base if n == 0 else f"{base}_{n}"
 
 
 def reset_names() -> None:
     """Forget the name counters (`keras.backend.clear_session`)."""
-    _name_counts.clear()
+    backend.reset_uids()
 
 
 def to_snake_case(name: str) -> str:
@@ -81,9 +79,7 @@ class Layer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        if isinstance(dtype, dict):  # Keras's DTypePolicy config
-            dtype = dtype.get("config", {}).get("name", None)
-        self.dtype = backend.standardize_dtype(dtype)
+        self.dtype = dtype_policies.layer_dtype(dtype)
         self._trainable = trainable
         self.built = False
         self._own_weights: list[Variable] = []

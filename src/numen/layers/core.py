@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import activations, initializers, ops, regularizers
+from numen import activations, backend, initializers, ops, regularizers
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
 from numen.layers.symbolic import KerasTensor
@@ -179,7 +179,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or backend.image_data_format()
 
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:

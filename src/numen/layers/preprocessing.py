@@ -360,8 +360,8 @@ class _ImageLayer(Layer):
         super().__init__(**kwargs)
         self.height = positive_int(height, "height", self)
         self.width = positive_int(width, "width", self)
-        self.data_format = one_of(data_format or "channels_last", _DATA_FORMATS, "data_format",
-                                  self)
+        self.data_format = one_of(data_format or backend.image_data_format(), _DATA_FORMATS,
+                                  "data_format", self)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

@@ -56,7 +56,7 @@ class _SpatialDropout(Dropout):
         if data_format not in (None, "channels_last", "channels_first"):
             raise ValueError(f"{type(self).__name__}: `data_format` must be 'channels_last' or "
                              f"'channels_first', received {data_format!r}")
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or backend.image_data_format()
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self.supports_masking = True
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import ops
+from numen import backend, ops
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
 
 
 def _data_format(value, layer) -> str:
     if value is None:
-        return "channels_last"
+        return backend.image_data_format()
     return validate.one_of(value, ("channels_last", "channels_first"), "data_format", layer)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend
+from numen import backend, dtypes
 from numen.autodiff import Tensor, as_tensor
 
 
@@ -20,13 +20,26 @@ def pair(a, b) -> tuple[Tensor, Tensor]:
             dtype = _scalar_dtype(b, a)
             return Tensor(backend.xp_of(b.data).asarray(a, dtype=dtype)), _as_type(b, dtype)
         return as_tensor(a, like=b.data), b
-    return as_tensor(a), as_tensor(b)
+    return _promoted(as_tensor(a), as_tensor(b))
+
+
+def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    # Mixed dtypes follow Keras's lattice (int32 with float32 is float32, not NumPy's float64).
+    if a.data.dtype == b.data.dtype:
+        return a, b
+    dtype = np.dtype(dtypes.result_type(a.data.dtype.name, b.data.dtype.name))
+    return _as_type(a, dtype), _as_type(b, dtype)
 
 
 def _as_type(t: Tensor, dtype) -> Tensor:
-    # An integer tensor meeting a Python float becomes floatx, as in Keras (not float64).
+    # An integer tensor meeting a Python float becomes floatx, as in Keras (not float64). A cast
+    # of a float tensor stays on the gradient path.
     if t.data.dtype == dtype:
         return t
+    if t.requires_grad:
+        from numen.ops.math import cast
+
+        return cast(t, dtype)
     return Tensor(t.data.astype(dtype))
 
 

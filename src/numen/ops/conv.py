@@ -85,8 +85,7 @@ def _scratch_evict(needed: int) -> None:
 def data_format_of(data_format) -> str:
     """'channels_last' or 'channels_first'; None means the global image data format."""
     if data_format is None:
-        getter = getattr(backend, "image_data_format", None)
-        return getter() if getter is not None else "channels_last"
+        return backend.image_data_format()
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError("data_format must be 'channels_last' or 'channels_first', received "
                          f"{data_format!r}")

@@ -8,6 +8,7 @@ import os
 
 import h5py
 
+from numen import config
 from numen.saving import atomic, keras_format, weights_h5
 from numen.saving.serialization import deserialize_layer, serialize_layer
 
@@ -70,6 +71,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     filepath = _path(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"load_model: no such file {filepath!r}")
+    safe_mode = safe_mode and not config.unsafe_deserialization_enabled()
     if filepath.endswith((".h5", ".hdf5")) or h5py.is_hdf5(filepath):
         from numen.saving import legacy_h5
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, optimizers
+from numen import backend, config, optimizers
 from numen import losses as losses_module
 from numen import metrics as metrics_module
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
@@ -191,7 +191,7 @@ class Trainer:
         self._require_compiled("fit")
         verbose = arguments.check_verbose(verbose)
         batch_size = arguments.check_positive_int(batch_size, "batch_size", default=32)
-        epochs = arguments.check_count(epochs, "epochs")
+        epochs = config.capped(arguments.check_count(epochs, "epochs"), config.max_epochs())
         initial_epoch = arguments.check_count(initial_epoch, "initial_epoch")
         steps_per_epoch = arguments.check_positive_int(steps_per_epoch, "steps_per_epoch")
         validation_steps = arguments.check_positive_int(validation_steps, "validation_steps")
@@ -370,6 +370,7 @@ class Trainer:
         model-level checks before it reaches a step)."""
         if x is None:
             raise ValueError(f"{what}: no input data; pass `x`")
+        steps = config.capped(steps, config.max_steps_per_epoch())
         if adapters.is_stream(x):
             adapter = adapters.get_adapter(x, y, sample_weight, batch_size, shuffle,
                                            class_weight)

@@ -1,0 +1,33 @@
+"""keras.backend's dtype rules, regularizers and initializers that need no random numbers."""
+
+import numpy as np
+
+from golden_cases.case import Case, f32
+
+# 64-bit dtypes are left out: Keras on JAX narrows them to 32 bits, numen keeps them (as
+# Keras's TensorFlow backend does); tests/test_settings.py checks that difference on its own.
+DTYPES = ["bool", "uint8", "uint16", "int8", "int16", "int32", "float16", "float32"]
+
+
+def _table(k):
+    return np.array([k.backend.result_type(a, b) for a in DTYPES for b in DTYPES])
+
+
+CASES = [
+    Case("result_type_pairs", _table),
+    Case("result_type_weak", lambda k: np.array([
+        k.backend.result_type(int, "int8"), k.backend.result_type(float, "int32"),
+        k.backend.result_type(int, "float16"), k.backend.result_type(int, float),
+        k.backend.result_type(bool, int), k.backend.result_type(), k.backend.result_type("uint8"),
+        k.backend.result_type("float16", "int8", "uint16")])),
+    Case("orthogonal_regularizer_rows",
+         lambda k, w: k.regularizers.OrthogonalRegularizer(0.1)(w), [f32(3, 5)], grad=True),
+    # mode="columns" is left out: Keras 3.15 divides each row by a column's norm there (it
+    # fails on non-square weights); numen normalizes the columns (tests/test_settings.py).
+    Case("l1_l2", lambda k, w: k.regularizers.l1_l2(l1=0.01, l2=0.02)(w), [f32(3, 4)],
+         grad=True),
+    Case("identity_initializer",
+         lambda k: k.initializers.IdentityInitializer(gain=2.0)((3, 4), dtype="float32")),
+    Case("constant_initializer", lambda k: k.initializers.constant(1.5)((2, 3))),
+    Case("ones_initializer", lambda k: k.initializers.ones()((2,), dtype="float32")),
+]
