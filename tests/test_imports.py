@@ -10,7 +10,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "src" / "numen"
 
 # Lower number = lower rank. callbacks sit below the loops that call them (as in Keras).
 RANKS = {
-    "backend": 0,
+    "backend": 0, "config": 0, "dtypes": 0, "dtype_policies": 0, "tree": 0,
     "autodiff": 1,
     "ops": 2,
     "activations": 3, "initializers": 3, "regularizers": 3, "constraints": 3, "losses": 3,
@@ -67,3 +67,15 @@ def test_cupy_is_imported_only_by_backend():
         if path.name == "backend.py" and path.parent == ROOT:
             continue
         assert "import cupy" not in path.read_text(), f"{path} imports cupy"
+
+
+def test_engine_never_imports_the_op_catalogue():
+    """autodiff sits below ops: not even a lazy import inside a function reaches up to it
+    (Tensor's operators are bound by numen.ops as it loads)."""
+    for path in sorted((ROOT / "autodiff").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                assert not any(n.startswith("numen.ops") for n in names), path.name
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("numen.ops") for a in node.names), path.name

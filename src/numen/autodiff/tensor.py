@@ -11,17 +11,19 @@ import numpy as np
 
 from numen import backend
 
-_ops_module = None
+
+class _Operators:
+    """The op functions behind Tensor's operators (`+`, `@`, `[]`, `.T`, ...), filled in by
+    `numen.ops` as it loads: the engine sits below the op catalogue and never imports it."""
 
 
-def _ops():
-    # ops sits above autodiff; operators reach it lazily so the import direction stays one-way.
-    global _ops_module
-    if _ops_module is None:
-        from numen import ops
+_OPS = _Operators()
 
-        _ops_module = ops
-    return _ops_module
+
+def bind_operators(**functions) -> None:
+    """Called once by numen.ops with the functions the operators stand for."""
+    for name, fn in functions.items():
+        setattr(_OPS, name, fn)
 
 
 class Tensor:
@@ -95,112 +97,112 @@ class Tensor:
 
     # -- arithmetic through ops ------------------------------------------------------------
     def __add__(self, other):
-        return _ops().add(self, other)
+        return _OPS.add(self, other)
 
     def __radd__(self, other):
-        return _ops().add(other, self)
+        return _OPS.add(other, self)
 
     def __sub__(self, other):
-        return _ops().subtract(self, other)
+        return _OPS.subtract(self, other)
 
     def __rsub__(self, other):
-        return _ops().subtract(other, self)
+        return _OPS.subtract(other, self)
 
     def __mul__(self, other):
-        return _ops().multiply(self, other)
+        return _OPS.multiply(self, other)
 
     def __rmul__(self, other):
-        return _ops().multiply(other, self)
+        return _OPS.multiply(other, self)
 
     def __truediv__(self, other):
-        return _ops().divide(self, other)
+        return _OPS.divide(self, other)
 
     def __rtruediv__(self, other):
-        return _ops().divide(other, self)
+        return _OPS.divide(other, self)
 
     def __pow__(self, other):
-        return _ops().power(self, other)
+        return _OPS.power(self, other)
 
     def __rpow__(self, other):
-        return _ops().power(other, self)
+        return _OPS.power(other, self)
 
     def __matmul__(self, other):
-        return _ops().matmul(self, other)
+        return _OPS.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _ops().matmul(other, self)
+        return _OPS.matmul(other, self)
 
     def __floordiv__(self, other):
-        return _ops().floor_divide(self, other)
+        return _OPS.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return _ops().floor_divide(other, self)
+        return _OPS.floor_divide(other, self)
 
     def __mod__(self, other):
-        return _ops().mod(self, other)
+        return _OPS.mod(self, other)
 
     def __rmod__(self, other):
-        return _ops().mod(other, self)
+        return _OPS.mod(other, self)
 
     def __and__(self, other):
-        return _ops().logical_and(self, other)
+        return _OPS.logical_and(self, other)
 
     def __or__(self, other):
-        return _ops().logical_or(self, other)
+        return _OPS.logical_or(self, other)
 
     def __invert__(self):
-        return _ops().logical_not(self)
+        return _OPS.logical_not(self)
 
     def __neg__(self):
-        return _ops().negative(self)
+        return _OPS.negative(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _ops().abs(self)
+        return _OPS.abs(self)
 
     def __getitem__(self, index):
-        return _ops().getitem(self, index)
+        return _OPS.getitem(self, index)
 
     # Comparisons carry no gradient.
     def __lt__(self, other):
-        return _ops().less(self, other)
+        return _OPS.less(self, other)
 
     def __le__(self, other):
-        return _ops().less_equal(self, other)
+        return _OPS.less_equal(self, other)
 
     def __gt__(self, other):
-        return _ops().greater(self, other)
+        return _OPS.greater(self, other)
 
     def __ge__(self, other):
-        return _ops().greater_equal(self, other)
+        return _OPS.greater_equal(self, other)
 
     def __eq__(self, other):
-        return _ops().equal(self, other)
+        return _OPS.equal(self, other)
 
     def __ne__(self, other):
-        return _ops().not_equal(self, other)
+        return _OPS.not_equal(self, other)
 
     __hash__ = object.__hash__
 
     @property
     def T(self):
-        return _ops().transpose(self)
+        return _OPS.transpose(self)
 
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return _ops().reshape(self, shape)
+        return _OPS.reshape(self, shape)
 
     def sum(self, axis=None, keepdims=False):
-        return _ops().sum(self, axis=axis, keepdims=keepdims)
+        return _OPS.sum(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims=False):
-        return _ops().mean(self, axis=axis, keepdims=keepdims)
+        return _OPS.mean(self, axis=axis, keepdims=keepdims)
 
     def astype(self, dtype):
-        return _ops().cast(self, dtype)
+        return _OPS.cast(self, dtype)
 
 
 class Variable(Tensor):
@@ -274,7 +276,7 @@ def as_tensor(x, dtype=None, like=None) -> Tensor:
     """
     if isinstance(x, Tensor):
         if dtype is not None and x.data.dtype != np.dtype(dtype):
-            return _ops().cast(x, dtype)
+            return _OPS.cast(x, dtype)
         return x
     if isinstance(x, (float, int, bool)) and dtype is None:
         dtype = backend.floatx() if isinstance(x, float) else None

@@ -199,3 +199,14 @@ from numen.ops.pool import (  # noqa: F401
 # [nn]
 
 # [end of families]
+
+from numen.autodiff.tensor import bind_operators  # noqa: E402
+
+bind_operators(
+    abs=abs, add=add, cast=cast, divide=divide, equal=equal, floor_divide=floor_divide,
+    getitem=getitem, greater=greater, greater_equal=greater_equal, less=less,
+    less_equal=less_equal, logical_and=logical_and, logical_not=logical_not,
+    logical_or=logical_or, matmul=matmul, mean=mean, mod=mod, multiply=multiply,
+    negative=negative, not_equal=not_equal, power=power, reshape=reshape, subtract=subtract,
+    sum=sum, transpose=transpose,
+)
