@@ -71,8 +71,12 @@ def get_device() -> str:
 
 @contextlib.contextmanager
 def device(name: str):
-    """Scope in which new weights and inputs go to `name` ('cpu' or 'gpu')."""
+    """Scope in which new weights and inputs go to `name`: 'cpu' or 'gpu', also in Keras's
+    spellings with an index ('cpu:0', 'gpu:0', 'cuda:0', '/device:GPU:0')."""
     previous = _device
+    if isinstance(name, str):
+        kind = name.lower().removeprefix("/device:").split(":")[0]
+        name = {"cuda": "gpu"}.get(kind, kind)
     set_device(name)
     try:
         yield

@@ -31,3 +31,35 @@ CASES = [
     Case("constant_initializer", lambda k: k.initializers.constant(1.5)((2, 3))),
     Case("ones_initializer", lambda k: k.initializers.ones()((2,), dtype="float32")),
 ]
+
+
+def _function(k, x):
+    inputs = k.Input((3,))
+    return k.Function(inputs, k.ops.relu(inputs) * 2.0)(x)
+
+
+def _stateless(k, x):
+    v = k.Variable(np.ones(3, "float32"), name="v")
+    with k.StatelessScope(state_mapping=[(v, x)]) as scope:
+        v.assign(v * 2.0)
+        inside = scope.get_current_value(v)
+    return inside, v.value
+
+
+def _variable(k):
+    v = k.Variable("ones", shape=(2, 3), dtype="float32", name="w")
+    v.assign_add(np.full((2, 3), 2.0, "float32"))
+    v.assign_sub(np.ones((2, 3), "float32"))
+    return v.value, np.array(v.path), np.array(v.trainable)
+
+
+def _remat(k, x):
+    return k.remat(lambda t: k.ops.sin(t) * t)(x)
+
+
+CASES += [
+    Case("function_relu", _function, [f32(2, 3)]),
+    Case("stateless_scope", _stateless, [f32(3)]),
+    Case("variable_initializer_and_assign", _variable),
+    Case("remat_values_and_gradients", _remat, [f32(4)], grad=True),
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend
+from numen.autodiff import scopes
 
 
 class _Operators:
@@ -212,21 +213,45 @@ class Variable(Tensor):
     variable as a view and stay in sync.
     """
 
-    __slots__ = ("name", "path", "trainable", "regularizer", "constraint")
+    __slots__ = ("name", "path", "trainable", "regularizer", "constraint", "autocast",
+                 "aggregation", "synchronization", "overwrite_with_gradient")
 
-    def __init__(self, value, name="variable", trainable=True, dtype=None, path=None):
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None, path=None, **kwargs):
+        """Args (Keras's): `initializer` is the starting value (an array, number or Tensor) or
+        an initializer (a name such as "zeros", or a callable `f(shape, dtype)`) used with
+        `shape`; `name` defaults to "variable" and `path` to the name under open name scopes.
+        """
         dtype = backend.standardize_dtype(dtype) if dtype is not None else None
+        if isinstance(initializer, str) or (callable(initializer)
+                                            and not isinstance(initializer, Tensor)):
+            if shape is None:
+                raise ValueError("Variable: an initializer needs `shape`; received "
+                                 f"initializer={initializer!r} and shape=None")
+            if isinstance(initializer, str):
+                from numen import initializers  # the initializer table sits above the engine
+
+                initializer = initializers.get(initializer)
+            initializer = initializer(tuple(shape), dtype=dtype or backend.floatx())
+        value = initializer.data if isinstance(initializer, Tensor) else initializer
         arr = backend.to_device(value)
+        if shape is not None and tuple(arr.shape) != tuple(shape):
+            raise ValueError(f"Variable: the initial value has shape {tuple(arr.shape)}, but "
+                             f"shape={tuple(shape)} was given")
         if dtype is not None and arr.dtype.name != dtype:
             arr = arr.astype(dtype)
         elif dtype is None and arr.dtype.kind == "f" and arr.dtype.name != backend.floatx():
             arr = arr.astype(backend.floatx())
         super().__init__(arr, requires_grad=trainable)
-        self.name = name
-        self.path = path or name
+        self.name = name or "variable"
+        self.path = path or scopes.current_path(self.name)
         self.trainable = trainable
         self.regularizer = None
         self.constraint = None
+        self.autocast = autocast
+        self.aggregation = aggregation
+        self.synchronization = synchronization
+        self.overwrite_with_gradient = False
 
     @property
     def value(self):
@@ -236,6 +261,7 @@ class Variable(Tensor):
         """Overwrite the values in place; the shape must match."""
         value = value.data if isinstance(value, Tensor) else value
         value = backend.asarray_like(value, self.data)  # host values go to the device
+        self._stateless_capture()
         if tuple(value.shape) != self.data.shape:
             raise ValueError(
                 f"Variable '{self.path}': cannot assign a value of shape {tuple(value.shape)} "
@@ -246,13 +272,21 @@ class Variable(Tensor):
 
     def assign_add(self, value):
         """Add `value` in place; it must have the variable's shape (or be a scalar)."""
+        self._stateless_capture()
         self.data += self._checked(value, "assign_add")
         return self
 
     def assign_sub(self, value):
         """Subtract `value` in place; it must have the variable's shape (or be a scalar)."""
+        self._stateless_capture()
         self.data -= self._checked(value, "assign_sub")
         return self
+
+    def _stateless_capture(self) -> None:
+        # Inside a StatelessScope, writes go to the scope's copy and never to our own array.
+        scope = scopes.get_stateless_scope()
+        if scope is not None:
+            scope._capture(self)
 
     def _checked(self, value, method):
         value = value.data if isinstance(value, Tensor) else value
