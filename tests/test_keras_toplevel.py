@@ -123,3 +123,12 @@ def test_base_classes_are_numens():
     assert issubclass(keras.metrics.Mean, keras.Metric)
     assert issubclass(keras.initializers.Zeros, keras.Initializer)
     assert issubclass(keras.regularizers.L2, keras.Regularizer)
+
+
+def test_get_source_inputs_walks_back_to_the_inputs():
+    a, b = keras.Input((2,), name="src_a"), keras.Input((2,), name="src_b")
+    out = keras.layers.Add()([keras.layers.Dense(2)(a), b])
+    assert keras.utils.get_source_inputs(out) == [a, b]
+    assert keras.utils.get_source_inputs(a) == [a]
+    with pytest.raises(TypeError, match="symbolic"):
+        keras.utils.get_source_inputs(np.zeros(2))

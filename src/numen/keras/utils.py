@@ -9,4 +9,5 @@ from numen.config import (  # noqa: E402, F401
     is_interactive_logging_enabled,
 )
 from numen.keras.backend import clear_session, is_keras_tensor  # noqa: E402, F401
+from numen.models.function import get_source_inputs  # noqa: E402, F401
 from numen.utils import *  # noqa: F401,F403

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from numen.layers import symbolic
 from numen.layers.base import unique_name
-from numen.models.functional import Graph
+from numen.models.functional import Graph, _parents
 
 
 class Function:
@@ -65,3 +65,26 @@ class Function:
     def get_config(self) -> dict:
         raise NotImplementedError("keras.Function holds a graph of Python objects; save a "
                                   "Functional Model built from the same tensors instead")
+
+
+def get_source_inputs(tensor) -> list:
+    """The `keras.Input` tensors that `tensor` (a KerasTensor) is computed from, in the order
+    they are first reached, each once.
+
+    >>> a = keras.Input((2,)); b = keras.Input((2,))
+    >>> get_source_inputs(keras.layers.Add()([a, b]))   # [a, b]
+    """
+    if not isinstance(tensor, symbolic.KerasTensor):
+        raise TypeError("get_source_inputs: expected a symbolic tensor (from keras.Input and "
+                        f"layer calls), received {type(tensor).__name__}")
+    sources, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if t.node is None:
+            sources.append(t)
+        else:
+            stack.extend(reversed(_parents(t.node)))
+    return sources
