@@ -193,6 +193,21 @@ from numen.ops.pool import (  # noqa: F401
 # [arrays]
 
 # [control]
+from numen.ops.control import (  # noqa: F401
+    cond,
+    switch,
+    while_loop,
+    fori_loop,
+    scan,
+    map,
+    vectorized_map,
+    associative_scan,
+    vectorize,
+)
+from numen.ops.custom_gradient import (  # noqa: F401
+    custom_gradient,
+    jvp,
+)
 
 # [linalg]
 
