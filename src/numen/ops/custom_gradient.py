@@ -40,7 +40,7 @@ def custom_gradient(f):
             raise TypeError(f"custom_gradient: the decorated function '{f.__name__}' must "
                             "return a pair (output, grad_fn)")
         y, grad_fn = tensors(out[0]), out[1]
-        sources = [t for t in leaves(args) if isinstance(t, Tensor)]
+        sources = list({id(t): t for t in leaves(args) if isinstance(t, Tensor)}.values())
         if not graph.is_recording() or not any(t.requires_grad for t in sources):
             return y
         return _attach(y, grad_fn, args, sources)
@@ -120,7 +120,9 @@ def _source_grads(grad_fn, args, sources, upstream) -> tuple:
                              f"an argument holding {len(arg_leaves)} tensors")
         for a, ga in zip(arg_leaves, g_leaves):
             if isinstance(a, Tensor) and ga is not None:
-                by_source[id(a)] = _as_gradient(ga, a)
+                g = _as_gradient(ga, a)
+                previous = by_source.get(id(a))  # one Tensor passed in several places
+                by_source[id(a)] = g if previous is None else previous + g
     return tuple(by_source.get(id(s)) for s in sources)
 
 
