@@ -179,6 +179,15 @@ def test_gradients_reach_variables_through_loops_and_branches():
     assert int(n) == 2
 
 
+def test_persistent_tape_gives_the_same_loop_gradient_twice():
+    xs = Tensor(X, requires_grad=True)
+    with GradientTape(persistent=True) as tape:
+        _, ys = ops.scan(lambda c, x: (c * x, c + x), ops.ones(3, "float64"), xs)
+        loss = ops.sum(ys * ys)
+    first, second = tape.gradient(loss, [xs])[0], tape.gradient(loss, [xs])[0]
+    testing.assert_close(first, second, rtol=0, atol=0)
+
+
 # -- Keras semantics -----------------------------------------------------------------------
 
 def test_structures_and_dtypes_follow_keras():

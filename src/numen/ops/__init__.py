@@ -202,11 +202,11 @@ from numen.ops.control import (  # noqa: F401
     map,
     vectorized_map,
     associative_scan,
-    vectorize,
 )
-from numen.ops.custom_gradient import (  # noqa: F401
+from numen.ops.transforms import (  # noqa: F401
     custom_gradient,
     jvp,
+    vectorize,
 )
 
 # [linalg]

@@ -1,5 +1,5 @@
 """Control flow with Keras 3's signatures: cond, switch, while_loop, fori_loop, scan, map,
-vectorized_map, associative_scan and vectorize.
+vectorized_map and associative_scan.
 
 numen is eager, so these run as plain Python loops and branches over the ops the caller's
 functions use; the gradient graph records exactly the branch taken and the iterations run, so
@@ -11,15 +11,11 @@ state that keeps its structure and shapes).
 
 from __future__ import annotations
 
-import functools
-import math
-import re
-
 import numpy as np
 
 from numen import backend
-from numen.autodiff import Tensor, as_tensor, graph, no_grad
-from numen.ops.manipulation import broadcast_to, concatenate, flip, reshape, stack
+from numen.autodiff import Tensor, as_tensor, graph, no_grad, result
+from numen.ops.manipulation import concatenate, flip, stack
 from numen.ops.math import cast
 
 # -- nested structures ---------------------------------------------------------------------
@@ -101,7 +97,7 @@ def _scalar_bool(op: str, what: str, pred) -> bool:
     return bool(data)
 
 
-def _check_callable(op: str, name: str, fn) -> None:
+def check_callable(op: str, name: str, fn) -> None:
     if not callable(fn):
         raise TypeError(f"{op}: `{name}` must be callable, received {type(fn).__name__}")
 
@@ -131,8 +127,8 @@ def cond(pred, true_fn, false_fn):
 
     >>> cond(x > 0, lambda: x * 2.0, lambda: -x)
     """
-    _check_callable("cond", "true_fn", true_fn)
-    _check_callable("cond", "false_fn", false_fn)
+    check_callable("cond", "true_fn", true_fn)
+    check_callable("cond", "false_fn", false_fn)
     take = _scalar_bool("cond", "pred", pred)
     _spoil_recording("cond")
     return tensors(true_fn() if take else false_fn())
@@ -147,7 +143,7 @@ def switch(index, branches, *operands):
         raise ValueError(f"switch: `branches` must be a non-empty list of functions, received "
                          f"{branches!r}")
     for i, fn in enumerate(branches):
-        _check_callable("switch", f"branches[{i}]", fn)
+        check_callable("switch", f"branches[{i}]", fn)
     i = min(max(_int_scalar("switch", "index", index), 0), len(branches) - 1)
     _spoil_recording("switch")
     return tensors(branches[i](*operands))
@@ -170,8 +166,8 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
 
     >>> while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * 2.0), (0, 1.0))   # -> (3, 8.0)
     """
-    _check_callable("while_loop", "cond", cond)
-    _check_callable("while_loop", "body", body)
+    check_callable("while_loop", "cond", cond)
+    check_callable("while_loop", "body", body)
     limit = None if maximum_iterations is None else _int_scalar(
         "while_loop", "maximum_iterations", maximum_iterations)
     is_tuple = isinstance(loop_vars, (tuple, list))
@@ -200,7 +196,7 @@ def fori_loop(lower, upper, body_fun, init_val):
 
     >>> fori_loop(0, 10, lambda i, s: s + i, 0)   # -> 45
     """
-    _check_callable("fori_loop", "body_fun", body_fun)
+    check_callable("fori_loop", "body_fun", body_fun)
     lo = _int_scalar("fori_loop", "lower", lower)
     hi = _int_scalar("fori_loop", "upper", upper)
     val = tensors(init_val)
@@ -281,15 +277,48 @@ def _loop(op: str, fn_name: str, step, carry, xs, length, reverse: bool):
             lambda t: None if t is None else Tensor(backend.xp_of(t.data).zeros(
                 t.shape[1:], t.data.dtype)), xs)
         return carry, _empty_steps(lambda c, x: step(c, x)[1], (carry, x0))
+    pieces = [None if t is None else unstack(t) for t in leaves(xs)]
     ys = [None] * n
     for i in (range(n - 1, -1, -1) if reverse else range(n)):
-        x = None if xs is None else _index(xs, i)
+        x = None if xs is None else _rebuild(xs, [None if p is None else p[i] for p in pieces])
         carry, ys[i] = step(carry, x)
     return carry, _stack_steps(op, fn_name, ys)
 
 
-def _index(xs, i: int):
-    return map_tree(lambda t: None if t is None else t[i], xs)
+def _rebuild(tree, values: list):
+    it = iter(values)
+    return map_tree(lambda _: next(it), tree)
+
+
+def unstack(x: Tensor) -> list:
+    """The slices `x[0], x[1], ...` of a Tensor, as the loops hand them to the user's function.
+
+    Indexing each slice separately would give `x` one x-sized gradient per slice (a backward
+    pass quadratic in the number of steps). Here the slices write their gradients into one
+    shared buffer instead, which a node between them and `x` hands on when the backward pass
+    reaches it, after every slice (it is their common input).
+    """
+    n = x.shape[0]
+    if not (graph.is_recording() and x.requires_grad):
+        return [Tensor(x.data[i]) for i in range(n)]
+    xp = backend.xp_of(x.data)
+    pending = {}
+
+    def hub_backward(_):
+        return (pending.pop("buffer", None),)
+
+    hub = result(x.data, (x,), hub_backward, "unstack")
+
+    def slice_backward(i):
+        def backward(gy):
+            if "buffer" not in pending:
+                pending["buffer"] = xp.zeros(x.shape, gy.dtype)
+            pending["buffer"][i] += gy
+            return (xp.zeros((), gy.dtype),)  # a token, so that the hub's backward runs
+
+        return backward
+
+    return [result(x.data[i], (hub,), slice_backward(i), "unstack_slice") for i in range(n)]
 
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
@@ -310,7 +339,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
     >>> scan(lambda c, x: (c + x, c + x), 0.0, np.array([1.0, 2.0, 3.0]))   # -> (6., [1, 3, 6])
     """
-    _check_callable("scan", "f", f)
+    check_callable("scan", "f", f)
     if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
         raise ValueError(f"scan: `unroll` must be a positive integer or a boolean, received "
                          f"unroll={unroll!r}")
@@ -330,7 +359,7 @@ def map(f, xs):  # noqa: A001 - Keras's name
 
     >>> map(lambda x: {"sq": x * x}, np.arange(3.0))["sq"]   # -> [0., 1., 4.]
     """
-    _check_callable("map", "f", f)
+    check_callable("map", "f", f)
     return _loop("map", "f", lambda c, x: (c, tensors(f(x))), (), xs, None, False)[1]
 
 
@@ -342,7 +371,7 @@ def vectorized_map(function, elements):
 
     >>> vectorized_map(lambda e: e[0] * e[1], [a, b])   # row by row
     """
-    _check_callable("vectorized_map", "function", function)
+    check_callable("vectorized_map", "function", function)
     return _loop("vectorized_map", "function", lambda c, x: (c, tensors(function(x))), (),
                  elements, None, False)[1]
 
@@ -368,7 +397,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
     >>> associative_scan(lambda a, b: a + b, np.arange(5.0))   # -> [0., 1., 3., 6., 10.]
     """
-    _check_callable("associative_scan", "f", f)
+    check_callable("associative_scan", "f", f)
     elems = tensors(elems)
     flat = [t for t in leaves(elems) if t is not None]
     if not flat:
@@ -391,92 +420,3 @@ def associative_scan(f, elems, reverse=False, axis=0):
         cur = _joined(_slices(cur, a, 0, d), combined, a)
         d *= 2
     return map_tree(lambda t: flip(t, a % t.ndim) if reverse else t, cur)
-
-
-# -- vectorize -----------------------------------------------------------------------------
-
-_CORE = r"\((?:\w+(?:,\w+)*)?\)"
-
-
-def _parse_signature(signature: str):
-    text = signature.replace(" ", "")
-    pattern = rf"^{_CORE}(?:,{_CORE})*->{_CORE}(?:,{_CORE})*$"
-    if not re.match(pattern, text):
-        raise ValueError(f"vectorize: `signature` must look like '(m,n),(n)->(m)', received "
-                         f"{signature!r}")
-    ins, outs = text.split("->")
-
-    def dims(part):
-        return [tuple(d for d in g.split(",") if d) for g in re.findall(r"\(([^)]*)\)", part)]
-
-    return dims(ins), dims(outs)
-
-
-def vectorize(pyfunc, *, excluded=None, signature=None):
-    """`pyfunc` made to apply over the broadcast leading (batch) axes of its arguments.
-
-    Args:
-        pyfunc: called on scalars, or on the core shapes named by `signature`.
-        excluded: positions of arguments passed to `pyfunc` unchanged.
-        signature: a generalized-ufunc signature such as `"(m,n),(n)->(m)"`.
-
-    Returns:
-        The vectorized function; its results are stacked into batch + core shapes.
-
-    >>> vectorize(lambda a, b: a + b)(np.array([1.0, 2.0]), 2.0)   # -> [3., 4.]
-    """
-    _check_callable("vectorize", "pyfunc", pyfunc)
-    excluded = set(excluded or ())
-    if signature is not None and not isinstance(signature, str):
-        raise TypeError(f"vectorize: `signature` must be a string, received {signature!r}")
-    in_dims, out_dims = _parse_signature(signature) if signature else (None, None)
-
-    @functools.wraps(pyfunc)
-    def vectorized(*args, **kwargs):
-        keep = [i for i in range(len(args)) if i not in excluded]
-        arrays = [to_tensor(args[i]) for i in keep]
-        cores = in_dims if in_dims is not None else [()] * len(arrays)
-        if len(cores) != len(arrays):
-            raise ValueError(f"vectorize: the signature {signature!r} names {len(cores)} "
-                             f"inputs, received {len(arrays)} vectorized arguments")
-        sizes, batches = {}, []
-        for t, core in zip(arrays, cores):
-            if t.ndim < len(core):
-                raise ValueError(f"vectorize: an argument of shape {t.shape} has fewer axes "
-                                 f"than its core dimensions {core}")
-            for name, size in zip(core, t.shape[t.ndim - len(core):]):
-                if sizes.setdefault(name, size) != size:
-                    raise ValueError(f"vectorize: core dimension '{name}' is both "
-                                     f"{sizes[name]} and {size}")
-            batches.append(t.shape[:t.ndim - len(core)])
-        batch = tuple(np.broadcast_shapes(*batches)) if batches else ()
-        arrays = [broadcast_to(t, batch + t.shape[t.ndim - len(core):])
-                  for t, core in zip(arrays, cores)]
-
-        def call(index, source):
-            call_args = list(args)
-            for i, t in zip(keep, source):
-                call_args[i] = t[index]
-            return tensors(pyfunc(*call_args, **kwargs))
-
-        count = math.prod(batch)
-        if count == 0:
-            zeros = [Tensor(backend.xp_of(t.data).zeros(t.shape[len(batch):], t.data.dtype))
-                     for t in arrays]
-            with no_grad():
-                probe = call((), zeros)
-            return map_tree(lambda t: Tensor(backend.xp_of(t.data).zeros(
-                batch + t.shape, t.data.dtype)), probe)
-        outs = [call(np.unravel_index(k, batch) if batch else (), arrays)
-                for k in range(count)]
-        if out_dims is not None and len(out_dims) > 1:
-            return tuple(_unflatten_batch([o[j] for o in outs], batch)
-                         for j in range(len(out_dims)))
-        return _unflatten_batch(outs, batch)
-
-    return vectorized
-
-
-def _unflatten_batch(outs, batch):
-    y = stack(outs, axis=0)
-    return reshape(y, batch + y.shape[1:])

@@ -1,16 +1,20 @@
-"""custom_gradient (a function whose backward pass the user writes) and jvp (forward-mode
-Jacobian-vector products), with Keras 3's signatures."""
+"""Function transforms with Keras 3's signatures: custom_gradient (a function whose backward
+pass the user writes), jvp (forward-mode Jacobian-vector products) and vectorize (a function
+mapped over the broadcast batch axes of its arguments)."""
 
 from __future__ import annotations
 
 import functools
 import inspect
+import math
+import re
 
 import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, enable_grad, graph, no_grad, result
-from numen.ops.control import leaves, map_tree, tensors
+from numen.ops.control import check_callable, leaves, map_tree, tensors, to_tensor, unstack
+from numen.ops.manipulation import broadcast_to, reshape, stack
 
 
 def custom_gradient(f):
@@ -195,3 +199,88 @@ def _jvp_leaf(o: Tensor, sources, tangents) -> Tensor:
         flat[k] = sum(float((g * t.data).sum()) for g, t in zip(row, tangents) if g is not None)
     return Tensor(flat.reshape(o.shape))
 
+
+_CORE = r"\((?:\w+(?:,\w+)*)?\)"
+
+
+def _parse_signature(signature: str):
+    text = signature.replace(" ", "")
+    pattern = rf"^{_CORE}(?:,{_CORE})*->{_CORE}(?:,{_CORE})*$"
+    if not re.match(pattern, text):
+        raise ValueError(f"vectorize: `signature` must look like '(m,n),(n)->(m)', received "
+                         f"{signature!r}")
+    ins, outs = text.split("->")
+
+    def dims(part):
+        return [tuple(d for d in g.split(",") if d) for g in re.findall(r"\(([^)]*)\)", part)]
+
+    return dims(ins), dims(outs)
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """`pyfunc` made to apply over the broadcast leading (batch) axes of its arguments.
+
+    Args:
+        pyfunc: called on scalars, or on the core shapes named by `signature`.
+        excluded: positions of arguments passed to `pyfunc` unchanged.
+        signature: a generalized-ufunc signature such as `"(m,n),(n)->(m)"`.
+
+    Returns:
+        The vectorized function; its results are stacked into batch + core shapes.
+
+    >>> vectorize(lambda a, b: a + b)(np.array([1.0, 2.0]), 2.0)   # -> [3., 4.]
+    """
+    check_callable("vectorize", "pyfunc", pyfunc)
+    excluded = set(excluded or ())
+    if signature is not None and not isinstance(signature, str):
+        raise TypeError(f"vectorize: `signature` must be a string, received {signature!r}")
+    in_dims = _parse_signature(signature)[0] if signature else None
+
+    @functools.wraps(pyfunc)
+    def vectorized(*args, **kwargs):
+        keep = [i for i in range(len(args)) if i not in excluded]
+        arrays = [to_tensor(args[i]) for i in keep]
+        cores = in_dims if in_dims is not None else [()] * len(arrays)
+        if len(cores) != len(arrays):
+            raise ValueError(f"vectorize: the signature {signature!r} names {len(cores)} "
+                             f"inputs, received {len(arrays)} vectorized arguments")
+        sizes, batches = {}, []
+        for t, core in zip(arrays, cores):
+            if t.ndim < len(core):
+                raise ValueError(f"vectorize: an argument of shape {t.shape} has fewer axes "
+                                 f"than its core dimensions {core}")
+            for name, size in zip(core, t.shape[t.ndim - len(core):]):
+                if sizes.setdefault(name, size) != size:
+                    raise ValueError(f"vectorize: core dimension '{name}' is both "
+                                     f"{sizes[name]} and {size}")
+            batches.append(t.shape[:t.ndim - len(core)])
+        batch = tuple(np.broadcast_shapes(*batches)) if batches else ()
+        arrays = [broadcast_to(t, batch + t.shape[t.ndim - len(core):])
+                  for t, core in zip(arrays, cores)]
+
+        def call(source):
+            call_args = list(args)
+            for i, t in zip(keep, source):
+                call_args[i] = t
+            return tensors(pyfunc(*call_args, **kwargs))
+
+        count = math.prod(batch)
+        if count == 0:
+            with no_grad():
+                probe = call([Tensor(backend.xp_of(t.data).zeros(t.shape[len(batch):],
+                                                                  t.data.dtype)) for t in arrays])
+            return map_tree(lambda t: Tensor(backend.xp_of(t.data).zeros(
+                batch + t.shape, t.data.dtype)), probe)
+        columns = [unstack(reshape(t, (count,) + t.shape[len(batch):])) for t in arrays]
+        outs = [call([c[k] for c in columns]) for k in range(count)]
+        if isinstance(outs[0], tuple):  # several outputs: each stacked on its own
+            return tuple(_unflatten_batch([o[j] for o in outs], batch)
+                         for j in range(len(outs[0])))
+        return _unflatten_batch(outs, batch)
+
+    return vectorized
+
+
+def _unflatten_batch(outs, batch):
+    y = stack(outs, axis=0)
+    return reshape(y, batch + y.shape[1:])
