@@ -325,9 +325,13 @@ def test_keras_ops_on_symbolic_tensors():
     inp = keras.Input((4, 2))
     cum = keras.ops.associative_scan(lambda a, b: a + b, inp, axis=1)
     doubled = keras.ops.map(lambda r: r * 2.0, cum)
-    _, seq = keras.ops.scan(lambda c, x: (c + x, c + x), keras.ops.zeros((2,)), inp[0])
-    model = keras.Model(inp, [layers.Flatten()(doubled), seq])
+    last, seq = keras.ops.scan(lambda c, x: (c + x, c * x), keras.ops.zeros_like(inp[:, 0]),
+                               keras.ops.transpose(inp, (1, 0, 2)))
+    model = keras.Model(inp, [layers.Flatten()(doubled), last, seq])
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 8), (None, 2), (4, None, 2)]
     x = np.arange(16, dtype="float32").reshape(2, 4, 2)
-    flat, first = model.predict(x, verbose=0)
-    np.testing.assert_allclose(flat, 2.0 * np.cumsum(x, axis=1).reshape(2, 8))
-    np.testing.assert_allclose(first, np.cumsum(x[0], axis=0))
+    flat, got_last, got_seq = model(x)
+    np.testing.assert_allclose(flat.numpy(), 2.0 * np.cumsum(x, axis=1).reshape(2, 8))
+    np.testing.assert_allclose(got_last.numpy(), x.sum(axis=1))
+    carries = np.concatenate([np.zeros((2, 1, 2)), np.cumsum(x, axis=1)[:, :-1]], axis=1)
+    np.testing.assert_allclose(got_seq.numpy(), (carries * x).transpose(1, 0, 2))
