@@ -193,6 +193,21 @@ from numen.ops.pool import (  # noqa: F401
 # [arrays]
 
 # [control]
+from numen.ops.control import (  # noqa: F401
+    cond,
+    switch,
+    while_loop,
+    fori_loop,
+    scan,
+    map,
+    vectorized_map,
+    associative_scan,
+)
+from numen.ops.transforms import (  # noqa: F401
+    custom_gradient,
+    jvp,
+    vectorize,
+)
 
 # [linalg]
 
