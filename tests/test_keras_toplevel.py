@@ -132,3 +132,15 @@ def test_get_source_inputs_walks_back_to_the_inputs():
     assert keras.utils.get_source_inputs(a) == [a]
     with pytest.raises(TypeError, match="symbolic"):
         keras.utils.get_source_inputs(np.zeros(2))
+
+
+def test_vectorize_and_custom_gradient_results_work_on_symbolic_tensors():
+    total = keras.ops.vectorize(lambda a: keras.ops.sum(a), signature="(n)->()")
+
+    @keras.ops.custom_gradient
+    def double(t):
+        return t * 2.0, lambda upstream: upstream * 3.0
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, total(double(inputs)))
+    np.testing.assert_allclose(model.predict(np.ones((2, 3), "float32"), verbose=0), [6, 6])

@@ -29,6 +29,20 @@ globals().update({
 })
 
 
+# These two return new functions: those are made graph-aware too, so that the result can be
+# called on keras.Input tensors as in Keras.
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    return _graph_aware(_source.vectorize(pyfunc, excluded=excluded, signature=signature))
+
+
+def custom_gradient(f):
+    return _graph_aware(_source.custom_gradient(f))
+
+
+vectorize.__doc__ = _source.vectorize.__doc__
+custom_gradient.__doc__ = _source.custom_gradient.__doc__
+
+
 def pick(names):
     """The functions of this namespace named in `names`, for the sub-namespace views."""
     here = globals()
