@@ -147,3 +147,14 @@ def test_orthogonal_regularizer_columns_and_gradient():
     testing.check_grad(keras.regularizers.OrthogonalRegularizer(0.2), [w])
     with pytest.raises(ValueError, match="mode"):
         keras.regularizers.OrthogonalRegularizer(mode="diagonal")
+
+
+def test_stft_initializer_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="side"):
+        keras.initializers.STFT(side="both")
+    with pytest.raises(ValueError, match="window"):
+        keras.initializers.STFT(window="tukey")
+    with pytest.raises(ValueError, match=r"\(4,\)"):
+        keras.initializers.STFT(window=np.ones(3))((4, 1, 3))
+    config = keras.initializers.STFT("imag", "hamming", "spectrum", True).get_config()
+    assert keras.initializers.STFT.from_config(config).get_config() == config

@@ -197,6 +197,73 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+_WINDOWS = {"hann": np.hanning, "hamming": np.hamming, "blackman": np.blackman,
+            "bartlett": np.bartlett}
+
+
+class STFT(Initializer):
+    """Kernel of a Conv1D that computes a short-time Fourier transform (`STFTSpectrogram`).
+
+    For a shape (frame_length, channels, bins) it returns (frame_length, 1, bins), as Keras
+    does; column k holds the real (cos) or imaginary (-sin)
+    part of the DFT basis of length 2 * (bins - 1) at frequency k, times the window.
+
+    Args:
+        side: "real" or "imag".
+        window: "hann", "hamming", "blackman", "bartlett", an array of frame_length values,
+            or None (no window).
+        scaling: "density" (the window divided by its L2 norm), "spectrum" (by its sum) or
+            None.
+        periodic: use the periodic form of a named window (the first N of N + 1 points).
+
+    >>> STFT("real", "hann")((8, 1, 5)).shape
+    (8, 1, 5)
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: side must be 'real' or 'imag', received {side!r}")
+        if isinstance(window, str) and window not in _WINDOWS:
+            raise ValueError(f"STFT: unknown window {window!r}; expected one of "
+                             f"{sorted(_WINDOWS)}, an array or None")
+        if scaling not in ("density", "spectrum", None):
+            raise ValueError("STFT: scaling must be 'density', 'spectrum' or None, received "
+                             f"{scaling!r}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def _window(self, n: int) -> np.ndarray:
+        if self.window is None:
+            return np.ones(n)
+        if isinstance(self.window, str):
+            return _WINDOWS[self.window](n + 1)[:n] if self.periodic else _WINDOWS[self.window](n)
+        w = np.asarray(self.window, dtype="float64")
+        if w.shape != (n,):
+            raise ValueError(f"STFT: the window has shape {w.shape}, expected ({n},) for a "
+                             f"kernel of frame length {n}")
+        return w
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 3 or shape[-1] < 2:
+            raise ValueError("STFT: expected a shape (frame_length, channels, bins) with "
+                             f"bins >= 2, received {tuple(shape)}")
+        frame, bins = shape[0], shape[-1]
+        angle = 2 * np.pi * np.outer(np.arange(frame), np.arange(bins)) / (2 * (bins - 1))
+        basis = np.cos(angle) if self.side == "real" else -np.sin(angle)
+        w = self._window(frame)
+        if self.scaling == "density":
+            w = w / np.sqrt(np.sum(w**2))
+        elif self.scaling == "spectrum":
+            w = w / np.sum(w)
+        # (frame_length, 1, bins) whatever the middle axis asked for, as Keras returns it.
+        return (basis * w[:, None])[:, None, :].astype(backend.standardize_dtype(dtype))
+
+    def get_config(self):
+        window = self.window if self.window is None or isinstance(self.window, str) \
+            else np.asarray(self.window).tolist()
+        return {"side": self.side, "window": window, "scaling": self.scaling,
+                "periodic": self.periodic}
+
+
 # Keras's other names for the same classes: `keras.initializers.glorot_uniform(seed=1)`.
 constant, zeros, ones = Constant, Zeros, Ones
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
@@ -206,6 +273,7 @@ glorot_uniform, glorot_normal, he_uniform, he_normal = (GlorotUniform, GlorotNor
 lecun_uniform, lecun_normal = LecunUniform, LecunNormal
 orthogonal, identity = Orthogonal, Identity
 OrthogonalInitializer, IdentityInitializer = Orthogonal, Identity
+STFTInitializer = stft = STFT
 
 _BY_NAME = {
     "zeros": Zeros,
@@ -223,6 +291,7 @@ _BY_NAME = {
     "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
     "identity": Identity,
+    "stft": STFT,
     # Keras's short aliases
     "zero": Zeros,
     "one": Ones,

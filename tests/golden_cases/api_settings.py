@@ -63,3 +63,12 @@ CASES += [
     Case("variable_initializer_and_assign", _variable),
     Case("remat_values_and_gradients", _remat, [f32(4)], grad=True),
 ]
+
+
+CASES += [
+    Case("stft_real_hann_density", lambda k: k.initializers.STFT("real", "hann")((8, 1, 5))),
+    Case("stft_imag_hamming_spectrum_periodic",
+         lambda k: k.initializers.STFTInitializer("imag", "hamming", "spectrum", True)((6, 1, 4))),
+    Case("stft_blackman_no_scaling",
+         lambda k: k.initializers.stft("real", "blackman", None)((7, 2, 3))),
+]
