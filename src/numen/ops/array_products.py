@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numen import backend
 from numen.autodiff import as_tensor
 from numen.ops import linalg, manipulation, math, reduce
 from numen.ops.broadcast import normalize_axis
@@ -117,7 +118,7 @@ def trace(x, offset=0, axis1=0, axis2=1):
         raise ValueError(f"trace: axis1 and axis2 must differ, both are {a1}")
     moved = manipulation.moveaxis(x, [a1, a2], [x.ndim - 2, x.ndim - 1])
     n, m = moved.shape[-2:]
-    rows = np.arange(max(0, -offset), max(0, min(n, m - offset)))
+    rows = backend.asarray_like(np.arange(max(0, -offset), max(0, min(n, m - offset))), x.data)
     diagonal = manipulation.getitem(moved, (Ellipsis, rows, rows + offset))
     return math.cast(reduce.sum(diagonal, axis=-1), sum_dtype(x.data.dtype))
 
@@ -185,7 +186,8 @@ def correlate(x1, x2, mode="valid"):
                          f"received {mode!r}")
     n, m = a.shape[0], b.shape[0]
     padded = manipulation.pad(a, [(m - 1, m - 1)])
-    windows = manipulation.getitem(padded, np.arange(n + m - 1)[:, None] + np.arange(m))
+    starts = np.arange(n + m - 1)[:, None] + np.arange(m)
+    windows = manipulation.getitem(padded, backend.asarray_like(starts, a.data))
     full = linalg.matmul(windows, b)
     if mode == "full":
         return full

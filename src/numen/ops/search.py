@@ -122,7 +122,7 @@ def _to_size(xp, values, index, counts, axis, size, fill_value):
         shape[axis] = pad
         filler = xp.full(shape, fill_value, dtype=values.dtype)
     values = xp.concatenate([values, filler], axis=axis)
-    index = xp.concatenate([index, xp.full(pad, index[0], dtype=index.dtype)])
+    index = xp.concatenate([index, xp.full(pad, int(index[0]), dtype=index.dtype)])
     counts = xp.concatenate([counts, xp.zeros(pad, dtype=counts.dtype)])
     return values, index, counts
 

@@ -108,7 +108,7 @@ def quantile_op(x, q, axis, method, keepdims, name, ignore_nan):
             flat = xp.broadcast_to(base * m + src, pos.shape)
             backend.scatter_add(gt, flat.reshape(-1), (g * weight).reshape(-1))
         gt = gt.reshape(tuple(x.shape[i] for i in perm))
-        return (gt.transpose(np.argsort(perm)),)
+        return (gt.transpose(tuple(int(i) for i in np.argsort(perm))),)
 
     return result(y.reshape(out_shape), (x,), backward, name)
 
@@ -198,7 +198,7 @@ def corrcoef(x):
     rows = manipulation.reshape(x, (1, -1)) if x.ndim == 1 else x
     centred = rows - reduce.mean(rows, axis=1, keepdims=True)
     cov = linalg.matmul(centred, manipulation.transpose(centred))
-    k = np.arange(cov.shape[0])
+    k = backend.asarray_like(np.arange(cov.shape[0]), cov.data)
     sd = math.sqrt(manipulation.getitem(cov, (k, k)))
     c = cov / manipulation.reshape(sd, (-1, 1)) / manipulation.reshape(sd, (1, -1))
     c = math.clip(c, -1.0, 1.0)
@@ -224,7 +224,7 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - keras.ops spelling
     min and max when None), and the bins' edges; both float (no gradient).
 
     >>> histogram(np.array([0.0, 1.0, 1.0, 2.0]), bins=2)[0].numpy()
-    array([1., 3.], dtype=float32)
+    array([1., 3.])
     """
     x = as_tensor(x)
     if x.ndim != 1:
