@@ -39,4 +39,9 @@ CASES = [
     Case("count_nonzero_axis", lambda k, x: k.ops.count_nonzero(x, axis=1),
          [ints(3, 5, high=3)]),
     Case("count_nonzero_all", lambda k, x: k.ops.count_nonzero(x), [ints(4, 4, high=2)]),
+    Case("average_int_half_weights", lambda k, x, w: k.ops.average(x, axis=0, weights=w),
+         [ints(3, 2, dtype="int8"), lambda rng: rng.uniform(0.5, 2, 3).astype("float16")],
+         rtol=1e-3, atol=1e-3),
+    Case("bincount_int8_weights", lambda k, x, w: k.ops.bincount(x, weights=w),
+         [ints(6, high=4), ints(6, dtype="int8")]),
 ]

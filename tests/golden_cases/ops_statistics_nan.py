@@ -49,4 +49,5 @@ CASES = [
     Case("nanpercentile", lambda k, x: k.ops.nanpercentile(x, 40, axis=0, keepdims=True),
          [nans(4, 3)], grad=True),
     Case("nanmedian_int", lambda k, x: k.ops.nanmedian(x, axis=0), [ints(4, 3)]),
+    Case("nancumsum_int8", lambda k, x: k.ops.nancumsum(x, axis=1), [ints(2, 3, dtype="int8")]),
 ]

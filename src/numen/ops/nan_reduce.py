@@ -156,7 +156,9 @@ def nanargmin(x, axis=None, keepdims=False):
 
 def _nan_cumulative(x, axis, dtype, name):
     x = as_tensor(x)
-    target = sum_dtype(x.data.dtype) if dtype is None else backend.standardize_dtype(dtype)
+    # Unlike sums, running sums keep small integer dtypes; only booleans become int32.
+    target = backend.standardize_dtype(dtype) if dtype is not None else (
+        "int32" if x.data.dtype.kind == "b" else x.data.dtype.name)
     x = math.cast(_filled(x, 0.0 if name == "nancumsum" else 1.0), target)
     run = reduce.cumsum if name == "nancumsum" else reduce.cumprod
     if axis is not None:

@@ -154,9 +154,8 @@ def average(x, axis=None, weights=None):
     >>> average(np.array([1.0, 2.0]), weights=np.array([3.0, 1.0])).numpy()
     array(1.25)
     """
-    x = to_float(x)
     if weights is None:
-        return reduce.mean(x, axis=axis)
+        return reduce.mean(to_float(x), axis=axis)
     x, w = promote(x, weights, floating=True)
     if w.shape != x.shape:
         if not isinstance(axis, (int, np.integer)):
@@ -270,7 +269,7 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     w = as_tensor(weights)
     if w.shape != x.shape:
         raise ValueError(f"bincount: weights must have x's shape {x.shape}, received {w.shape}")
-    dtype = sum_dtype(w.data.dtype)
+    dtype = "int32" if w.data.dtype.kind == "b" else w.data.dtype.name
     y = xp.zeros(rows.shape[0] * length, dtype=dtype)
     backend.scatter_add(y, flat[keep], w.data.reshape(rows.shape)[keep].astype(dtype))
 
