@@ -189,6 +189,52 @@ from numen.ops.pool import (  # noqa: F401
 # [elementwise]
 
 # [statistics]
+from numen.ops.statistics import (  # noqa: F401
+    quantile,
+    percentile,
+    median,
+    average,
+    ptp,
+    corrcoef,
+    cdist,
+    histogram,
+    bincount,
+    count_nonzero,
+)
+from numen.ops.nan_reduce import (  # noqa: F401
+    nansum,
+    nanprod,
+    nanmean,
+    nanvar,
+    nanstd,
+    nanmax,
+    nanmin,
+    nanargmax,
+    nanargmin,
+    nancumsum,
+    nancumprod,
+    nanquantile,
+    nanpercentile,
+    nanmedian,
+)
+from numen.ops.search import (  # noqa: F401
+    argpartition,
+    searchsorted,
+    digitize,
+    unique,
+    isin,
+    nonzero,
+)
+from numen.ops.array_products import (  # noqa: F401
+    diff,
+    trapezoid,
+    inner,
+    vdot,
+    kron,
+    trace,
+    cross,
+    correlate,
+)
 
 # [arrays]
 
