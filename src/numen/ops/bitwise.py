@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor
-from numen.ops.broadcast import pair
+from numen.ops.elementwise import operands
 
 
 def _check(t: Tensor, op: str, arg: str, allow_bool: bool = True) -> None:
@@ -18,7 +18,7 @@ def _check(t: Tensor, op: str, arg: str, allow_bool: bool = True) -> None:
 
 
 def _binary(x, y, op, fn_name, names=("x", "y"), allow_bool=True, bool_as_int=False):
-    a, b = pair(x, y)
+    a, b = operands(x, y)
     _check(a, op, names[0], allow_bool)
     _check(b, op, names[1], allow_bool)
     if bool_as_int:  # shifting bools gives int32, as in Keras

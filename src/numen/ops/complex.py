@@ -11,8 +11,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor
-from numen.ops.broadcast import pair
-from numen.ops.elementwise import to_float
+from numen.ops.elementwise import operands, to_float
 
 
 def _is_complex(t: Tensor) -> bool:
@@ -118,7 +117,7 @@ def polar(abs_, angle):
 
     >>> ops.polar(2.0, np.pi / 2)  # 2j
     """
-    r, theta = pair(abs_, angle)
+    r, theta = operands(abs_, angle)
     for t, arg in ((r, "abs_"), (theta, "angle")):
         if _is_complex(t):
             raise TypeError(f"polar: `{arg}` must be real, received dtype {t.dtype}")

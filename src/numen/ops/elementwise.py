@@ -26,10 +26,18 @@ def to_float(t: Tensor) -> Tensor:
     return Tensor(t.data.astype(backend.floatx()))
 
 
+def operands(a, b) -> tuple[Tensor, Tensor]:
+    """`pair(a, b)`, with arrays made Tensors first so a Python number takes an array's dtype
+    too (uint8 array ^ 5 stays uint8, as in Keras)."""
+    a = a if isinstance(a, (Tensor, int, float, bool)) else as_tensor(a)
+    b = b if isinstance(b, (Tensor, int, float, bool)) else as_tensor(b)
+    return pair(a, b)
+
+
 def promote_pair(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of one kind: an integer or bool operand meeting a floating one
     takes the floating dtype; two integer (or two floating) operands follow NumPy."""
-    a, b = pair(a, b)
+    a, b = operands(a, b)
     fa, fb = is_inexact(a), is_inexact(b)
     if fa and not fb:
         b = Tensor(b.data.astype(a.data.dtype))
@@ -275,5 +283,5 @@ def logical_xor(x1, x2):
 
     >>> ops.logical_xor([True, False], [True, True])  # [False, True]
     """
-    a, b = pair(x1, x2)
+    a, b = operands(x1, x2)
     return Tensor(backend.xp_of(a.data, b.data).logical_xor(a.data, b.data))
