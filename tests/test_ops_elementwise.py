@@ -105,6 +105,8 @@ def test_dtype_rules():
     assert ops.trunc(i32).dtype == "int32"
     assert ops.bitwise_xor(np.array([3], "uint8"), 5).dtype == "uint8"
     assert ops.left_shift(np.array([True]), np.array([True])).dtype == "int32"
+    assert ops.bitwise_or(np.array([True]), 2).dtype == "int32"
+    assert ops.gcd(np.array([True]), np.array([4], "int32")).dtype == "int32"
     assert ops.view_as_complex(np.ones((2, 2))).dtype == "complex128"
     assert ops.polar(np.ones(2, "float32"), np.ones(2, "float32")).dtype == "complex64"
     assert ops.angle(np.array([1j], "complex128")).dtype == "float64"
@@ -131,7 +133,8 @@ BAD_INPUT = [
     (lambda: ops.bitwise_and(np.ones(2), np.ones(2, "int32")), TypeError, "bitwise_and: `x`"),
     (lambda: ops.left_shift(np.ones(2, "int32"), np.ones(2)), TypeError, "left_shift: `y`"),
     (lambda: ops.bitwise_invert(np.ones(2)), TypeError, "bitwise_invert: `x`"),
-    (lambda: ops.gcd(np.array([True]), np.array([2])), TypeError, "gcd: `x1`"),
+    (lambda: ops.gcd(np.array([1.5]), np.array([2])), TypeError, "gcd: `x1`"),
+    (lambda: ops.lcm(np.array([True]), np.array([False])), TypeError, "lcm: needs integers"),
     (lambda: ops.ldexp(np.ones(2), 1.5), TypeError, "ldexp: the exponent `x2`"),
     (lambda: ops.ldexp(np.ones(2), np.ones(2)), TypeError, "integer dtype"),
     (lambda: ops.view_as_complex(np.ones((2, 3))), ValueError, "view_as_complex: the last axis"),

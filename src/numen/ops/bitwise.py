@@ -10,17 +10,18 @@ from numen.autodiff import Tensor, as_tensor
 from numen.ops.elementwise import operands
 
 
-def _check(t: Tensor, op: str, arg: str, allow_bool: bool = True) -> None:
-    kinds = "iub" if allow_bool else "iu"
-    if t.data.dtype.kind not in kinds:
-        expected = "an integer or bool" if allow_bool else "an integer"
-        raise TypeError(f"{op}: `{arg}` must have {expected} dtype, received {t.dtype}")
+def _check(t: Tensor, op: str, arg: str) -> None:
+    if t.data.dtype.kind not in "iub":
+        raise TypeError(f"{op}: `{arg}` must have an integer or bool dtype, received {t.dtype}")
 
 
 def _binary(x, y, op, fn_name, names=("x", "y"), allow_bool=True, bool_as_int=False):
     a, b = operands(x, y)
-    _check(a, op, names[0], allow_bool)
-    _check(b, op, names[1], allow_bool)
+    _check(a, op, names[0])
+    _check(b, op, names[1])
+    if not allow_bool and a.data.dtype.kind == "b" and b.data.dtype.kind == "b":
+        raise TypeError(f"{op}: needs integers, received two bool operands (a bool meeting an "
+                        "integer counts as 0 or 1)")
     if bool_as_int:  # shifting bools gives int32, as in Keras
         a = Tensor(a.data.astype("int32")) if a.data.dtype == bool else a
         b = Tensor(b.data.astype("int32")) if b.data.dtype == bool else b

@@ -31,7 +31,15 @@ def operands(a, b) -> tuple[Tensor, Tensor]:
     too (uint8 array ^ 5 stays uint8, as in Keras)."""
     a = a if isinstance(a, (Tensor, int, float, bool)) else as_tensor(a)
     b = b if isinstance(b, (Tensor, int, float, bool)) else as_tensor(b)
-    return pair(a, b)
+    return pair(_bool_meets_int(a, b), _bool_meets_int(b, a))
+
+
+def _bool_meets_int(t, other):
+    # A bool tensor meeting a Python int gives int32 in Keras (pair alone would give int64).
+    if (isinstance(t, Tensor) and t.data.dtype.kind == "b" and isinstance(other, int)
+            and not isinstance(other, bool)):
+        return Tensor(t.data.astype("int32"))
+    return t
 
 
 def promote_pair(a, b) -> tuple[Tensor, Tensor]:
@@ -214,6 +222,8 @@ def logaddexp(x1, x2):
     >>> ops.logaddexp(0.0, 0.0)  # log(2)
     """
     a, b = float_pair(x1, x2)
+    reject_complex(a, "logaddexp", "x1")
+    reject_complex(b, "logaddexp", "x2")
     xp = backend.xp_of(a.data, b.data)
     y = xp.logaddexp(a.data, b.data)
 
@@ -230,6 +240,8 @@ def logaddexp2(x1, x2):
     >>> ops.logaddexp2(1.0, 1.0)  # 2.0
     """
     a, b = float_pair(x1, x2)
+    reject_complex(a, "logaddexp2", "x1")
+    reject_complex(b, "logaddexp2", "x2")
     xp = backend.xp_of(a.data, b.data)
     y = xp.logaddexp2(a.data, b.data)
 
