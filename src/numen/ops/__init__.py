@@ -187,6 +187,66 @@ from numen.ops.pool import (  # noqa: F401
 
 # Families added for the whole of keras.ops: one import block per file, under its marker.
 # [elementwise]
+from numen.ops.elementwise import (  # noqa: F401
+    arctan2,
+    divide_no_nan,
+    fmax,
+    fmin,
+    fmod,
+    heaviside,
+    hypot,
+    ldexp,
+    logaddexp,
+    logaddexp2,
+    nextafter,
+    isclose,
+    allclose,
+    logical_xor,
+)
+from numen.ops.unary import (  # noqa: F401
+    arccosh,
+    cbrt,
+    deg2rad,
+    rad2deg,
+    exp2,
+    fabs,
+    sinc,
+    trunc,
+    nan_to_num,
+    signbit,
+    isposinf,
+    isneginf,
+    saturate_cast,
+)
+from numen.ops.special import (  # noqa: F401
+    erfc,
+    erfinv,
+    i0,
+)
+from numen.ops.complex import (  # noqa: F401
+    real,
+    imag,
+    conj,
+    conjugate,
+    angle,
+    isreal,
+    view_as_complex,
+    view_as_real,
+    polar,
+)
+from numen.ops.bitwise import (  # noqa: F401
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    bitwise_invert,
+    bitwise_not,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    left_shift,
+    right_shift,
+    gcd,
+    lcm,
+)
 
 # [statistics]
 from numen.ops.statistics import (  # noqa: F401
