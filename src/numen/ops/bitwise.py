@@ -16,9 +16,10 @@ def _check(t: Tensor, op: str, arg: str) -> None:
 
 
 def _binary(x, y, op, fn_name, names=("x", "y"), allow_bool=True, bool_as_int=False):
+    for value, name in ((x, names[0]), (y, names[1])):  # before promotion mixes the two
+        if not isinstance(value, (int, bool)):
+            _check(as_tensor(value), op, name)
     a, b = operands(x, y)
-    _check(a, op, names[0])
-    _check(b, op, names[1])
     if not allow_bool and a.data.dtype.kind == "b" and b.data.dtype.kind == "b":
         raise TypeError(f"{op}: needs integers, received two bool operands (a bool meeting an "
                         "integer counts as 0 or 1)")
