@@ -12,6 +12,7 @@ from numen.keras import (
     distribution,
     initializers,
     layers,
+    legacy,
     losses,
     metrics,
     models,
@@ -20,6 +21,7 @@ from numen.keras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
     wrappers,
 )
@@ -32,6 +34,7 @@ __version__ = "3.0.0"
 __all__ = [
     "GradientTape", "Input", "InputSpec", "KerasTensor", "Layer", "Model", "Optimizer",
     "Sequential", "activations", "backend", "callbacks", "config", "constraints",
-    "datasets", "distribution", "initializers", "layers", "losses", "metrics", "models", "ops",
-    "optimizers", "random", "regularizers", "saving", "utils", "wrappers",
+    "datasets", "distribution", "initializers", "layers", "legacy", "losses", "metrics",
+    "models", "ops", "optimizers", "random", "regularizers", "saving", "tree", "utils",
+    "wrappers",
 ]
