@@ -15,7 +15,12 @@ import types
 import numpy as np
 
 from numen.saving import registry
-from numen.saving.serialization import deserialize_layer, safe_mode_scope, serialize_layer
+from numen.saving.serialization import (
+    _drop_neutral,
+    deserialize_layer,
+    safe_mode_scope,
+    serialize_layer,
+)
 
 
 def _is_layer(obj) -> bool:
@@ -152,17 +157,19 @@ def _deserialize(config, objects):
     if class_name in ("DTypePolicy", "FloatDTypePolicy") and \
             registry.find_custom((registered, class_name), objects) is None:
         try:
-            cls = registry.lookup(class_name, registered, objects, module)
+            cls = registry.lookup(class_name, registered, objects, module, "class")
         except ValueError:  # numen keeps a layer's dtype as a name
             return inner.get("name") if isinstance(inner, dict) else inner
     else:
-        cls = registry.lookup(class_name, registered, objects, module)
+        cls = registry.lookup(class_name, registered, objects, module, "class")
     if _is_layer(cls):
         layer = deserialize_layer(config, custom_objects=objects)
         _build(layer, config.get("build_config"))
         return layer
     if not isinstance(cls, type):
         return cls  # a registered function or object stored under a class entry
+    if isinstance(inner, dict):
+        inner = _drop_neutral(cls, inner)
     if hasattr(cls, "from_config"):
         return cls.from_config(inner)
     return cls(**inner)

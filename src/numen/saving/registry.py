@@ -214,7 +214,8 @@ def find_custom(names, custom_objects=None):
     return None
 
 
-def lookup(class_name: str, registered_name=None, custom_objects=None, module=None):
+def lookup(class_name: str, registered_name=None, custom_objects=None, module=None,
+           what: str = "layer class"):
     """The class a config names: user objects first, then numen's own (by `module` when it
     names a known Keras module, else layers first). ValueError when there is none."""
     found = find_custom((registered_name, class_name), custom_objects)
@@ -227,13 +228,8 @@ def lookup(class_name: str, registered_name=None, custom_objects=None, module=No
         for candidate in builtin_objects().values():
             if class_name in candidate:
                 return candidate[class_name]
-    what = "layer class" if table is None or module_is_layers(module) else "class"
     raise ValueError(f"Unknown {what} {class_name!r}"
                      + (f" (module {module!r})" if module else "")
                      + ": not a numen class and not registered; pass it in custom_objects=, "
                      "use keras.saving.custom_object_scope, or decorate it with "
                      "@keras.saving.register_keras_serializable()")
-
-
-def module_is_layers(module) -> bool:
-    return _table_for(module) is builtin_objects()["keras.layers"]
