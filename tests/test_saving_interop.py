@@ -135,3 +135,20 @@ def test_numen_custom_objects_load_in_keras3(tmp_path):
     assert isinstance(loaded.layers[0], real_scaled_dense)
     np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
                                model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_numen_file_editor_output_loads_in_keras3(tmp_path):
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    editor = keras.saving.KerasFileEditor(os.path.join(FIXTURES, "custom.keras"))
+    editor.delete_object("layers/shift")
+    editor.delete_object("optimizer")
+    path = str(tmp_path / "edited.weights.h5")
+    editor.save(path)
+    real_scaled_dense, _ = custom_objects.define(real_keras)
+    smaller = real_keras.Sequential([real_keras.Input((4,)), real_scaled_dense(3, scale=0.5),
+                                     real_keras.layers.Dense(2)])
+    smaller.load_weights(path)
+    np.testing.assert_array_equal(np.asarray(smaller.layers[1].kernel),
+                                  editor.weights_dict["layers"]["dense"]["0"])
