@@ -168,3 +168,22 @@ def test_config_container():
     assert c.pop("a") == 1 and c.pop("a", 9) == 9
     c.update({"q": 1}, r=2)
     assert (c.q, c.r) == (1, 2) and repr(c).startswith("<Config {")
+
+
+def test_custom_loss_and_layer_round_trip_in_keras_file(tmp_path):
+    scaled_dense, shift = custom_objects.define(keras)
+
+    @keras.saving.register_keras_serializable(package="numen_test")
+    def halved_mse(y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1) / 2
+
+    model = custom_objects.model(keras)
+    model.compile(optimizer="sgd", loss=halved_mse)
+    x = np.random.default_rng(0).normal(size=(4, 4)).astype("float32")
+    model.fit(x, np.zeros((4, 2), "float32"), epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with keras.utils.custom_object_scope({"Shift": shift}):
+        loaded = keras.saving.load_model(path)
+    assert loaded.loss is halved_mse
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
