@@ -46,10 +46,11 @@ def serialize_layer(layer) -> dict:
     name = _class_name(layer)
     entry = {"module": "keras.layers", "class_name": name, "config": layer.get_config(),
              "registered_name": None}
-    if keras_module_of(type(layer)) is None:
+    cls = type(layer)
+    if keras_module_of(cls) is None and not cls.__module__.startswith("numen."):
         # A user class: Keras writes its Python module and its (registered) name.
-        entry["module"] = type(layer).__module__
-        entry["registered_name"] = get_registered_name(type(layer))
+        entry["module"] = cls.__module__
+        entry["registered_name"] = get_registered_name(cls)
     if name == "Lambda":
         entry["config"] = _lambda_config(layer, entry["config"])
     if name == "Sequential":
