@@ -10,6 +10,7 @@ import os
 import numpy as np
 import pytest
 
+from fixtures import custom_objects
 from numen import backend, keras
 from numen.keras import layers
 
@@ -94,3 +95,60 @@ def test_numen_file_loads_in_keras3(tmp_path):
         model.save_weights(weights)
         loaded.load_weights(weights)
         assert int(np.asarray(loaded.optimizer.iterations)) == 2, name
+
+
+def test_keras3_custom_objects_load_registered_or_scoped():
+    """A Keras 3 file with a registered custom layer (`numen_test>ScaledDense`) and an
+    unregistered one (`Shift`): numen loads it with the same predictions once ScaledDense is
+    registered and Shift is given in custom_object_scope (or custom_objects=)."""
+    scaled_dense, shift = custom_objects.define(keras)
+    path = os.path.join(FIXTURES, "custom.keras")
+    expected = np.load(os.path.join(FIXTURES, "custom_y.npy"))
+    with pytest.raises(ValueError, match="Shift"):
+        keras.models.load_model(path)
+    with keras.saving.custom_object_scope({"Shift": shift}):
+        model = keras.models.load_model(path)
+    assert isinstance(model.layers[0], scaled_dense) and model.layers[0].scale == 0.5
+    assert isinstance(model.layers[1], shift)
+    np.testing.assert_allclose(model.predict(_inputs("custom"), verbose=0), expected,
+                               rtol=1e-5, atol=1e-6)
+    model = keras.models.load_model(path, custom_objects={"Shift": shift})
+    np.testing.assert_allclose(model.predict(_inputs("custom"), verbose=0), expected,
+                               rtol=1e-5, atol=1e-6)
+    assert model.compiled and model.optimizer.iterations == 2
+
+
+def test_numen_custom_objects_load_in_keras3(tmp_path):
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    backend.set_random_seed(4)
+    model = custom_objects.model(keras)
+    x = _inputs("custom")
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, np.ones((4, 2), "float32"), epochs=1, batch_size=2, verbose=0)
+    path = str(tmp_path / "custom.keras")
+    model.save(path)
+    real_scaled_dense, real_shift = custom_objects.define(real_keras)  # registers in Keras
+    with real_keras.saving.custom_object_scope({"Shift": real_shift}):
+        loaded = real_keras.models.load_model(path)
+    assert isinstance(loaded.layers[0], real_scaled_dense)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x, verbose=0)),
+                               model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_numen_file_editor_output_loads_in_keras3(tmp_path):
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    editor = keras.saving.KerasFileEditor(os.path.join(FIXTURES, "custom.keras"))
+    editor.delete_object("layers/shift")
+    editor.delete_object("optimizer")
+    path = str(tmp_path / "edited.weights.h5")
+    editor.save(path)
+    real_scaled_dense, _ = custom_objects.define(real_keras)
+    smaller = real_keras.Sequential([real_keras.Input((4,)), real_scaled_dense(3, scale=0.5),
+                                     real_keras.layers.Dense(2)])
+    smaller.load_weights(path)
+    np.testing.assert_array_equal(np.asarray(smaller.layers[1].kernel),
+                                  editor.weights_dict["layers"]["dense"]["0"])

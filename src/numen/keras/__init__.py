@@ -22,6 +22,7 @@ from numen.keras import (
     distribution,
     initializers,
     layers,
+    legacy,
     losses,
     metrics,
     models,
@@ -30,6 +31,7 @@ from numen.keras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
     wrappers,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer",
     "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable",
     "device", "name_scope", "remat", "version", "activations", "backend", "callbacks", "config",
-    "constraints", "datasets", "distribution", "initializers", "layers", "losses", "metrics",
-    "models", "ops", "optimizers", "random", "regularizers", "saving", "utils", "wrappers",
+    "constraints", "datasets", "distribution", "initializers", "layers", "legacy", "losses",
+    "metrics",
+    "models", "ops", "optimizers", "random", "regularizers", "saving", "tree", "utils", "wrappers",
 ]

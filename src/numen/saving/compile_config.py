@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from numen import losses, metrics, optimizers
+from numen.saving import objects, registry
+
+
+def _is_user_object(value) -> bool:
+    """A registered function, or an instance of a class that is not numen's own."""
+    if callable(value) and not hasattr(value, "get_config"):
+        return ">" in registry.get_registered_name(value)
+    return hasattr(value, "get_config") and registry.keras_module_of(type(value)) is None
 
 
 def _encode(value, module):
@@ -12,6 +20,8 @@ def _encode(value, module):
         return [_encode(v, module) for v in value]
     if isinstance(value, dict):
         return {k: _encode(v, module) for k, v in value.items()}
+    if _is_user_object(value):
+        return objects.serialize_keras_object(value)
     return module.serialize(value)
 
 
@@ -30,15 +40,21 @@ def _decode(value, module, custom_objects):
     if value is None or isinstance(value, (int, float, bool)):
         return value
     if isinstance(value, str):
-        found = (custom_objects or {}).get(value)
+        found = registry.find_custom((value,), custom_objects)
         return found if found is not None else value
     if isinstance(value, list):
         return [_decode(v, module, custom_objects) for v in value]
     if isinstance(value, dict) and "class_name" in value:
-        found = (custom_objects or {}).get(value["class_name"])
+        # User objects: custom_objects, custom_object_scope, then registered names.
+        names = (value.get("registered_name"), value["class_name"])
+        if value["class_name"] == "function":
+            names = (value.get("config"),)
+        found = registry.find_custom(names, custom_objects)
         if found is not None:
             return found.from_config(value.get("config", {})) if isinstance(found, type) \
                 else found
+        if value["class_name"] == "function":
+            return objects.deserialize_keras_object(value, custom_objects)
         return module.deserialize(value)
     if isinstance(value, dict):
         return {k: _decode(v, module, custom_objects) for k, v in value.items()}

@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import inspect
 
-from numen.saving.registry import get_registered_name, lookup
+from numen.saving.registry import get_registered_name, keras_module_of, lookup
 
 _REFUSED = {"TFOpLambda", "SlicingOpLambda"}
 _SAFE_MODE = contextvars.ContextVar("numen_saving_safe_mode", default=True)
@@ -45,7 +45,12 @@ def serialize_layer(layer) -> dict:
     """`{module, class_name, config, registered_name}` for a layer or model."""
     name = _class_name(layer)
     entry = {"module": "keras.layers", "class_name": name, "config": layer.get_config(),
-             "registered_name": get_registered_name(type(layer))}
+             "registered_name": None}
+    cls = type(layer)
+    if keras_module_of(cls) is None and not cls.__module__.startswith("numen."):
+        # A user class: Keras writes its Python module and its (registered) name.
+        entry["module"] = cls.__module__
+        entry["registered_name"] = get_registered_name(cls)
     if name == "Lambda":
         entry["config"] = _lambda_config(layer, entry["config"])
     if name == "Sequential":
@@ -54,8 +59,6 @@ def serialize_layer(layer) -> dict:
     elif name == "Functional":
         entry["module"] = "keras.src.models.functional"
         entry["registered_name"] = "Functional"
-    elif entry["registered_name"] == name:
-        entry["registered_name"] = None
     return entry
 
 
@@ -78,7 +81,7 @@ def deserialize_layer(spec: dict, custom_objects=None):
         raise ValueError(f"Refusing to load a {class_name} layer: its Python code would have "
                          "to be executed; rebuild the model in code or replace it with "
                          "a registered custom layer (keras.saving.register_keras_serializable)")
-    cls = lookup(class_name, spec.get("registered_name"), custom_objects)
+    cls = lookup(class_name, spec.get("registered_name"), custom_objects, spec.get("module"))
     raw = spec.get("config", {})
     if not isinstance(raw, dict):
         raise ValueError(f"The config of a {class_name} layer must be a dict, received "
