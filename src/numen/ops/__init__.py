@@ -195,6 +195,26 @@ from numen.ops.pool import (  # noqa: F401
 # [control]
 
 # [linalg]
+from numen.ops.decompositions import (  # noqa: F401
+    cholesky,
+    cholesky_inverse,
+    eig,
+    eigh,
+    lu_factor,
+    qr,
+    svd,
+)
+from numen.ops.solvers import (  # noqa: F401
+    inv,
+    det,
+    slogdet,
+    logdet,
+    solve,
+    solve_triangular,
+    pinv,
+    lstsq,
+    matrix_rank,
+)
 
 # [nn]
 
