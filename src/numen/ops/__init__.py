@@ -215,6 +215,22 @@ from numen.ops.solvers import (  # noqa: F401
     lstsq,
     matrix_rank,
 )
+from numen.ops.fft import (  # noqa: F401 - binds `fft` the function over the module's name
+    fft,
+    fft2,
+    ifft2,
+    rfft,
+    irfft,
+    stft,
+    istft,
+)
+from numen.ops.windows import (  # noqa: F401
+    hanning,
+    hamming,
+    blackman,
+    bartlett,
+    kaiser,
+)
 
 # [nn]
 
