@@ -117,14 +117,14 @@ def eigh(x) -> tuple[Tensor, Tensor]:
     xp = backend.xp_of(x.data)
     w, v = xp.linalg.eigh(_symmetric(x.data))
     n = x.shape[-1]
-    eye = xp.eye(n, dtype=w.dtype)
-    # f[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it.
-    f = 1 / (w[..., None, :] - w[..., :, None] + eye) - eye
 
     def backward_w(gw):
         return ((v * gw[..., None, :]) @ mT(v),)
 
     def backward_v(gv):
+        eye = xp.eye(n, dtype=w.dtype)
+        # f[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it.
+        f = 1 / (w[..., None, :] - w[..., :, None] + eye) - eye
         return (_symmetric(v @ (f * (mT(v) @ gv)) @ mT(v)),)
 
     return result(w, (x,), backward_w, "eigh"), result(v, (x,), backward_v, "eigh")
@@ -202,27 +202,25 @@ def svd(x, full_matrices: bool = True, compute_uv: bool = True):
     s_out = result(s, (x,), backward_s, "svd")
     if not compute_uv:
         return s_out
-    eye = xp.eye(k, dtype=s.dtype)
     s_row, s_col = s[..., None, :], s[..., :, None]
-    # f[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it.
-    f = 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye
 
-    def reduced_only():
+    def spectral_gaps():
+        """f[i, j] = 1 / (s_j^2 - s_i^2) off the diagonal, 0 on it (U, V^T gradients)."""
         if full_matrices and m != n:
             raise ValueError(f"svd: gradients of U and V^T need full_matrices=False for "
                              f"non-square input (shape {x.shape})")
+        eye = xp.eye(k, dtype=s.dtype)
+        return 1 / ((s_row + s_col) * (s_row - s_col) + eye) - eye
 
     def backward_u(gu):
-        reduced_only()
-        j = f * (mT(ur) @ gu)
+        j = spectral_gaps() * (mT(ur) @ gu)
         gx = ur @ ((j + mT(j)) * s_row) @ vtr
         if m > n:
             gx = gx + ((gu - ur @ (mT(ur) @ gu)) / s_row) @ vtr
         return (gx,)
 
     def backward_vt(gvt):
-        reduced_only()
-        j = f * (vtr @ mT(gvt))
+        j = spectral_gaps() * (vtr @ mT(gvt))
         gx = ur @ ((j + mT(j)) * s_col) @ vtr
         if n > m:
             gx = gx + ur @ ((gvt - (gvt @ mT(vtr)) @ vtr) / s_col)

@@ -22,17 +22,28 @@ def _checked(fn, op, *arrays):
         raise ValueError(f"{op}: {exc} (matrix shape {arrays[0].shape})") from exc
 
 
+def _solve_or_nan(a, b):
+    """solve(a, b), NaN where a matrix is singular: Keras on JAX gives inf/NaN there rather
+    than an error, and a Functional graph finds its shapes by running ops on zeros."""
+    xp = backend.xp_of(a, b)
+    try:
+        return xp.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        return xp.full(batch + b.shape[-2:], np.nan, dtype=np.result_type(a, b))
+
+
 def inv(x) -> Tensor:
     """The inverse of a square matrix (or of each matrix in a stack).
 
-    Raises:
-        ValueError: when `x` is not square or is singular.
+    A singular matrix gives NaN, as Keras on JAX gives inf or NaN.
 
     >>> inv([[2.0, 0.0], [0.0, 4.0]])   # [[0.5, 0], [0, 0.25]]
     """
     x = as_matrix(x, "inv")
     xp = backend.xp_of(x.data)
-    y = _checked(xp.linalg.inv, "inv", x.data)
+    eye = xp.broadcast_to(xp.eye(x.shape[-1], dtype=x.data.dtype), x.shape)
+    y = _solve_or_nan(x.data, eye)
     return result(y, (x,), lambda gy: (-(mT(y) @ gy @ mT(y)),), "inv")
 
 
@@ -97,7 +108,7 @@ def _solve(a, b, op, vector, mask=None):
                          f"{b.shape}; expected b.shape[{axis}] == {n}")
     xp = backend.xp_of(a.data, b.data)
     ad = a.data if mask is None else xp.where(mask, a.data, 0)
-    x = _checked(xp.linalg.solve, op, ad, b.data[..., None] if vector else b.data)
+    x = _solve_or_nan(ad, b.data[..., None] if vector else b.data)
 
     def backward(gy):
         gb = xp.linalg.solve(mT(ad), gy[..., None] if vector else gy)
