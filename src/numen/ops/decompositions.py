@@ -12,6 +12,8 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.ops.linalg import matmul
+from numen.ops.manipulation import swapaxes
 
 
 def as_matrix(x, op: str, square: bool = True) -> Tensor:
@@ -79,9 +81,7 @@ def cholesky_inverse(x, upper: bool = False) -> Tensor:
 
     >>> cholesky_inverse(cholesky(a))   # inv(a), computed from the factor
     """
-    from numen.ops.linalg import matmul
-    from numen.ops.manipulation import swapaxes
-    from numen.ops.solvers import solve_triangular
+    from numen.ops.solvers import solve_triangular  # solvers builds on this module
 
     x = as_matrix(x, "cholesky_inverse")
     xp = backend.xp_of(x.data)

@@ -12,6 +12,8 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.ops.manipulation import getitem, pad
+from numen.ops.math import divide, multiply
 
 
 def _pair(x, op: str) -> tuple[Tensor, Tensor]:
@@ -183,8 +185,6 @@ def _overlap_add(frames: Tensor, stride: int) -> Tensor:
 
 def _window(window, sequence_length, fft_length, dtype, op):
     """The analysis window zero-padded (centred) to fft_length, or None for no window."""
-    from numen.ops.manipulation import pad
-
     if window is None:
         return None
     if isinstance(window, str):
@@ -229,9 +229,6 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
 
     >>> re, im = stft(signal, sequence_length=256, sequence_stride=64, fft_length=256)
     """
-    from numen.ops.manipulation import pad
-    from numen.ops.math import multiply
-
     _check_stft_args(sequence_length, sequence_stride, fft_length, "stft")
     x = as_tensor(x)
     if x.dtype not in ("float32", "float64"):
@@ -259,8 +256,6 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
 
     >>> signal_back = istft(stft(signal, 8, 4, 8), 8, 4, 8)
     """
-    from numen.ops.math import divide, multiply
-
     _check_stft_args(sequence_length, sequence_stride, fft_length, "istft")
     re, im = _pair(x, "istft")
     if re.ndim < 2:
@@ -289,6 +284,4 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
         end = y.shape[-1] - fft_length // 2
     else:
         end = y.shape[-1]
-    from numen.ops.manipulation import getitem
-
     return getitem(y, (Ellipsis, slice(start, end)))

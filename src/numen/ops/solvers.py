@@ -12,6 +12,7 @@ from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
 from numen.ops.broadcast import unbroadcast
 from numen.ops.decompositions import as_matrix, mT
+from numen.ops.linalg import matmul
 
 
 def _checked(fn, op, *arrays):
@@ -195,8 +196,6 @@ def lstsq(a, b, rcond=None) -> Tensor:
 
     >>> lstsq([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]], [1.0, 2.0, 3.0])   # [1, 2]
     """
-    from numen.ops.linalg import matmul
-
     a, b = _operands(a, b, "lstsq", square=False)
     if a.ndim != 2:
         raise ValueError(f"lstsq: a must be a matrix (rank 2), received shape {a.shape}")
