@@ -162,6 +162,7 @@ def test_lu_factor_rebuilds_the_matrix(shape):
             rows[[i, j]] = rows[[j, i]]
         testing.assert_close(low @ np.triu(one)[:k], a[rows])
     assert piv.dtype == np.int32
+    testing.check_grad(lambda a: ops.lu_factor(a)[0], [x])
 
 
 def test_integer_input_is_computed_in_floatx():

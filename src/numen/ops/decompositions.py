@@ -233,25 +233,43 @@ def lu_factor(x) -> tuple[Tensor, Tensor]:
     """LU decomposition with partial pivoting, packed as SciPy's `lu_factor` packs it.
 
     Returns (lu, pivots): `lu` holds U on and above the diagonal and the unit-lower L below
-    it; `pivots[i]` (int32) is the row swapped with row i at step i. No gradient flows.
+    it; `pivots[i]` (int32) is the row swapped with row i at step i. The gradient flows
+    through `lu` (the pivots held fixed).
 
     >>> lu, piv = lu_factor([[1.0, 2.0], [3.0, 4.0]])   # piv = [1, 1]
     """
     x = as_matrix(x, "lu_factor", square=False)
     xp = backend.xp_of(x.data)
     m, n = x.shape[-2:]
+    k = min(m, n)
     batch = x.shape[:-2]
     lu = x.data.reshape((-1, m, n)).copy()
     rows = xp.arange(lu.shape[0])
-    pivots = xp.zeros((lu.shape[0], min(m, n)), dtype="int32")
-    for j in range(min(m, n)):
+    pivots = xp.zeros((lu.shape[0], k), dtype="int32")
+    order = xp.broadcast_to(xp.arange(m), (lu.shape[0], m)).copy()  # x[order] = L @ U
+    for j in range(k):
         p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=-1)
         pivots[:, j] = p
-        row_j = lu[rows, j].copy()
-        lu[rows, j] = lu[rows, p]
-        lu[rows, p] = row_j
+        for a in (lu, order):
+            row_j = a[rows, j].copy()
+            a[rows, j] = a[rows, p]
+            a[rows, p] = row_j
         pivot = lu[:, j, j][:, None]
         # A zero pivot leaves its column as it is (LAPACK does the same).
         lu[:, j + 1:, j] /= xp.where(pivot == 0, 1, pivot)
         lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
-    return Tensor(lu.reshape(x.shape)), Tensor(pivots.reshape(batch + (min(m, n),)))
+    lu, order = lu.reshape(x.shape), order.reshape(batch + (m,))
+
+    def backward(g):
+        # lu = L' + U' - I with L' (m x m) and U' (n x n) the factors padded to square; a
+        # change dx gives X = L'^-1 dx[order] U'^-1 and d(lu) = L' tril(X, -1) + triu(X) U'.
+        low = xp.pad(xp.tril(lu[..., :, :k], -1), [(0, 0)] * len(batch) + [(0, 0), (0, m - k)])
+        low = low + xp.eye(m, dtype=lu.dtype)
+        up = xp.pad(xp.triu(lu[..., :k, :]), [(0, 0)] * len(batch) + [(0, n - k), (0, 0)])
+        up = up + xp.diag((xp.arange(n) >= k).astype(lu.dtype))
+        gx = xp.tril(mT(low) @ g, -1) + xp.triu(g @ mT(up))
+        g_rows = xp.linalg.solve(mT(low), mT(xp.linalg.solve(up, mT(gx))))
+        return (xp.take_along_axis(g_rows, xp.argsort(order, axis=-1)[..., None], axis=-2),)
+
+    return result(lu, (x,), backward, "lu_factor"), \
+        Tensor(pivots.reshape(batch + (k,)))
