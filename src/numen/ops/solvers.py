@@ -31,7 +31,7 @@ def _solve_or_nan(a, b):
         return xp.linalg.solve(a, b)
     except np.linalg.LinAlgError:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        return xp.full(batch + b.shape[-2:], np.nan, dtype=np.result_type(a, b))
+        return xp.full(batch + b.shape[-2:], np.nan, dtype=np.result_type(a.dtype, b.dtype))
 
 
 def inv(x) -> Tensor:
