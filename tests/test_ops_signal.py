@@ -67,9 +67,12 @@ def test_stft_matches_a_direct_computation():
     testing.assert_close(im, expected.imag)
 
 
-def test_stft_tensor_window_gets_a_gradient():
+def test_tensor_windows_get_a_gradient():
     x, w = testing.randn(12), testing.randn(4, seed=2)
     testing.check_grad(lambda a, b: ops.stft(a, 4, 2, 4, window=b)[0], [x, w])
+    re, im = testing.randn((5, 4)), testing.randn((5, 4), seed=1)
+    w = testing.randn(4, seed=2, low=0.5, high=2.0)
+    testing.check_grad(lambda a, b, c: ops.istft((a, b), 4, 2, 6, window=c), [re, im, w])
 
 
 @pytest.mark.parametrize("name", ["hanning", "hamming", "blackman", "bartlett"])

@@ -1,6 +1,6 @@
 """keras.ops Fourier transforms, short-time transforms and windows (values, gradients)."""
 
-from golden_cases.case import Case, f32, ints
+from golden_cases.case import Case, f32, ints, pos
 
 CASES = [
     Case("fft", lambda k, re, im: k.ops.fft((re, im)), [f32(2, 6), f32(2, 6)], grad=True),
@@ -31,6 +31,8 @@ CASES = [
          [f32(4, 5), f32(4, 5)], grad=True),
     Case("istft_no_window", lambda k, re, im: k.ops.istft((re, im), 5, 2, 6, window=None),
          [f32(6, 4), f32(6, 4)], grad=True),
+    Case("istft_tensor_window", lambda k, re, im, w: k.ops.istft((re, im), 4, 2, 6, window=w),
+         [f32(5, 4), f32(5, 4), pos(4)], grad=True),
     Case("roundtrip", lambda k, x: k.ops.istft(k.ops.stft(x, 8, 2, 8), 8, 2, 8, length=20),
          [f32(20)], grad=True),
     Case("hanning", lambda k: k.ops.hanning(7)),

@@ -12,8 +12,8 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
-from numen.ops.manipulation import getitem, pad
-from numen.ops.math import divide, multiply
+from numen.ops.manipulation import broadcast_to, getitem, pad
+from numen.ops.math import divide, greater, multiply, where
 
 
 def _pair(x, op: str) -> tuple[Tensor, Tensor]:
@@ -265,18 +265,17 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     frames = irfft((re, im), fft_length)
     win = _window(window, sequence_length, fft_length, re.data.dtype, "istft")
     if win is None:
-        win_data = xp.ones(fft_length, dtype=re.data.dtype)
+        win = Tensor(xp.ones(fft_length, dtype=re.data.dtype))
         scale = fft_length / sequence_stride  # what Keras (on JAX) gives without a window
     else:
-        win_data = win.data
         frames = multiply(frames, win)
         scale = 1.0
     y = _overlap_add(frames, sequence_stride)
-    count = re.shape[-2]
-    norm = _overlap_add_array(xp.broadcast_to(win_data * win_data, (count, fft_length)),
-                              sequence_stride, y.shape[-1])
-    norm = xp.where(norm > 1e-10, norm, 1.0).astype(re.data.dtype) / scale
-    y = divide(y, Tensor(norm))
+    # Divide by the overlap-added squared window (a Tensor: a window tensor gets a gradient).
+    win_squared = multiply(win, win)
+    norm = _overlap_add(broadcast_to(win_squared, (re.shape[-2], fft_length)), sequence_stride)
+    norm = where(greater(norm, 1e-10), norm, 1.0)
+    y = divide(y, norm) if scale == 1.0 else multiply(divide(y, norm), scale)
     start = fft_length // 2 if center else 0
     if length is not None:
         end = start + length
