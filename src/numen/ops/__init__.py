@@ -316,6 +316,42 @@ from numen.ops.transforms import (  # noqa: F401
 )
 
 # [linalg]
+from numen.ops.decompositions import (  # noqa: F401
+    cholesky,
+    cholesky_inverse,
+    eig,
+    eigh,
+    lu_factor,
+    qr,
+    svd,
+)
+from numen.ops.solvers import (  # noqa: F401
+    inv,
+    det,
+    slogdet,
+    logdet,
+    solve,
+    solve_triangular,
+    pinv,
+    lstsq,
+    matrix_rank,
+)
+from numen.ops.fft import (  # noqa: F401 - binds `fft` the function over the module's name
+    fft,
+    fft2,
+    ifft2,
+    rfft,
+    irfft,
+    stft,
+    istft,
+)
+from numen.ops.windows import (  # noqa: F401
+    hanning,
+    hamming,
+    blackman,
+    bartlett,
+    kaiser,
+)
 
 # [nn]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from numen import backend
-from numen.autodiff import as_tensor, result
+from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import primitive
-from numen.ops.broadcast import pair, unbroadcast
+from numen.ops.broadcast import normalize_axis, pair, unbroadcast
 
 
 def _swap_last(a):
@@ -188,28 +188,89 @@ def tensordot(a, b, axes=2):
 
 
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - keras.ops spelling
-    """Vector norm (or Frobenius norm for matrices when `ord` is None or 'fro').
+    """Vector or matrix norm, with NumPy's rules for `ord` and `axis`.
 
-    Supports `ord` None/2/'fro' (Euclidean), 1, inf, -inf and any positive number for vector
-    norms over `axis` (an int, a tuple, or None for the whole tensor).
+    Args:
+        x: tensor; integers are measured in floatx.
+        ord: for vectors None/2, 1, inf, -inf, 0 (count of nonzeros) or any other number p
+            (sum(|x|^p)^(1/p)); for matrices None/'fro', 'nuc', 1, -1, 2, -2, inf, -inf.
+        axis: None (a vector norm of everything when `ord` is None, else the norm of a 1-D or
+            2-D `x`), an int (vector norms) or a pair of ints (matrix norms).
+        keepdims: keep the reduced axes with size 1.
+
+    >>> norm([[3.0, 0.0], [0.0, 4.0]])   # 5 (Frobenius)
     """
     from numen.ops import math as m
     from numen.ops import reduce
 
     x = as_tensor(x)
-    ax = axis
-    if ord in (None, 2, "fro", "euclidean"):
-        return m.sqrt(reduce.sum(m.square(x), axis=ax, keepdims=keepdims))
-    if ord == float("inf"):
-        return reduce.max(m.abs(x), axis=ax, keepdims=keepdims)
-    if ord == -float("inf"):
-        return reduce.min(m.abs(x), axis=ax, keepdims=keepdims)
-    if isinstance(ord, (int, float)) and ord > 0:
-        if ord == 1:
-            return reduce.sum(m.abs(x), axis=ax, keepdims=keepdims)
-        return reduce.sum(m.abs(x) ** float(ord), axis=ax, keepdims=keepdims) ** (1.0 / ord)
-    raise ValueError(f"norm: unsupported ord {ord!r}; expected None, 'fro', 1, 2, inf, -inf "
-                     "or a positive number")
+    if x.data.dtype.kind not in "fc":
+        x = Tensor(x.data.astype(backend.floatx()))
+    if axis is None:
+        if ord is None:
+            y = m.sqrt(reduce.sum(m.square(x)))
+            return _keep(y, tuple(range(x.ndim))) if keepdims else y
+        if x.ndim not in (1, 2):
+            raise ValueError(f"norm: with ord={ord!r} and axis=None, x must be 1-D or 2-D, "
+                             f"received shape {x.shape}")
+        axis = tuple(range(x.ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(normalize_axis(a, x.ndim, "norm")[0] for a in axes)
+    if len(axes) == 1:
+        y = _vector_norm(x, ord, axes[0], m, reduce)
+    elif len(axes) == 2 and axes[0] != axes[1]:
+        y = _matrix_norm(x, ord, axes, m, reduce)
+    else:
+        raise ValueError(f"norm: axis must be an int or a pair of distinct ints, "
+                         f"received {axis!r}")
+    return _keep(y, axes) if keepdims else y
+
+
+def _keep(y, axes):
+    from numen.ops.manipulation import expand_dims
+
+    for a in sorted(axes):
+        y = expand_dims(y, a)
+    return y
+
+
+def _vector_norm(x, ord, axis, m, reduce):  # noqa: A002
+    inf = float("inf")
+    if ord is None or ord == 2:
+        return m.sqrt(reduce.sum(m.square(x), axis=axis))
+    if isinstance(ord, str) or not isinstance(ord, (int, float)):
+        raise ValueError(f"norm: ord {ord!r} is not a vector norm; expected a number")
+    if ord == inf:
+        return reduce.max(m.abs(x), axis=axis)
+    if ord == -inf:
+        return reduce.min(m.abs(x), axis=axis)
+    if ord == 0:
+        return reduce.sum(m.cast(m.not_equal(x, 0), x.dtype), axis=axis)
+    if ord == 1:
+        return reduce.sum(m.abs(x), axis=axis)
+    return reduce.sum(m.abs(x) ** float(ord), axis=axis) ** (1.0 / ord)
+
+
+def _matrix_norm(x, ord, axes, m, reduce):  # noqa: A002
+    from numen.ops.decompositions import svd
+    from numen.ops.manipulation import moveaxis
+
+    row, col = axes
+    if ord is None or ord == "fro":
+        return m.sqrt(reduce.sum(m.square(x), axis=axes))
+    if ord in ("nuc", 2, -2):
+        s = svd(moveaxis(x, axes, (-2, -1)), compute_uv=False)
+        if ord == "nuc":
+            return reduce.sum(s, axis=-1)
+        return reduce.max(s, axis=-1) if ord == 2 else reduce.min(s, axis=-1)
+    if ord in (1, -1, float("inf"), -float("inf")):
+        if ord in (1, -1):  # largest (smallest) column sum
+            sums, over = reduce.sum(m.abs(x), axis=row), col - (col > row)
+        else:  # largest (smallest) row sum
+            sums, over = reduce.sum(m.abs(x), axis=col), row - (row > col)
+        return reduce.max(sums, axis=over) if ord > 0 else reduce.min(sums, axis=over)
+    raise ValueError(f"norm: unsupported matrix ord {ord!r}; expected None, 'fro', 'nuc', "
+                     "1, -1, 2, -2, inf or -inf")
 
 
 def _triangle(x, k, lower):
