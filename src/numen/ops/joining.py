@@ -1,0 +1,185 @@
+"""Joining tensors and splitting them apart, the NumPy way (hstack, array_split, ...).
+
+Everything here is composed from concatenate, getitem, reshape and cast, so gradients come from
+those ops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen.autodiff import as_tensor
+from numen.ops.manipulation import concatenate, getitem, reshape
+from numen.ops.math import cast
+
+
+def common_dtype(tensors) -> str:
+    """The dtype Keras gives a mix of tensors: the widest float when any is a float (an integer
+    beside a float32 stays float32, not float64 as in NumPy), else NumPy's promotion."""
+    dtypes = [np.dtype(t.dtype) for t in tensors]
+    floats = [d for d in dtypes if d.kind in "fc"]
+    return np.result_type(*(floats or dtypes)).name
+
+
+def _join(xs, axis, op):
+    xs = [as_tensor(x) for x in xs]
+    if not xs:
+        raise ValueError(f"{op}: xs must hold at least one tensor, received an empty sequence")
+    dtype = common_dtype(xs)
+    return concatenate([cast(x, dtype) for x in xs], axis=axis)
+
+
+def append(x1, x2, axis=None):
+    """`x2` appended to `x1` along `axis` (both flattened first when `axis` is None).
+
+    >>> append([1, 2], [3]).numpy().tolist()
+    [1, 2, 3]
+    """
+    x1, x2 = as_tensor(x1), as_tensor(x2)
+    if axis is None:
+        x1, x2 = reshape(x1, (-1,)), reshape(x2, (-1,))
+        axis = 0
+    return _join([x1, x2], axis, "append")
+
+
+def _at_least(x, rank):
+    x = as_tensor(x)
+    if x.ndim >= rank:
+        return x
+    if rank == 2:
+        return reshape(x, (1, -1) if x.ndim == 1 else (1, 1))
+    # rank 3: (N,) -> (1, N, 1), (M, N) -> (M, N, 1), as NumPy's atleast_3d
+    shape = {0: (1, 1, 1), 1: (1, x.size, 1), 2: x.shape + (1,)}[x.ndim]
+    return reshape(x, shape)
+
+
+def hstack(xs):
+    """Tensors joined column-wise: along axis 1, or axis 0 when they are 1-D.
+
+    >>> hstack([[1, 2], [3]]).numpy().tolist()
+    [1, 2, 3]
+    """
+    xs = [as_tensor(x) for x in xs]
+    axis = 0 if xs and xs[0].ndim <= 1 else 1
+    if axis == 0:
+        xs = [reshape(x, (-1,)) if x.ndim == 0 else x for x in xs]
+    return _join(xs, axis, "hstack")
+
+
+def vstack(xs):
+    """Tensors joined row-wise (axis 0); 1-D tensors become rows first.
+
+    >>> vstack([[1, 2], [3, 4]]).shape
+    (2, 2)
+    """
+    return _join([_at_least(x, 2) for x in xs], 0, "vstack")
+
+
+def dstack(xs):
+    """Tensors joined depth-wise (axis 2), after raising each to at least 3 dimensions.
+
+    >>> dstack([[1, 2], [3, 4]]).shape
+    (1, 2, 2)
+    """
+    return _join([_at_least(x, 3) for x in xs], 2, "dstack")
+
+
+def _pieces(x, bounds, axis):
+    out, start = [], 0
+    for stop in list(bounds) + [x.shape[axis]]:
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(start, max(start, stop))
+        out.append(getitem(x, tuple(index)))
+        start = max(start, stop)
+    return out
+
+
+def _check_axis(x, axis, op):
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {x.shape}")
+    return axis % x.ndim
+
+
+def array_split(x, indices_or_sections, axis=0):
+    """`x` split into pieces along `axis`; an int N gives N pieces whose sizes differ by at
+    most one (the first ones larger), a list gives the split points.
+
+    >>> [p.shape for p in array_split(arange(7), 3)]
+    [(3,), (2,), (2,)]
+    """
+    x = as_tensor(x)
+    axis = _check_axis(x, int(axis), "array_split")
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise ValueError(f"array_split: indices_or_sections must be a positive number of "
+                             f"sections, received {n}")
+        size, extra = divmod(x.shape[axis], n)
+        sizes = [size + 1] * extra + [size] * (n - extra)
+        return _pieces(x, np.cumsum(sizes)[:-1].tolist(), axis)
+    return _pieces(x, [int(i) for i in indices_or_sections], axis)
+
+
+def _even_split(x, indices_or_sections, axis, op):
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0 or x.shape[axis] % n:
+            raise ValueError(f"{op}: cannot split axis {axis} of length {x.shape[axis]} into "
+                             f"{n} equal sections")
+    return array_split(x, indices_or_sections, axis)
+
+
+def hsplit(x, indices_or_sections):
+    """`x` split column-wise (axis 1; axis 0 for a 1-D tensor) into equal sections or at
+    the given indices.
+
+    >>> [p.shape for p in hsplit(zeros((2, 4)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    x = as_tensor(x)
+    if x.ndim == 0:
+        raise ValueError("hsplit: x must have at least 1 dimension, received a scalar")
+    return _even_split(x, indices_or_sections, 0 if x.ndim == 1 else 1, "hsplit")
+
+
+def vsplit(x, indices_or_sections):
+    """`x` split row-wise (axis 0) into equal sections or at the given indices.
+
+    >>> [p.shape for p in vsplit(zeros((4, 2)), 2)]
+    [(2, 2), (2, 2)]
+    """
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"vsplit: x must have at least 2 dimensions, received shape {x.shape}")
+    return _even_split(x, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(x, indices_or_sections):
+    """`x` split depth-wise (axis 2) into equal sections or at the given indices.
+
+    >>> [p.shape for p in dsplit(zeros((1, 1, 4)), 2)]
+    [(1, 1, 2), (1, 1, 2)]
+    """
+    x = as_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"dsplit: x must have at least 3 dimensions, received shape {x.shape}")
+    return _even_split(x, indices_or_sections, 2, "dsplit")
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of `x` along `axis`, as a list of tensors one rank lower.
+
+    >>> [p.shape for p in unstack(zeros((2, 3)), axis=1)]
+    [(2,), (2,), (2,)]
+    """
+    x = as_tensor(x)
+    axis = _check_axis(x, int(axis), "unstack")
+    if num is not None and int(num) != x.shape[axis]:
+        raise ValueError(f"unstack: num={num} does not match the length {x.shape[axis]} of "
+                         f"axis {axis} of a tensor of shape {x.shape}")
+    out = []
+    for i in range(x.shape[axis]):
+        index = [slice(None)] * x.ndim
+        index[axis] = i
+        out.append(getitem(x, tuple(index)))
+    return out
