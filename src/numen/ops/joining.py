@@ -101,18 +101,25 @@ def _check_axis(x, axis, op):
 
 
 def array_split(x, indices_or_sections, axis=0):
-    """`x` split into pieces along `axis`; an int N gives N pieces whose sizes differ by at
-    most one (the first ones larger), a list gives the split points.
+    """`x` split into `indices_or_sections` pieces along `axis`, whose sizes differ by at most
+    one (the first ones larger).
 
     >>> [p.shape for p in array_split(arange(7), 3)]
     [(3,), (2,), (2,)]
     """
+    if not isinstance(indices_or_sections, (int, np.integer)):
+        raise TypeError(f"array_split: indices_or_sections must be an int, received "
+                        f"{indices_or_sections!r}")
     x = as_tensor(x)
-    axis = _check_axis(x, int(axis), "array_split")
+    return _split(x, indices_or_sections, _check_axis(x, int(axis), "array_split"),
+                  "array_split")
+
+
+def _split(x, indices_or_sections, axis, op):
     if isinstance(indices_or_sections, (int, np.integer)):
         n = int(indices_or_sections)
         if n <= 0:
-            raise ValueError(f"array_split: indices_or_sections must be a positive number of "
+            raise ValueError(f"{op}: indices_or_sections must be a positive number of "
                              f"sections, received {n}")
         size, extra = divmod(x.shape[axis], n)
         sizes = [size + 1] * extra + [size] * (n - extra)
@@ -126,7 +133,7 @@ def _even_split(x, indices_or_sections, axis, op):
         if n <= 0 or x.shape[axis] % n:
             raise ValueError(f"{op}: cannot split axis {axis} of length {x.shape[axis]} into "
                              f"{n} equal sections")
-    return array_split(x, indices_or_sections, axis)
+    return _split(x, indices_or_sections, axis, op)
 
 
 def hsplit(x, indices_or_sections):
