@@ -163,6 +163,7 @@ def test_creation_dtypes():
     y, step = ops.linspace(0.0, 1.0, 5, retstep=True)
     assert float(step) == 0.25 and y.shape == (5,)
     assert ops.view(np.ones(2, "float32"), "int16").shape == (4,)
+    assert ops.select([V > 0], [V > 1]).dtype == "int32"  # bool choices, int default
 
 
 ERRORS = [
@@ -182,6 +183,7 @@ ERRORS = [
     (lambda: ops.diagonal(X, axis1=1, axis2=-1), ValueError, "diagonal: axis1 and axis2"),
     (lambda: ops.vander(X), ValueError, "vander: x must be 1-D"),
     (lambda: ops.meshgrid(V, indexing="yx"), ValueError, "meshgrid: indexing"),
+    (lambda: ops.meshgrid(X, V), ValueError, "meshgrid: each input must be 1-D"),
     (lambda: ops.extract_sequences(V, 5, 1), ValueError, "extract_sequences: sequence_length"),
     (lambda: ops.extract_sequences(V, 2, 0), ValueError, "extract_sequences"),
     (lambda: ops.view(np.ones(3, "int8"), "int32"), ValueError, "view: cannot view"),

@@ -143,8 +143,12 @@ def select(condlist, choicelist, default=0):
     choices = [as_tensor(c) for c in choicelist]
     default = default if isinstance(default, (int, float, bool)) else as_tensor(default)
     dtype = common_dtype(choices + ([default] if isinstance(default, Tensor) else []))
+    # A Python number default joins the promotion as Keras's weak types do: a float makes an
+    # integer result floatx, an int makes a boolean one int32.
     if isinstance(default, float) and np.dtype(dtype).kind not in "fc":
         dtype = backend.floatx()
+    elif type(default) is int and dtype == "bool":
+        dtype = "int32"
     y = cast(default, dtype) if isinstance(default, Tensor) else default
     for cond, choice in zip(reversed(condlist), reversed(choices)):
         cond = as_tensor(cond)

@@ -233,7 +233,10 @@ def meshgrid(*x, indexing="xy"):
     """
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")
-    xs = [reshape(v, (-1,)) for v in x]
+    xs = [as_tensor(v) for v in x]
+    for v in xs:
+        if v.ndim != 1:
+            raise ValueError(f"meshgrid: each input must be 1-D, received shape {v.shape}")
     lengths = [v.shape[0] for v in xs]
     if indexing == "xy" and len(xs) >= 2:
         lengths[0], lengths[1] = lengths[1], lengths[0]
