@@ -18,6 +18,7 @@ CASES = [
     Case("arange_step", lambda k: k.ops.arange(1, 10, 3)),
     Case("arange_neg_step", lambda k: k.ops.arange(5, 0, -2)),
     Case("arange_float_step", lambda k: k.ops.arange(0, 2, 0.5)),
+    Case("arange_stop_step", lambda k: k.ops.arange(7, step=3)),
     Case("arange_dtype", lambda k: k.ops.arange(4, dtype="float32")),
     Case("eye", lambda k: k.ops.eye(3)),
     Case("eye_rect_k", lambda k: k.ops.eye(3, 4, k=1)),

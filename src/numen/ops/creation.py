@@ -53,6 +53,10 @@ def _dtype(dtype):
     return backend.standardize_dtype(dtype)
 
 
+def _like_dtype(dtype):
+    return None if dtype is None else backend.standardize_dtype(dtype)
+
+
 def zeros(shape, dtype=None):
     return Tensor(backend.xp().zeros(shape, dtype=_dtype(dtype)))
 
@@ -77,12 +81,12 @@ def full(shape, fill_value, dtype=None):
 
 def zeros_like(x, dtype=None):
     x = as_tensor(x)
-    return Tensor(backend.xp_of(x.data).zeros_like(x.data, dtype=dtype))
+    return Tensor(backend.xp_of(x.data).zeros_like(x.data, dtype=_like_dtype(dtype)))
 
 
 def ones_like(x, dtype=None):
     x = as_tensor(x)
-    return Tensor(backend.xp_of(x.data).ones_like(x.data, dtype=dtype))
+    return Tensor(backend.xp_of(x.data).ones_like(x.data, dtype=_like_dtype(dtype)))
 
 
 def empty_like(x, dtype=None):
@@ -97,7 +101,7 @@ def empty_like(x, dtype=None):
 def full_like(x, fill_value, dtype=None):
     x = as_tensor(x)
     fill = fill_value.data if isinstance(fill_value, Tensor) else fill_value
-    return Tensor(backend.xp_of(x.data).full_like(x.data, fill, dtype=dtype))
+    return Tensor(backend.xp_of(x.data).full_like(x.data, fill, dtype=_like_dtype(dtype)))
 
 
 def arange(start, stop=None, step=None, dtype=None):
@@ -110,15 +114,15 @@ def arange(start, stop=None, step=None, dtype=None):
     """
     bounds = [v for v in (start, stop, step) if v is not None]
     if dtype is None:
-        floats = any(np.asarray(data_of(v)).dtype.kind == "f" for v in bounds)
+        floats = any(backend.to_numpy(data_of(v)).dtype.kind == "f" for v in bounds)
         dtype = backend.floatx() if floats else "int32"
-    if step is None:
-        step = 1
+    start, stop, step = (None if v is None else backend.to_numpy(data_of(v)).item()
+                         for v in (start, stop, 1 if step is None else step))
     if step == 0:
         raise ValueError("arange: step must be non-zero, received 0")
-    start, stop, step = (None if v is None else np.asarray(data_of(v)).item()
-                         for v in (start, stop, step))
-    arr = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    if stop is None:
+        start, stop = 0, start
+    arr = np.arange(start, stop, step)
     return Tensor(backend.to_device(arr.astype(_dtype(dtype))))
 
 

@@ -164,7 +164,9 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     offset = int(offset)
     length = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
     i = np.arange(length)
-    return getitem(moved, (Ellipsis, i - min(offset, 0), i + max(offset, 0)))
+    rows_at = backend.asarray_like(i - min(offset, 0), x.data)
+    cols_at = backend.asarray_like(i + max(offset, 0), x.data)
+    return getitem(moved, (Ellipsis, rows_at, cols_at))
 
 
 def diag(x, k=0):

@@ -30,7 +30,8 @@ def _segment(data, segment_ids, num_segments, reduction, op):
     # Rows whose id lies outside [0, num_segments) are dropped.
     keep = (ids >= 0) & (ids < num_segments)
     if not keep.all():
-        data, ids = getitem(data, np.nonzero(keep)[0]), ids[keep]
+        rows = backend.asarray_like(np.nonzero(keep)[0], data.data)
+        data, ids = getitem(data, rows), ids[keep]
     xp = backend.xp_of(data.data)
     fill = _identity(reduction, data.data.dtype)
     base = Tensor(xp.full((num_segments,) + data.shape[1:], fill, dtype=data.data.dtype))
