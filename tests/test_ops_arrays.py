@@ -130,6 +130,23 @@ def test_scatter_update_last_write_wins_and_gets_the_gradient():
     np.testing.assert_array_equal(gu, [0.0, 10.0, 30.0])
 
 
+@pytest.mark.parametrize("reduction,ufunc", [(None, None), ("add", np.add), ("max", np.maximum),
+                                             ("min", np.minimum), ("mul", np.multiply)])
+def test_scatter_update_with_many_repeats_matches_numpy(reduction, ufunc):
+    rng = np.random.default_rng(0)
+    x = rng.integers(-5, 6, (4, 3, 2)).astype("float64")
+    index = np.stack([rng.integers(-4, 4, 30), rng.integers(-3, 3, 30)], axis=1)
+    u = rng.integers(-3, 4, (30, 2)).astype("float64")
+    expected = x.copy()
+    target = (index[:, 0], index[:, 1])
+    if ufunc is None:
+        for row, value in zip(index, u):  # one at a time: the last write wins
+            expected[tuple(row)] = value
+    else:
+        ufunc.at(expected, target, u)
+    testing.assert_close(ops.scatter_update(x, index, u, reduction=reduction), expected)
+
+
 def test_segments_fill_empty_and_infer_count():
     data = np.array([[1, 2], [3, 4], [5, 6]], dtype="int32")
     ids = np.array([0, 0, 2])

@@ -11,7 +11,6 @@ from numen.ops.manipulation import broadcast_to
 from numen.ops.math import cast
 
 REDUCTIONS = (None, "add", "max", "min", "mul")
-_UFUNC = {"max": "maximum", "min": "minimum", "mul": "multiply"}
 
 
 def reduce_into(base: Tensor, target: tuple, updates: Tensor, reduction, op: str) -> Tensor:
@@ -21,17 +20,21 @@ def reduce_into(base: Tensor, target: tuple, updates: Tensor, reduction, op: str
     reduction: None (the last update written wins), 'add', 'max', 'min' or 'mul'.
     Gradients reach `base` and `updates`: max/min split them evenly between the values that
     tie for the result, as JAX does.
+
+    Only `backend.scatter_add` and plain (unique-position) indexing are used, so NumPy and
+    CuPy take the same path; repeated positions are resolved by sorting, not by ufunc.at.
     """
     xp = backend.xp_of(base.data)
     x, u = base.data, updates.data
     y = x.copy()
     if reduction is None:
-        # Which update wins each position, written the very same way as the values.
-        owner = xp.full(x.shape[:len(target)], -1, dtype=np.int64)
-        ids = xp.arange(target[0].size).reshape(target[0].shape)
-        owner[target] = ids
-        y[target] = u
-        wins = _expand(owner[target] == ids, u.ndim)
+        rows = _flat_rows(target)
+        last = _group_ends(_positions(target, x.shape, xp), rows, xp)
+        flat_u = u.reshape((rows,) + _tail(x, target))
+        y[tuple(t.reshape(-1)[last] for t in target)] = flat_u[last]
+        wins = xp.zeros(rows, dtype=bool)
+        wins[last] = True
+        wins = _expand(wins.reshape(target[0].shape), u.ndim)
 
         def backward(gy):
             gx = gy.copy()
@@ -45,7 +48,7 @@ def reduce_into(base: Tensor, target: tuple, updates: Tensor, reduction, op: str
             return gy, gy[target]
 
     elif reduction in ("max", "min"):
-        getattr(xp, _UFUNC[reduction]).at(y, target, u)
+        _extreme_into(y, target, u, reduction == "max", xp)
 
         def backward(gy):
             hit_x, hit_u = x == y, u == y[target]
@@ -54,23 +57,88 @@ def reduce_into(base: Tensor, target: tuple, updates: Tensor, reduction, op: str
             return gy * hit_x / ties, gy[target] * hit_u / ties[target]
 
     else:  # mul
-        xp.multiply.at(y, target, u)
+        _multiply_into(y, target, u, xp)
 
         def backward(gy):
             # The product of the *other* updates at each position, without dividing by zero:
             # count the zeros and multiply the non-zero values apart.
             zero = u == 0
+            safe_u = xp.where(zero, xp.ones_like(u), u)
             product = xp.ones_like(x)
-            xp.multiply.at(product, target, xp.where(zero, xp.ones_like(u), u))
+            _multiply_into(product, target, safe_u, xp)
             zeros = xp.zeros(x.shape, dtype=np.int64)
             backend.scatter_add(zeros, target, zero.astype(np.int64))
             p, z = product[target], zeros[target]
-            safe_u = xp.where(zero, xp.ones_like(u), u)
             others = xp.where(zero, xp.where(z == 1, p, 0), xp.where(z == 0, p / safe_u, 0))
             all_u = xp.where(zeros > 0, xp.zeros_like(product), product)
             return gy * all_u, gy[target] * x[target] * others
 
     return result(y, (base, updates), backward, op)
+
+
+def _flat_rows(target) -> int:
+    return int(target[0].size)
+
+
+def _tail(x, target) -> tuple:
+    return tuple(x.shape[len(target):])
+
+
+def _positions(target, shape, xp):
+    """The flat position, within the leading axes, that each index row names."""
+    pos = xp.zeros(target[0].shape, dtype=np.int64)
+    for t, n in zip(target, shape):
+        pos = pos * n + xp.where(t < 0, t + n, t)
+    return pos.reshape(-1)
+
+
+def _group_ends(keys, n, xp):
+    """For each distinct key, the index of its last occurrence (in input order)."""
+    order = xp.argsort(keys * n + xp.arange(n))  # unique sort keys: any sort is stable
+    ordered = keys[order]
+    ends = xp.ones(n, dtype=bool)
+    ends[:-1] = ordered[1:] != ordered[:-1]
+    return order[ends]
+
+
+def _extreme_into(y, target, u, largest, xp):
+    """y[target] = max (or min) of y and every update aimed there, element by element."""
+    rows, width = _flat_rows(target), int(np.prod(_tail(y, target)))
+    if rows == 0 or width == 0:
+        return
+    # One key per (position, trailing element); sort by key, then by value.
+    keys = (_positions(target, y.shape, xp)[:, None] * width + xp.arange(width)).reshape(-1)
+    values = u.reshape(-1)
+    order = xp.lexsort(xp.stack([values.astype(np.float64), keys.astype(np.float64)]))
+    ordered = keys[order]
+    pick = xp.ones(keys.size, dtype=bool)
+    if largest:  # the last of each key's run holds its largest value
+        pick[:-1] = ordered[1:] != ordered[:-1]
+    else:
+        pick[1:] = ordered[1:] != ordered[:-1]
+    chosen = order[pick]
+    flat = y.reshape(-1)
+    combine = xp.maximum if largest else xp.minimum
+    flat[keys[chosen]] = combine(flat[keys[chosen]], values[chosen])
+
+
+def _multiply_into(y, target, u, xp):
+    """y[target] *= each update aimed there; repeated positions are taken one round at a
+    time (the k-th update of every position in round k), so each round's positions differ."""
+    rows = _flat_rows(target)
+    if rows == 0:
+        return
+    keys = _positions(target, y.shape, xp)
+    order = xp.argsort(keys * rows + xp.arange(rows))
+    ordered = keys[order]
+    rank = xp.empty(rows, dtype=np.int64)
+    rank[order] = xp.arange(rows) - xp.searchsorted(ordered, ordered, side="left")
+    flat_target = [t.reshape(-1) for t in target]
+    flat_u = u.reshape((rows,) + _tail(y, target))
+    for r in range(int(rank.max()) + 1):
+        chosen = xp.nonzero(rank == r)[0]
+        index = tuple(t[chosen] for t in flat_target)
+        y[index] = y[index] * flat_u[chosen]
 
 
 def _expand(mask, ndim):
