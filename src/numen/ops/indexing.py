@@ -9,6 +9,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
+from numen.ops.creation import convert_to_tensor
 from numen.ops.joining import common_dtype
 from numen.ops.manipulation import broadcast_to, getitem
 from numen.ops.math import cast, where
@@ -140,21 +141,14 @@ def select(condlist, choicelist, default=0):
                          f"received {len(condlist)} and {len(choicelist)}")
     if not condlist:
         raise ValueError("select: condlist must hold at least one condition")
-    choices = [as_tensor(c) for c in choicelist]
-    default = default if isinstance(default, (int, float, bool)) else as_tensor(default)
-    dtype = common_dtype(choices + ([default] if isinstance(default, Tensor) else []))
-    # A Python number default joins the promotion as Keras's weak types do: a float makes an
-    # integer result floatx, an int makes a boolean one int32.
-    if isinstance(default, float) and np.dtype(dtype).kind not in "fc":
-        dtype = backend.floatx()
-    elif type(default) is int and dtype == "bool":
-        dtype = "int32"
-    y = cast(default, dtype) if isinstance(default, Tensor) else default
+    choices = [convert_to_tensor(c) for c in choicelist]
+    scalar = isinstance(default, (bool, int, float))
+    default = default if scalar else convert_to_tensor(default)
+    dtype = common_dtype(choices + ([] if scalar else [default]), [default] if scalar else [])
+    y = convert_to_tensor(default, dtype=dtype) if scalar else cast(default, dtype)
     for cond, choice in zip(reversed(condlist), reversed(choices)):
         cond = as_tensor(cond)
         y = where(cast(cond, "bool"), cast(choice, dtype), y)
-    if not isinstance(y, Tensor) or y.dtype != dtype:
-        y = cast(y, dtype)
     return y
 
 

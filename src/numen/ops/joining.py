@@ -8,25 +8,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from numen import backend
 from numen.autodiff import as_tensor
+from numen.ops.creation import convert_to_tensor
 from numen.ops.manipulation import concatenate, getitem, reshape
 from numen.ops.math import cast
 
 
-def common_dtype(tensors) -> str:
-    """The dtype Keras gives a mix of tensors: the widest float when any is a float (an integer
-    beside a float32 stays float32, not float64 as in NumPy), else NumPy's promotion."""
+def common_dtype(tensors, scalars=()) -> str:
+    """The dtype Keras gives a mix of tensors and Python numbers.
+
+    Among tensors: the widest float when any is a float (an integer beside a float32 stays
+    float32, not float64 as in NumPy), else NumPy's promotion. Python numbers are weak, as in
+    Keras: they only lift the kind (a float makes integers floatx, an int makes bools int32).
+    """
     dtypes = [np.dtype(t.dtype) for t in tensors]
     floats = [d for d in dtypes if d.kind in "fc"]
-    return np.result_type(*(floats or dtypes)).name
+    if dtypes:
+        dtype = np.result_type(*(floats or dtypes)).name
+    elif any(isinstance(v, float) for v in scalars):
+        return backend.floatx()
+    else:
+        dtype = "bool" if scalars and all(isinstance(v, bool) for v in scalars) else "int32"
+    if any(isinstance(v, float) for v in scalars) and np.dtype(dtype).kind not in "fc":
+        return backend.floatx()
+    if dtype == "bool" and any(not isinstance(v, bool) for v in scalars):
+        return "int32"
+    return dtype
 
 
-def _join(xs, axis, op):
-    xs = [as_tensor(x) for x in xs]
+def _is_scalar(x) -> bool:
+    return isinstance(x, (bool, int, float))
+
+
+def _unified(xs, op):
+    """`xs` as Tensors of their common dtype (Python numbers weakly typed, lists as Keras
+    reads them)."""
+    xs = [x if _is_scalar(x) else convert_to_tensor(x) for x in xs]
     if not xs:
         raise ValueError(f"{op}: xs must hold at least one tensor, received an empty sequence")
-    dtype = common_dtype(xs)
-    return concatenate([cast(x, dtype) for x in xs], axis=axis)
+    dtype = common_dtype([x for x in xs if not _is_scalar(x)], [x for x in xs if _is_scalar(x)])
+    return [convert_to_tensor(x, dtype=dtype) if _is_scalar(x) else cast(x, dtype) for x in xs]
 
 
 def append(x1, x2, axis=None):
@@ -35,11 +57,10 @@ def append(x1, x2, axis=None):
     >>> append([1, 2], [3]).numpy().tolist()
     [1, 2, 3]
     """
-    x1, x2 = as_tensor(x1), as_tensor(x2)
+    x1, x2 = _unified([x1, x2], "append")
     if axis is None:
-        x1, x2 = reshape(x1, (-1,)), reshape(x2, (-1,))
-        axis = 0
-    return _join([x1, x2], axis, "append")
+        x1, x2, axis = reshape(x1, (-1,)), reshape(x2, (-1,)), 0
+    return concatenate([x1, x2], axis=axis)
 
 
 def _at_least(x, rank):
@@ -59,11 +80,10 @@ def hstack(xs):
     >>> hstack([[1, 2], [3]]).numpy().tolist()
     [1, 2, 3]
     """
-    xs = [as_tensor(x) for x in xs]
-    axis = 0 if xs and xs[0].ndim <= 1 else 1
-    if axis == 0:
-        xs = [reshape(x, (-1,)) if x.ndim == 0 else x for x in xs]
-    return _join(xs, axis, "hstack")
+    xs = _unified(xs, "hstack")
+    if xs[0].ndim <= 1:
+        return concatenate([reshape(x, (-1,)) for x in xs], axis=0)
+    return concatenate(xs, axis=1)
 
 
 def vstack(xs):
@@ -72,7 +92,7 @@ def vstack(xs):
     >>> vstack([[1, 2], [3, 4]]).shape
     (2, 2)
     """
-    return _join([_at_least(x, 2) for x in xs], 0, "vstack")
+    return concatenate([_at_least(x, 2) for x in _unified(xs, "vstack")], axis=0)
 
 
 def dstack(xs):
@@ -81,7 +101,7 @@ def dstack(xs):
     >>> dstack([[1, 2], [3, 4]]).shape
     (1, 2, 2)
     """
-    return _join([_at_least(x, 3) for x in xs], 2, "dstack")
+    return concatenate([_at_least(x, 3) for x in _unified(xs, "dstack")], axis=2)
 
 
 def _pieces(x, bounds, axis):
