@@ -6,6 +6,8 @@ CASES = [
     Case("append_flat", lambda k, a, b: k.ops.append(a, b), [f32(2, 2), f32(3)], grad=True),
     Case("append_axis_mixed", lambda k, a, b: k.ops.append(a, b, axis=0),
          [f32(2, 2), ints(1, 2)], grad=(0,)),
+    Case("append_python_int", lambda k, a: k.ops.append(a, 5), [ints(3)]),
+    Case("append_python_float", lambda k, a: k.ops.append(a, 2.5), [ints(3)]),
     Case("hstack", lambda k, a, b: k.ops.hstack([a, b]), [f32(2, 1), f32(2, 3)], grad=True),
     Case("hstack_1d_mixed", lambda k, a, b: k.ops.hstack([a, b]), [ints(2), f32(3)],
          grad=(1,)),

@@ -40,6 +40,8 @@ CASES = [
     Case("select_default", lambda k, c, a, d: k.ops.select([c], [a], default=d),
          [bools(4), f32(4), f32(4)], grad=(1, 2)),
     Case("select_int", lambda k, c, a: k.ops.select([c], [a], default=5), [bools(4), ints(4)]),
+    Case("select_float_default", lambda k, c, a: k.ops.select([c], [a], default=0.5),
+         [bools(4), ints(4)]),
     Case("select_bool_choices", lambda k, c, a: k.ops.select([c], [a > 0]), [bools(4), f32(4)]),
     Case("unravel_index", lambda k, i: k.ops.unravel_index(i, (2, 3, 4)), [ints(5, high=24)]),
     Case("scatter", lambda k, v: k.ops.scatter(np.array([[0], [0], [2]]), v, (4,)), [f32(3)],
