@@ -297,6 +297,64 @@ from numen.ops.array_products import (  # noqa: F401
 )
 
 # [arrays]
+from numen.ops.creation import (  # noqa: F401
+    array,
+    is_tensor,
+    empty,
+    empty_like,
+    identity,
+    tri,
+    linspace,
+    logspace,
+    geomspace,
+)
+from numen.ops.joining import (  # noqa: F401
+    append,
+    hstack,
+    vstack,
+    dstack,
+    array_split,
+    hsplit,
+    vsplit,
+    dsplit,
+    unstack,
+)
+from numen.ops.layout import (  # noqa: F401
+    ravel,
+    copy,
+    view,
+    fliplr,
+    flipud,
+    roll,
+    rot90,
+    diagonal,
+    diag,
+    diagflat,
+    vander,
+    meshgrid,
+    extract_sequences,
+)
+from numen.ops.indexing import (  # noqa: F401
+    get_item,
+    slice,
+    slice_update,
+    take_along_axis,
+    select,
+    unravel_index,
+)
+from numen.ops.scatter import (  # noqa: F401
+    scatter,
+    scatter_update,
+)
+from numen.ops.segment import (  # noqa: F401
+    segment_sum,
+    segment_prod,
+    segment_max,
+    segment_min,
+)
+from numen.ops.einops import (  # noqa: F401
+    rearrange,
+)
 
 # [control]
 from numen.ops.control import (  # noqa: F401
