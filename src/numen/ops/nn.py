@@ -164,12 +164,39 @@ def log_softmax(x, axis=-1):
     return result(y, (x,), backward, "log_softmax")
 
 
-def one_hot(indices, num_classes, dtype=None):
-    idx = indices.data if isinstance(indices, Tensor) else indices
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """Integer tensor `x` encoded as one-hot vectors laid along `axis` (Keras's signature).
+
+    Negative or out-of-range indices give all-zero vectors, as in Keras.
+
+    Args:
+        x: integer indices, any shape.
+        num_classes: length of each one-hot vector.
+        axis: where the new axis of size `num_classes` goes in the output.
+        dtype: output dtype; None means `backend.floatx()`.
+        sparse: must be False (numen has no sparse tensors).
+
+    >>> one_hot(np.array([1, 0]), 3).numpy()
+    array([[0., 1., 0.],
+           [1., 0., 0.]], dtype=float32)
+    """
+    if sparse:
+        raise ValueError("one_hot: sparse=True is not supported (numen has no sparse tensors), "
+                         "received sparse=True")
+    idx = x.data if isinstance(x, Tensor) else x
     xp = backend.xp_of(idx)
     idx = xp.asarray(idx)
-    out = xp.zeros(idx.shape + (num_classes,), dtype=dtype or backend.floatx())
-    xp.put_along_axis(out, idx.astype(np.int64)[..., None], 1, axis=-1)
+    if idx.dtype.kind not in "iub":
+        idx = idx.astype(np.int64)
+    num_classes = int(num_classes)
+    rank = idx.ndim + 1
+    if not -rank <= axis < rank:
+        raise ValueError(f"one_hot: axis must be in [{-rank}, {rank}) for inputs of rank "
+                         f"{idx.ndim}, received axis={axis}")
+    out = idx[..., None] == xp.arange(num_classes)
+    out = out.astype(backend.standardize_dtype(dtype) if dtype else backend.floatx())
+    if axis % rank != rank - 1:
+        out = xp.moveaxis(out, -1, axis)
     return Tensor(out)
 
 
