@@ -233,10 +233,32 @@ def test_ctc_decode_greedy():
     assert decoded.dtype == "int32" and scores.shape == (1, 1)
     decoded, _ = ops.ctc_decode(x, np.array([3]), merge_repeated=False)
     np.testing.assert_array_equal(decoded.numpy(), [[[1, 1, -1, -1, -1]]])
-    with pytest.raises(ValueError, match="ctc_decode.*greedy"):
-        ops.ctc_decode(x, np.array([5]), strategy="beam_search")
-    with pytest.raises(ValueError, match="ctc_decode.*greedy"):
+    with pytest.raises(ValueError, match="ctc_decode.*strategy"):
         ops.ctc_decode(x, np.array([5]), strategy="best")
+    with pytest.raises(ValueError, match="ctc_decode.*beam_width"):
+        ops.ctc_decode(x, np.array([5]), strategy="beam_search", beam_width=0)
+
+
+def test_ctc_decode_beam_search_finds_most_probable_labelling():
+    import itertools
+
+    logits = rand(1, 4, 3, seed=5) * 2
+    # With a beam wider than the number of prefixes, the search is exact: compare with the
+    # probabilities of all labellings, each summed over its frame paths.
+    probs = {}
+    for labels in [()] + [c for n in range(1, 5) for c in itertools.product((1, 2), repeat=n)]:
+        with np.errstate(divide="ignore"):
+            loss = _ctc_brute_force(list(labels), logits[0])
+        if np.isfinite(loss):
+            probs[labels] = -loss
+    ranked = sorted(probs, key=probs.get, reverse=True)[:3]
+    decoded, scores = ops.ctc_decode(logits, np.array([4]), strategy="beam_search",
+                                     beam_width=50, top_paths=3)
+    assert decoded.shape == (3, 1, 4) and scores.shape == (1, 3)
+    for i, labels in enumerate(ranked):
+        got = [c for c in decoded.numpy()[i, 0] if c >= 0]
+        assert tuple(got) == labels
+        np.testing.assert_allclose(scores.numpy()[0, i], probs[labels], rtol=1e-10)
 
 
 # -- attention ---------------------------------------------------------------------------------

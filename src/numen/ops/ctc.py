@@ -152,33 +152,35 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
                merge_repeated=True, mask_index=0):
     """Decoded label sequences of CTC outputs.
 
-    Only the greedy strategy is available: at each frame the best class is taken, repeats are
-    merged (when `merge_repeated`) and blanks dropped.
+    'greedy' takes the best class at each frame, merges repeats (when `merge_repeated`) and
+    drops blanks. 'beam_search' keeps the `beam_width` most probable label prefixes of the
+    log-softmax of `inputs`, each prefix's probability summed over the frame paths giving it
+    (split by whether the last frame was a blank), and returns the `top_paths` best.
 
     Args:
         inputs: (B, max_time, num_classes) scores (logits or log-probabilities).
         sequence_lengths: (B,) integer lengths; frames past them are ignored.
-        strategy: 'greedy'. ('beam_search' is Keras's other strategy, not available here.)
-        beam_width, top_paths: used by beam search only; accepted for compatibility.
-        merge_repeated: whether repeated classes in consecutive frames count once.
+        strategy: 'greedy' or 'beam_search'.
+        beam_width: prefixes kept at each frame (beam search only).
+        top_paths: how many decodings to return (beam search only; greedy returns one).
+        merge_repeated: whether repeated classes in consecutive frames count once (greedy
+            only; beam search always merges them, as Keras's does).
         mask_index: the class index of the blank (None: the last class).
 
     Returns:
-        (decoded, scores): decoded is an int32 tensor of shape (1, B, max_time), each row the
-        decoded labels followed by -1 padding; scores is (B, 1), the negated sum of the chosen
-        frames' scores.
+        (decoded, scores): decoded is an int32 tensor of shape (top_paths, B, max_time), each
+        row the decoded labels followed by -1 padding. scores is (B, top_paths): for greedy the
+        negated sum of the chosen frames' scores, for beam search each decoding's
+        log-probability.
 
     Raises:
-        ValueError: for an unknown or unavailable strategy, or shapes that do not fit.
+        ValueError: for an unknown strategy or shapes that do not fit.
 
     >>> decoded, scores = ctc_decode(np.zeros((1, 4, 3)), np.array([4]))
     """
     op = "ctc_decode"
-    if strategy == "beam_search":
-        raise ValueError(f"{op}: strategy='beam_search' is not supported by numen; the "
-                         "supported strategy is 'greedy'")
-    if strategy != "greedy":
-        raise ValueError(f"{op}: strategy must be 'greedy' (the supported strategy), received "
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError(f"{op}: strategy must be 'greedy' or 'beam_search', received "
                          f"{strategy!r}")
     x = inputs.data if isinstance(inputs, Tensor) else inputs
     xp = backend.xp_of(x)
@@ -194,6 +196,24 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         raise ValueError(f"{op}: `sequence_lengths` must have {n} entries, received "
                          f"{lengths.shape[0]}")
     blank = classes - 1 if mask_index is None else int(mask_index)
+    if not 0 <= blank < classes:
+        raise ValueError(f"{op}: mask_index must be in [0, {classes}), received {mask_index}")
+    if strategy == "greedy":
+        return _greedy(xp, x, lengths, blank, merge_repeated)
+    for name, value in (("beam_width", beam_width), ("top_paths", top_paths)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{op}: {name} must be a positive int, received {value!r}")
+    logp = backend.to_numpy(_log_softmax(xp, x))
+    steps = backend.to_numpy(lengths)
+    found = [_beam_search(logp[b], int(steps[b]), blank, int(beam_width), int(top_paths))
+             for b in range(n)]
+    paths = np.stack([p for p, _ in found], axis=1).astype(np.int32)
+    scores = np.stack([s for _, s in found]).astype(x.dtype)
+    return Tensor(backend.asarray_like(paths, x)), Tensor(backend.asarray_like(scores, x))
+
+
+def _greedy(xp, x, lengths, blank, merge_repeated):
+    n, t_max, _ = x.shape
     best = x.argmax(axis=-1).astype(np.int32)
     scores = x.max(axis=-1)
     past_end = xp.arange(t_max)[None, :] >= lengths[:, None]
@@ -210,3 +230,65 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
     decoded = decoded.astype(np.int32)[None]
     total = -scores.sum(axis=1, keepdims=True)
     return Tensor(decoded), Tensor(total.astype(x.dtype, copy=False))
+
+
+def _merge(groups, count, scores):
+    """log(sum(exp(scores))) within each of `count` groups (-inf for an empty group)."""
+    top = scores.max()
+    top = top if np.isfinite(top) else 0.0
+    total = np.zeros(count, dtype=scores.dtype)
+    np.add.at(total, groups, np.exp(scores - top))
+    with np.errstate(divide="ignore"):
+        return np.log(total) + top
+
+
+def _unique_prefixes(paths, size):
+    """Distinct rows of `paths` in lexicographic order, padded with empty rows to `size`."""
+    unique, groups = np.unique(paths, axis=0, return_inverse=True)
+    filler = np.full((size - len(unique), paths.shape[1]), -1, dtype=paths.dtype)
+    return np.concatenate([unique, filler]), groups.reshape(-1)
+
+
+def _beam_search(logp, steps, blank, width, top_paths):
+    """One sequence's beam search over (T, C) log-probabilities.
+
+    Classes are handled in reversed order (c -> C - 1 - c) so that ties between equal scores
+    resolve as in Keras (and TensorFlow); they are put back at the end. Each beam holds 2 *
+    width prefixes: the best `width` ending in a label, then the same ending in a blank.
+    """
+    t_max, classes = logp.shape
+    logp = logp[:, ::-1]
+    blank = classes - 1 - blank
+    rows = 2 * width
+    paths = np.full((rows, t_max), -1, dtype=np.int64)
+    first = min(classes, width)
+    picked = np.argsort(logp[0], kind="stable")[-first:]
+    paths[:first, 0] = np.where(picked == blank, -1, picked)
+    scores = np.full(rows, -np.inf, dtype=logp.dtype)
+    scores[:first] = logp[0, picked]
+    blank_last = paths[:, 0] == -1
+    labels = np.where(np.arange(classes) == blank, -1, np.arange(classes))
+    size = rows * classes
+    for t in range(1, min(steps, t_max)):
+        # Every prefix extended by every class: a blank or a repeat of the last label (with no
+        # blank between) leaves the prefix as it is.
+        ext = np.repeat(paths, classes, axis=0)
+        end = np.argmax(ext == -1, axis=1)
+        last = np.where(end == 0, -1, ext[np.arange(size), end - 1])
+        cls = np.tile(labels, rows)
+        now_blank = cls == -1
+        cls = np.where(~np.repeat(blank_last, classes) & (last == cls), -1, cls)
+        ext[np.arange(size), end] = cls
+        ext_scores = np.repeat(scores, classes) + np.tile(logp[t], rows)
+        unique, groups = _unique_prefixes(ext, size)
+        by_label = _merge(groups, size, np.where(now_blank, -np.inf, ext_scores))
+        by_blank = _merge(groups, size, np.where(now_blank, ext_scores, -np.inf))
+        best = np.argsort(np.logaddexp(by_label, by_blank), kind="stable")[-width:]
+        paths = np.tile(unique[best], (2, 1))
+        scores = np.concatenate([by_label[best], by_blank[best]])
+        blank_last = np.arange(rows) >= width
+    unique, groups = _unique_prefixes(paths, size)
+    merged = _merge(groups, size, scores)
+    best = np.argsort(merged, kind="stable")[-top_paths:][::-1]
+    out = unique[best]
+    return np.where(out == -1, -1, classes - 1 - out), merged[best]
