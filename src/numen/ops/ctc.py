@@ -242,53 +242,55 @@ def _merge(groups, count, scores):
         return np.log(total) + top
 
 
-def _unique_prefixes(paths, size):
-    """Distinct rows of `paths` in lexicographic order, padded with empty rows to `size`."""
-    unique, groups = np.unique(paths, axis=0, return_inverse=True)
-    filler = np.full((size - len(unique), paths.shape[1]), -1, dtype=paths.dtype)
-    return np.concatenate([unique, filler]), groups.reshape(-1)
+def _group(prefixes, size):
+    """Distinct prefixes in lexicographic order (as rows padded with -1 sort), padded with
+    empty ones to `size` as Keras's fixed-size unique is, and each input's group index."""
+    distinct = sorted(set(prefixes))
+    rank = {p: i for i, p in enumerate(distinct)}
+    groups = np.fromiter((rank[p] for p in prefixes), dtype=np.int64, count=len(prefixes))
+    return distinct + [()] * (size - len(distinct)), groups
 
 
 def _beam_search(logp, steps, blank, width, top_paths):
-    """One sequence's beam search over (T, C) log-probabilities.
+    """One sequence's beam search over (T, C) log-probabilities; prefixes are tuples.
 
     Classes are handled in reversed order (c -> C - 1 - c) so that ties between equal scores
-    resolve as in Keras (and TensorFlow); they are put back at the end. Each beam holds 2 *
-    width prefixes: the best `width` ending in a label, then the same ending in a blank.
+    resolve as in Keras (and TensorFlow); they are put back at the end. The beam holds 2 *
+    width prefixes: the best `width` by total probability with their probability of ending in
+    a label, then the same prefixes with their probability of ending in a blank.
     """
     t_max, classes = logp.shape
     logp = logp[:, ::-1]
     blank = classes - 1 - blank
     rows = 2 * width
-    paths = np.full((rows, t_max), -1, dtype=np.int64)
+    size = rows * classes
     first = min(classes, width)
     picked = np.argsort(logp[0], kind="stable")[-first:]
-    paths[:first, 0] = np.where(picked == blank, -1, picked)
+    prefixes = [() if c == blank else (int(c),) for c in picked] + [()] * (rows - first)
     scores = np.full(rows, -np.inf, dtype=logp.dtype)
     scores[:first] = logp[0, picked]
-    blank_last = paths[:, 0] == -1
-    labels = np.where(np.arange(classes) == blank, -1, np.arange(classes))
-    size = rows * classes
+    blank_last = [not p for p in prefixes]
+    is_blank = np.tile(np.arange(classes) == blank, rows)
     for t in range(1, min(steps, t_max)):
-        # Every prefix extended by every class: a blank or a repeat of the last label (with no
-        # blank between) leaves the prefix as it is.
-        ext = np.repeat(paths, classes, axis=0)
-        end = np.argmax(ext == -1, axis=1)
-        last = np.where(end == 0, -1, ext[np.arange(size), end - 1])
-        cls = np.tile(labels, rows)
-        now_blank = cls == -1
-        cls = np.where(~np.repeat(blank_last, classes) & (last == cls), -1, cls)
-        ext[np.arange(size), end] = cls
-        ext_scores = np.repeat(scores, classes) + np.tile(logp[t], rows)
-        unique, groups = _unique_prefixes(ext, size)
-        by_label = _merge(groups, size, np.where(now_blank, -np.inf, ext_scores))
-        by_blank = _merge(groups, size, np.where(now_blank, ext_scores, -np.inf))
+        # Every prefix extended by every class: a blank, or a repeat of the last label with no
+        # blank between, leaves the prefix as it is.
+        children = []
+        for p, after_blank in zip(prefixes, blank_last):
+            tail = p[-1] if p else -1
+            children.extend(p if c == blank or (c == tail and not after_blank) else p + (c,)
+                            for c in range(classes))
+        child_scores = (scores[:, None] + logp[t][None, :]).reshape(-1)
+        unique, groups = _group(children, size)
+        by_label = _merge(groups, size, np.where(is_blank, -np.inf, child_scores))
+        by_blank = _merge(groups, size, np.where(is_blank, child_scores, -np.inf))
         best = np.argsort(np.logaddexp(by_label, by_blank), kind="stable")[-width:]
-        paths = np.tile(unique[best], (2, 1))
+        prefixes = [unique[i] for i in best] * 2
         scores = np.concatenate([by_label[best], by_blank[best]])
-        blank_last = np.arange(rows) >= width
-    unique, groups = _unique_prefixes(paths, size)
+        blank_last = [False] * width + [True] * width
+    unique, groups = _group(prefixes, size)
     merged = _merge(groups, size, scores)
     best = np.argsort(merged, kind="stable")[-top_paths:][::-1]
-    out = unique[best]
-    return np.where(out == -1, -1, classes - 1 - out), merged[best]
+    out = np.full((len(best), t_max), -1, dtype=np.int64)
+    for row, i in enumerate(best):
+        out[row, :len(unique[i])] = [classes - 1 - c for c in unique[i]]
+    return out, merged[best]

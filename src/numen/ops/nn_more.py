@@ -169,7 +169,8 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
         raise TypeError(f"multi_hot: unexpected keyword arguments {sorted(kwargs)}")
     if num_classes is None:
         raise ValueError("multi_hot: `num_classes` must be given, received None")
-    x = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)
+    x = inputs.data if isinstance(inputs, Tensor) else inputs
+    x = backend.xp_of(x).asarray(x)
     if x.dtype.kind == "f":
         x = x.astype(np.int32)
     hot = nn.one_hot(x, num_classes, axis=axis, dtype=dtype, sparse=sparse).data
