@@ -19,7 +19,28 @@ def _activation(name, kwargs):
                 [f32(3, 4, scale=2.0)], grad=True)
 
 
+# Integer inputs: Keras computes these in floatx (relu, hard_tanh and threshold with an int
+# default keep the integer dtype). sigmoid, silu, glu and normalize are left out: Keras's JAX
+# backend raises a TypeError on integer inputs there.
+_INT_ACTIVATIONS = [
+    "celu", "elu", "gelu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_tanh",
+    "leaky_relu", "log_sigmoid", "log_softmax", "relu", "relu6", "selu", "soft_shrink",
+    "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax",
+    "squareplus", "tanh_shrink",
+]
+
+
+def _int_activation(name):
+    return Case(f"int_{name}", lambda k, x: getattr(k.ops.nn, name)(x),
+                [ints(2, 5, low=-3, high=4)])
+
+
 CASES = [_activation(name, kwargs) for name, kwargs in _ACTIVATIONS] + [
+    _int_activation(name) for name in _INT_ACTIVATIONS] + [
+    Case("int_threshold_int_default", lambda k, x: k.ops.threshold(x, 0, -1),
+         [ints(2, 5, low=-3, high=4)]),
+    Case("int_threshold_float_default", lambda k, x: k.ops.threshold(x, 1, -0.5),
+         [ints(2, 5, low=-3, high=4)]),
     Case("gelu_tanh", lambda k, x: k.ops.gelu(x), [f32(3, 4)], grad=True),
     Case("gelu_exact", lambda k, x: k.ops.gelu(x, approximate=False), [f32(3, 4)], grad=True),
     Case("glu_last", lambda k, x: k.ops.glu(x), [f32(2, 6)], grad=True),
