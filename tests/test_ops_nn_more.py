@@ -220,9 +220,17 @@ def test_ctc_loss_grads():
 def test_ctc_loss_errors():
     with pytest.raises(ValueError, match="ctc_loss.*output"):
         ops.ctc_loss(np.zeros((1, 2), "int32"), np.zeros((1, 3)), np.array([1]), np.array([3]))
-    with pytest.raises(ValueError, match="ctc_loss.*target_length"):
-        ops.ctc_loss(np.zeros((1, 2), "int32"), np.zeros((1, 3, 4)), np.array([1.0]),
+    with pytest.raises(ValueError, match="ctc_loss.*target_length.*rank 1"):
+        ops.ctc_loss(np.zeros((1, 2), "int32"), np.zeros((1, 3, 4)), np.array([[1]]),
                      np.array([3]))
+    with pytest.raises(ValueError, match="ctc_loss.*mask_index"):
+        ops.ctc_loss(np.zeros((1, 2), "int32"), np.zeros((1, 3, 4)), np.array([1]),
+                     np.array([3]), mask_index=4)
+    # Float labels and lengths are accepted, as Keras casts them to int32.
+    a = ops.ctc_loss(np.ones((1, 2)), np.zeros((1, 3, 4)), np.array([1.0]), np.array([3.0]))
+    b = ops.ctc_loss(np.ones((1, 2), "int32"), np.zeros((1, 3, 4)), np.array([1]),
+                     np.array([3]))
+    testing.assert_close(a, b)
 
 
 def test_ctc_decode_greedy():

@@ -24,10 +24,11 @@ def _logsumexp3(xp, a, b, c):
 
 
 def _ints(op, name, value, like, ndim):
+    """`value` as int64 (float labels and lengths are truncated, as Keras casts them)."""
     arr = value.data if isinstance(value, Tensor) else value
     arr = backend.asarray_like(arr, like)
-    if arr.dtype.kind not in "iu" or arr.ndim != ndim:
-        raise ValueError(f"{op}: `{name}` must be an integer tensor of rank {ndim}, received "
+    if arr.dtype.kind not in "iuf" or arr.ndim != ndim:
+        raise ValueError(f"{op}: `{name}` must be a numeric tensor of rank {ndim}, received "
                          f"dtype {arr.dtype} and shape {arr.shape}")
     return arr.astype(np.int64)
 
