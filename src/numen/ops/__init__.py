@@ -412,6 +412,26 @@ from numen.ops.windows import (  # noqa: F401
 )
 
 # [nn]
+from numen.ops.nn_more import (  # noqa: F401
+    binary_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+    multi_hot,
+    psnr,
+    in_top_k,
+    layer_normalization,
+    rms_normalization,
+)
+from numen.ops.spatial import (  # noqa: F401
+    adaptive_average_pool,
+    adaptive_max_pool,
+    depth_to_space,
+    space_to_depth,
+    unfold,
+    fold,
+)
+from numen.ops.ctc import ctc_loss, ctc_decode  # noqa: F401
+from numen.ops.attention import dot_product_attention  # noqa: F401
 
 # [end of families]
 

@@ -18,6 +18,13 @@ from numen.ops import reduce
 from numen.ops.broadcast import unbroadcast
 
 
+def _floating(x):
+    """`x` as a Tensor, integer and boolean inputs converted to floatx as Keras's activations
+    do (their math is meaningless in integers)."""
+    x = as_tensor(x)
+    return x if x.data.dtype.kind == "f" else m.cast(x, backend.floatx())
+
+
 def relu(x):
     return primitive(_relu_kernel, (as_tensor(x),), "relu")
 
@@ -28,13 +35,13 @@ def _relu_kernel(arrays, needs):
 
 
 def relu6(x):
-    x = as_tensor(x)
+    x = _floating(x)
     y = backend.xp_of(x.data).clip(x.data, 0, 6)
     return result(y, (x,), lambda gy: (gy * ((x.data > 0) & (x.data < 6)),), "relu6")
 
 
 def leaky_relu(x, negative_slope=0.2):
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     pos = x.data > 0
     y = xp.where(pos, x.data, x.data * negative_slope).astype(x.data.dtype, copy=False)
@@ -43,7 +50,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 def elu(x, alpha=1.0):
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     pos = x.data > 0
     em1 = xp.expm1(xp.minimum(x.data, 0))
@@ -60,7 +67,7 @@ def selu(x):
 
 
 def sigmoid(x):
-    return primitive(_sigmoid_kernel, (as_tensor(x),), "sigmoid")
+    return primitive(_sigmoid_kernel, (_floating(x),), "sigmoid")
 
 
 def _sigmoid_kernel(arrays, needs):
@@ -74,11 +81,12 @@ def _sigmoid_kernel(arrays, needs):
 
 def hard_sigmoid(x):
     """relu6(x + 3) / 6, Keras 3's definition."""
-    x = as_tensor(x)
+    x = _floating(x)
     return m.divide(relu6(m.add(x, 3.0)), 6.0)
 
 
 def hard_silu(x):
+    x = _floating(x)
     return m.multiply(x, hard_sigmoid(x))
 
 
@@ -86,7 +94,7 @@ hard_swish = hard_silu
 
 
 def silu(x):
-    x = as_tensor(x)
+    x = _floating(x)
     return m.multiply(x, sigmoid(x))
 
 
@@ -94,7 +102,7 @@ swish = silu
 
 
 def softplus(x):
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     y = xp.logaddexp(x.data, 0).astype(x.data.dtype, copy=False)
     s = sigmoid(Tensor(x.data)).data
@@ -102,7 +110,7 @@ def softplus(x):
 
 
 def softsign(x):
-    x = as_tensor(x)
+    x = _floating(x)
     return m.divide(x, m.add(m.abs(x), 1.0))
 
 
@@ -112,7 +120,7 @@ def mish(x):
 
 def gelu(x, approximate=True):
     """Gaussian error linear unit; Keras 3 defaults to the tanh approximation."""
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     xd = x.data
     if approximate:
@@ -138,7 +146,7 @@ def linear(x):
 
 
 def softmax(x, axis=-1):
-    return primitive(_softmax_kernel, (as_tensor(x),), "softmax", axis=axis)
+    return primitive(_softmax_kernel, (_floating(x),), "softmax", axis=axis)
 
 
 def _softmax_kernel(arrays, needs, axis):
@@ -153,7 +161,7 @@ def _softmax_kernel(arrays, needs, axis):
 
 
 def log_softmax(x, axis=-1):
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     shifted = x.data - x.data.max(axis=axis, keepdims=True)
     y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
@@ -164,12 +172,39 @@ def log_softmax(x, axis=-1):
     return result(y, (x,), backward, "log_softmax")
 
 
-def one_hot(indices, num_classes, dtype=None):
-    idx = indices.data if isinstance(indices, Tensor) else indices
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """Integer tensor `x` encoded as one-hot vectors laid along `axis` (Keras's signature).
+
+    Negative or out-of-range indices give all-zero vectors, as in Keras.
+
+    Args:
+        x: integer indices, any shape.
+        num_classes: length of each one-hot vector.
+        axis: where the new axis of size `num_classes` goes in the output.
+        dtype: output dtype; None means `backend.floatx()`.
+        sparse: must be False (numen has no sparse tensors).
+
+    >>> one_hot(np.array([1, 0]), 3).numpy()
+    array([[0., 1., 0.],
+           [1., 0., 0.]], dtype=float32)
+    """
+    if sparse:
+        raise ValueError("one_hot: sparse=True is not supported (numen has no sparse tensors), "
+                         "received sparse=True")
+    idx = x.data if isinstance(x, Tensor) else x
     xp = backend.xp_of(idx)
     idx = xp.asarray(idx)
-    out = xp.zeros(idx.shape + (num_classes,), dtype=dtype or backend.floatx())
-    xp.put_along_axis(out, idx.astype(np.int64)[..., None], 1, axis=-1)
+    if idx.dtype.kind not in "iub":
+        idx = idx.astype(np.int64)
+    num_classes = int(num_classes)
+    rank = idx.ndim + 1
+    if not -rank <= axis < rank:
+        raise ValueError(f"one_hot: axis must be in [{-rank}, {rank}) for inputs of rank "
+                         f"{idx.ndim}, received axis={axis}")
+    out = idx[..., None] == xp.arange(num_classes)
+    out = out.astype(backend.standardize_dtype(dtype) if dtype else backend.floatx())
+    if axis % rank != rank - 1:
+        out = xp.moveaxis(out, -1, axis)
     return Tensor(out)
 
 
@@ -267,7 +302,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     Args:
         epsilon: the smallest norm divided by; None means `backend.epsilon()` (as Keras).
     """
-    x = as_tensor(x)
+    x = _floating(x)
     eps = backend.epsilon() if epsilon is None else float(epsilon)
     if order == 2:
         norm = m.sqrt(m.maximum(reduce.sum(m.square(x), axis=axis, keepdims=True), eps * eps))
@@ -290,7 +325,7 @@ def hard_tanh(x):
 
 def celu(x, alpha=1.0):
     """max(x, 0) + min(alpha * (exp(x / alpha) - 1), 0)."""
-    x = as_tensor(x)
+    x = _floating(x)
     neg = m.multiply(m.expm1(m.divide(m.minimum(x, 0.0), alpha)), alpha)
     return m.add(relu(x), neg)
 
@@ -299,7 +334,7 @@ def glu(x, axis=-1):
     """Gated linear unit: the first half of `axis` times sigmoid of the second half."""
     from numen.ops import manipulation as shape
 
-    x = as_tensor(x)
+    x = _floating(x)
     if x.shape[axis] % 2:
         raise ValueError(f"glu: axis {axis} must have an even size, received shape {x.shape}")
     a, b = shape.split(x, 2, axis=axis)
@@ -314,30 +349,38 @@ def hard_shrink(x, threshold=0.5):
 
 def soft_shrink(x, threshold=0.5):
     """x moved `threshold` towards 0, and 0 inside [-threshold, threshold]."""
-    x = as_tensor(x)
+    x = _floating(x)
     return m.subtract(x, m.clip(x, -threshold, threshold))
 
 
 def tanh_shrink(x):
     """x - tanh(x)."""
+    x = _floating(x)
     return m.subtract(x, m.tanh(x))
 
 
 def threshold(x, threshold, default_value):
-    """x where x > threshold, else `default_value`."""
+    """x where x > threshold, else `default_value`.
+
+    The result keeps `x`'s dtype, except that integer `x` with a float `default_value` gives
+    floatx (as in Keras).
+    """
     x = as_tensor(x)
-    return m.where(m.greater(x, threshold), x, float(default_value))
+    if x.data.dtype.kind != "f" and isinstance(default_value, float):
+        x = _floating(x)
+    fill = backend.asarray_like(np.asarray(default_value, dtype=x.data.dtype), x.data)
+    return m.where(m.greater(x, threshold), x, fill)
 
 
 def squareplus(x, b=4):
     """(x + sqrt(x**2 + b)) / 2, a smooth relu."""
-    x = as_tensor(x)
+    x = _floating(x)
     return m.multiply(m.add(x, m.sqrt(m.add(m.square(x), float(b)))), 0.5)
 
 
 def sparse_plus(x):
     """0 below -1, (x + 1)**2 / 4 on (-1, 1), x from 1 on."""
-    x = as_tensor(x)
+    x = _floating(x)
     mid = m.multiply(m.square(m.add(m.clip(x, -1.0, 1.0), 1.0)), 0.25)
     return m.where(m.greater_equal(x, 1.0), x, mid)
 
@@ -349,7 +392,7 @@ def sparse_sigmoid(x):
 
 def sparsemax(x, axis=-1):
     """Euclidean projection of `x` onto the probability simplex along `axis`."""
-    x = as_tensor(x)
+    x = _floating(x)
     xp = backend.xp_of(x.data)
     z = xp.moveaxis(x.data, axis, -1)
     zs = -xp.sort(-z, axis=-1)
