@@ -9,18 +9,22 @@ from numen.autodiff import Tensor, as_tensor
 
 
 def pair(a, b) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors; a Python number takes the other's dtype."""
-    if isinstance(a, Tensor) and not isinstance(b, Tensor):
-        if isinstance(b, (int, float, bool)):
-            dtype = _scalar_dtype(a, b)
-            return _as_type(a, dtype), Tensor(backend.xp_of(a.data).asarray(b, dtype=dtype))
-        return a, as_tensor(b, like=a.data)
-    if isinstance(b, Tensor) and not isinstance(a, Tensor):
-        if isinstance(a, (int, float, bool)):
-            dtype = _scalar_dtype(b, a)
-            return Tensor(backend.xp_of(b.data).asarray(a, dtype=dtype)), _as_type(b, dtype)
-        return as_tensor(a, like=b.data), b
-    return _promoted(as_tensor(a), as_tensor(b))
+    """Both operands of a binary op as Tensors. A Python number is "weak" (as in Keras): it
+    takes the other operand's dtype (a float meeting integers gives floatx); two arrays of
+    different dtypes meet at Keras's `result_type`."""
+    if not isinstance(a, (Tensor, int, float, bool)):
+        a = as_tensor(a, like=b.data if isinstance(b, Tensor) else None)
+    if not isinstance(b, (Tensor, int, float, bool)):
+        b = as_tensor(b, like=a.data if isinstance(a, Tensor) else None)
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            return _promoted(a, b)
+        dtype = _scalar_dtype(a, b)
+        return _as_type(a, dtype), Tensor(backend.xp_of(a.data).asarray(b, dtype=dtype))
+    if isinstance(b, Tensor):
+        dtype = _scalar_dtype(b, a)
+        return Tensor(backend.xp_of(b.data).asarray(a, dtype=dtype)), _as_type(b, dtype)
+    return as_tensor(a), as_tensor(b)
 
 
 def _promoted(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
@@ -50,7 +54,7 @@ def _scalar_dtype(t: Tensor, scalar) -> np.dtype:
     if isinstance(scalar, float):
         return np.dtype(backend.floatx())
     if kind == "b" and not isinstance(scalar, bool):
-        return np.dtype("int64")
+        return np.dtype("int32")
     return t.data.dtype
 
 
