@@ -8,10 +8,10 @@ import numpy as np
 
 from numen import backend, dtypes
 from numen.autodiff import as_tensor
-from numen.ops import conv as conv_ops
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
 from numen.ops import reduce as reduce_ops
+from numen.ops.conv import conv, data_format_of, depthwise_conv, int_tuple
 from numen.ops.image_layout import channels_axis, choice, images_in
 
 
@@ -63,7 +63,7 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     k2d = np.outer(_gaussian_1d(ky, sy), _gaussian_1d(kx, sx))
     kernel = np.broadcast_to(k2d[:, :, None, None], (ky, kx, channels, 1))
     kernel = backend.asarray_like(kernel.astype(x.data.dtype), x.data)
-    y = conv_ops.depthwise_conv(x, kernel, 1, "same", data_format)
+    y = depthwise_conv(x, kernel, 1, "same", data_format)
     return shape_ops.squeeze(y, 0) if unbatched else y
 
 
@@ -81,12 +81,12 @@ def sobel_edges(images, data_format=None):
     if x.ndim != 4:
         raise ValueError(f"sobel_edges: `images` must have rank 4 (a batch), received shape "
                          f"{x.shape}")
-    data_format = conv_ops.data_format_of(data_format)
+    data_format = data_format_of(data_format)
     x = _floating(x)
     c = x.shape[channels_axis(data_format)]
     pair = np.stack([_SOBEL_X.T, _SOBEL_X], axis=-1)  # (3, 3, 2): [dy, dx]
     kernel = np.broadcast_to(pair[:, :, None, :], (3, 3, c, 2)).astype(x.data.dtype)
-    y = conv_ops.depthwise_conv(x, backend.asarray_like(kernel, x.data), 1, "same", data_format)
+    y = depthwise_conv(x, backend.asarray_like(kernel, x.data), 1, "same", data_format)
     if data_format == "channels_last":  # output channel c * 2 + j
         return shape_ops.reshape(y, (*x.shape, 2))
     n, _, h, w = x.shape
@@ -103,7 +103,7 @@ def _patches(op, x, size, strides, dilation_rate, padding, data_format):
     c = x.shape[-1] if data_format == "channels_last" else x.shape[1]
     depth = int(np.prod(size)) * c
     kernel = np.eye(depth, dtype=x.data.dtype).reshape(*size, c, depth)
-    y = conv_ops.conv(x, backend.asarray_like(kernel, x.data), strides, padding, data_format,
+    y = conv(x, backend.asarray_like(kernel, x.data), strides, padding, data_format,
                       dilation_rate)
     return shape_ops.squeeze(y, 0) if unbatched else y
 
@@ -126,10 +126,10 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
         if len(size) == 3:
             return extract_patches_3d(images, size, strides, dilation_rate, padding,
                                       data_format)
-    size = conv_ops.int_tuple(size, 2, "size", "extract_patches")
-    strides = size if not strides else conv_ops.int_tuple(strides, 2, "strides",
+    size = int_tuple(size, 2, "size", "extract_patches")
+    strides = size if not strides else int_tuple(strides, 2, "strides",
                                                          "extract_patches")
-    data_format = conv_ops.data_format_of(data_format)
+    data_format = data_format_of(data_format)
     x = as_tensor(images)
     return _patches("extract_patches", x, size, strides, dilation_rate, padding, data_format)
 
@@ -141,10 +141,10 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
     >>> extract_patches_3d(np.ones((4, 4, 4, 1), "float32"), 2).shape
     (2, 2, 2, 8)
     """
-    size = conv_ops.int_tuple(size, 3, "size", "extract_patches_3d")
-    strides = size if strides is None else conv_ops.int_tuple(strides, 3, "strides",
+    size = int_tuple(size, 3, "size", "extract_patches_3d")
+    strides = size if strides is None else int_tuple(strides, 3, "strides",
                                                              "extract_patches_3d")
-    data_format = conv_ops.data_format_of(data_format)
+    data_format = data_format_of(data_format)
     x = as_tensor(volumes)
     return _patches("extract_patches_3d", x, size, strides, dilation_rate, padding, data_format)
 
@@ -183,7 +183,7 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     kernel = backend.asarray_like(np.outer(g, g)[:, :, None, None].astype(a.data.dtype), a.data)
 
     def local_mean(t):
-        return conv_ops.conv(t, kernel, 1, "valid", "channels_last")
+        return conv(t, kernel, 1, "valid", "channels_last")
 
     mu1, mu2 = local_mean(a), local_mean(b)
     mu11, mu22, mu12 = mu1 * mu1, mu2 * mu2, mu1 * mu2
