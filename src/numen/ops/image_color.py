@@ -56,10 +56,9 @@ def rgb_to_hsv(images, data_format=None):
     >>> rgb_to_hsv(np.array([[[1.0, 0.0, 0.0]]], "float32")).numpy()
     array([[[0., 1., 1.]]], dtype=float32)
     """
-    x, data_format = images_in("rgb_to_hsv", images, data_format)
-    tiny = np.finfo(x.data.dtype).eps if x.data.dtype.kind == "f" else 0
-    x = math_ops.where(np.abs(backend.to_numpy(x.data)) < tiny, 0.0, x)
-    (r, g, b), axis = _planes("rgb_to_hsv", x, data_format)
+    planes, axis = _planes("rgb_to_hsv", images, data_format)
+    tiny = np.finfo(planes[0].data.dtype).eps  # values this close to 0 count as 0
+    r, g, b = (math_ops.where(abs(p.data) < tiny, 0.0, p) for p in planes)
     value = math_ops.maximum(math_ops.maximum(r, g), b)
     span = value - math_ops.minimum(math_ops.minimum(r, g), b)
     vd, sd = value.data, span.data
@@ -70,7 +69,7 @@ def rgb_to_hsv(images, data_format=None):
     hue = math_ops.where(vd == g.data, norm * (b - r) + 2.0 / 6.0, norm * (r - g) + 4.0 / 6.0)
     hue = math_ops.where(vd == r.data, norm * (g - b), hue)
     hue = math_ops.where(sd > 0, hue, 0.0) + (hue.data < 0).astype(hue.data.dtype)
-    return shape_ops.stack([hue, saturation, value], axis=axis % x.ndim)
+    return shape_ops.stack([hue, saturation, value], axis=axis % (hue.ndim + 1))
 
 
 def hsv_to_rgb(images, data_format=None):

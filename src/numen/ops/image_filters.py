@@ -11,8 +11,8 @@ from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
 from numen.ops import reduce as reduce_ops
-from numen.ops.conv import conv, data_format_of, depthwise_conv, int_tuple
-from numen.ops.image_layout import channels_axis, choice, images_in
+from numen.ops.conv import conv, depthwise_conv, int_tuple
+from numen.ops.image_layout import channels_axis, choice, data_format_in, images_in
 
 
 def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
@@ -81,7 +81,7 @@ def sobel_edges(images, data_format=None):
     if x.ndim != 4:
         raise ValueError(f"sobel_edges: `images` must have rank 4 (a batch), received shape "
                          f"{x.shape}")
-    data_format = data_format_of(data_format)
+    data_format = data_format_in("sobel_edges", data_format)
     x = _floating(x)
     c = x.shape[channels_axis(data_format)]
     pair = np.stack([_SOBEL_X.T, _SOBEL_X], axis=-1)  # (3, 3, 2): [dy, dx]
@@ -129,7 +129,7 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     size = int_tuple(size, 2, "size", "extract_patches")
     strides = size if not strides else int_tuple(strides, 2, "strides",
                                                          "extract_patches")
-    data_format = data_format_of(data_format)
+    data_format = data_format_in("extract_patches", data_format)
     x = as_tensor(images)
     return _patches("extract_patches", x, size, strides, dilation_rate, padding, data_format)
 
@@ -144,7 +144,7 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
     size = int_tuple(size, 3, "size", "extract_patches_3d")
     strides = size if strides is None else int_tuple(strides, 3, "strides",
                                                              "extract_patches_3d")
-    data_format = data_format_of(data_format)
+    data_format = data_format_in("extract_patches_3d", data_format)
     x = as_tensor(volumes)
     return _patches("extract_patches_3d", x, size, strides, dilation_rate, padding, data_format)
 

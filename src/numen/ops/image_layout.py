@@ -15,7 +15,15 @@ def images_in(op: str, images, data_format, arg: str = "images"):
     if x.ndim not in (3, 4):
         raise ValueError(f"{op}: `{arg}` must have rank 3 (one image) or 4 (a batch), received "
                          f"shape {x.shape}")
-    return x, data_format_of(data_format)
+    return x, data_format_in(op, data_format)
+
+
+def data_format_in(op: str, data_format) -> str:
+    """'channels_last' or 'channels_first' (None: the global image data format)."""
+    try:
+        return data_format_of(data_format)
+    except ValueError as exc:
+        raise ValueError(f"{op}: {exc}") from None
 
 
 def channels_axis(data_format: str) -> int:
