@@ -134,7 +134,7 @@ def _sample_images(x, data_format, ys, xs, interpolation, fill_mode, fill_value)
     """Images (rank 3/4) read at per-pixel positions ys, xs of shape (N, H', W')."""
     unbatched = x.ndim == 3
     x = to_nhwc(x, data_format)
-    batch = np.arange(x.shape[0]).reshape(-1, 1, 1)
+    batch = backend.xp_of(x.data).arange(x.shape[0]).reshape(-1, 1, 1)
     y = sample(x, [ys, xs], INTERPOLATIONS[interpolation], fill_mode, fill_value, lead=(batch,))
     return from_nhwc(y, data_format, unbatched)
 
@@ -280,7 +280,7 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
     xp = backend.xp_of(x.data)
     xs = Tensor(xp.asarray(cols + alpha * field[..., 0]).astype(dtype))
     ys = Tensor(xp.asarray(rows + alpha * field[..., 1]).astype(dtype))
-    batch = np.arange(n).reshape(-1, 1, 1)
+    batch = xp.arange(n).reshape(-1, 1, 1)
     y = sample(nhwc, [ys, xs], INTERPOLATIONS[interpolation], fill_mode, fill_value,
                lead=(batch,))
     return from_nhwc(y, data_format, unbatched)
