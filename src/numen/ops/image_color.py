@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, dtypes
+from numen import backend
 from numen.ops import linalg
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
-from numen.ops.image_layout import channels_axis, images_in
+from numen.ops.image_layout import channels_axis, floating, images_in
 
 _LUMA = (0.2989, 0.5870, 0.1140)  # ITU-R 601 weights of R, G, B
 
@@ -32,8 +32,7 @@ def rgb_to_grayscale(images, data_format=None):
     if x.shape[axis] == 1:
         return x
     original = x.data.dtype.name
-    if x.data.dtype.kind != "f":
-        x = math_ops.cast(x, dtypes.result_type(original, "float"))
+    x = floating(x)
     weights = backend.asarray_like(np.asarray(_LUMA, dtype=x.data.dtype), x.data)
     y = linalg.tensordot(x, weights, axes=([axis % x.ndim], [0]))
     return math_ops.cast(shape_ops.expand_dims(y, axis), original)

@@ -6,25 +6,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, dtypes
+from numen import backend
 from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
 from numen.ops import reduce as reduce_ops
 from numen.ops.conv import conv, depthwise_conv, int_tuple
-from numen.ops.image_layout import channels_axis, choice, data_format_in, images_in
+from numen.ops.image_layout import channels_axis, choice, data_format_in, floating, images_in
 
 
 def _gaussian_1d(size: int, sigma: float) -> np.ndarray:
     d = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
     k = np.exp(-0.5 * (d / sigma) ** 2)
     return k / k.sum()
-
-
-def _floating(x):
-    if x.data.dtype.kind == "f":
-        return x
-    return math_ops.cast(x, dtypes.result_type(x.data.dtype.name, "float"))
 
 
 def _batched(x, rank):
@@ -57,7 +51,7 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
     x, data_format = images_in("gaussian_blur", images, data_format)
     kx, ky = _pair_of("gaussian_blur", "kernel_size", kernel_size, int)
     sx, sy = _pair_of("gaussian_blur", "sigma", sigma, float)
-    x = _floating(x)
+    x = floating(x)
     x, unbatched = _batched(x, 4)
     channels = x.shape[channels_axis(data_format)]
     k2d = np.outer(_gaussian_1d(ky, sy), _gaussian_1d(kx, sx))
@@ -82,7 +76,7 @@ def sobel_edges(images, data_format=None):
         raise ValueError(f"sobel_edges: `images` must have rank 4 (a batch), received shape "
                          f"{x.shape}")
     data_format = data_format_in("sobel_edges", data_format)
-    x = _floating(x)
+    x = floating(x)
     c = x.shape[channels_axis(data_format)]
     pair = np.stack([_SOBEL_X.T, _SOBEL_X], axis=-1)  # (3, 3, 2): [dy, dx]
     kernel = np.broadcast_to(pair[:, :, None, :], (3, 3, c, 2)).astype(x.data.dtype)
@@ -168,7 +162,7 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
         raise ValueError(f"ssim: `image1` and `image2` must have the same shape, received "
                          f"{a.shape} and {b.shape}")
     original = a.data.dtype.name
-    a, b = _floating(a), math_ops.cast(b, _floating(a).data.dtype.name)
+    a, b = floating(a), math_ops.cast(b, floating(a).data.dtype.name)
     unbatched = a.ndim == 3
     if unbatched:
         a, b = shape_ops.expand_dims(a, 0), shape_ops.expand_dims(b, 0)

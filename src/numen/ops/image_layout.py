@@ -3,8 +3,10 @@ and from one working layout, (batch, height, width, channels)."""
 
 from __future__ import annotations
 
+from numen import dtypes
 from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape_ops
+from numen.ops import math as math_ops
 from numen.ops.conv import data_format_of
 
 
@@ -57,3 +59,10 @@ def choice(op: str, arg: str, value, allowed) -> str:
     if value not in allowed:
         raise ValueError(f"{op}: `{arg}` must be one of {tuple(allowed)}, received {value!r}")
     return value
+
+
+def floating(x):
+    """`x` itself when it is floating, else cast to Keras's float for its dtype (float32)."""
+    if x.data.dtype.kind == "f":
+        return x
+    return math_ops.cast(x, dtypes.result_type(x.data.dtype.name, "float"))

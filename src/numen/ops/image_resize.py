@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, dtypes
+from numen import backend
 from numen.autodiff import as_tensor
 from numen.ops import linalg
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
-from numen.ops.image_layout import choice, images_in, spatial_axes
+from numen.ops.image_layout import choice, floating, images_in, spatial_axes
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 SCALE_AND_TRANSLATE_METHODS = ("linear", "bilinear", "trilinear", "cubic", "bicubic", "tricubic",
@@ -78,12 +78,6 @@ def _apply_along(x, axis, w):
     moved = shape_ops.moveaxis(x, axis, -1)
     w = backend.asarray_like(w, x.data, dtype=x.data.dtype)
     return shape_ops.moveaxis(linalg.matmul(moved, w), -1, axis)
-
-
-def _float_of(x):
-    if x.data.dtype.kind == "f":
-        return x
-    return math_ops.cast(x, dtypes.result_type(x.data.dtype.name, "float"))
 
 
 def _nearest(x, axis, out_size):
@@ -168,7 +162,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
                 x = _nearest(x, axis, n)
         return x
     in_dtype = x.data.dtype
-    y = _float_of(x)
+    y = floating(x)
     for axis, n in zip(axes, size):
         m = y.shape[axis]
         if m != n:
@@ -208,7 +202,7 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     (8, 8)
     """
     choice("scale_and_translate", "method", method, SCALE_AND_TRANSLATE_METHODS)
-    x = _float_of(as_tensor(images))
+    x = floating(as_tensor(images))
     output_shape = tuple(int(n) for n in output_shape)
     if len(output_shape) != x.ndim:
         raise ValueError(f"scale_and_translate: `output_shape` {output_shape} must have one "
