@@ -49,4 +49,4 @@ def pick(names):
     return {n: here[n] for n in names if n in here}
 
 
-from numen.keras.ops import linalg, nn, numpy  # noqa: E402, F401 - the views, after the functions
+from numen.keras.ops import image, linalg, nn, numpy  # noqa: E402, F401 - the views, after the functions
