@@ -23,6 +23,7 @@ from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
 from numen.layers.input_spec import InputSpec  # noqa: F401 - imported from here too
+from numen.layers.node_attributes import NodeAttributes
 
 _name_counts: dict[str, int] = {}
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
@@ -63,7 +64,7 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer:
+class Layer(NodeAttributes):
     """Base class of all layers.
 
     Args:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from numen.layers.base import Layer
+from numen.layers.node_attributes import NodeAttributes
 from numen.models.functional import Graph
 from numen.training.trainer import Trainer
 
@@ -53,6 +54,20 @@ class Model(Trainer, Layer):
     @property
     def outputs(self) -> list | None:
         return None if self._graph is None else list(self._graph.output_tensors)
+
+    @property
+    def input(self):
+        """A Functional model's inputs as given to the constructor (a tensor, list or dict);
+        for any other model, the input of its first call on symbolic tensors."""
+        if self._graph is not None:
+            return self._graph.inputs
+        return NodeAttributes.input.fget(self)
+
+    @property
+    def output(self):
+        if self._graph is not None:
+            return self._graph.outputs
+        return NodeAttributes.output.fget(self)
 
     @property
     def input_names(self) -> list[str]:
