@@ -22,7 +22,7 @@ import numpy as np
 from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
-from numen.layers.input_spec import InputSpec  # noqa: F401 - imported from here too
+from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 
 _name_counts: dict[str, int] = {}
@@ -311,8 +311,7 @@ class Layer(NodeAttributes):
             with _build_lock:
                 if not self.built:  # another thread may have built it while this one waited
                     self._build_from(x)
-        if self.input_spec is not None and isinstance(x, Tensor):
-            self.input_spec.check(self.name, x.shape)
+        check_input_spec(self.name, self.input_spec, x)
         if not self._call_has_training:
             kwargs.pop("training", None)
         elif kwargs.get("training") is None:
@@ -404,8 +403,7 @@ class Layer(NodeAttributes):
     def _build_from(self, x) -> None:
         shapes = _map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
-        if self.input_spec is not None and isinstance(x, Tensor):
-            self.input_spec.check(self.name, x.shape)
+        check_input_spec(self.name, self.input_spec, x)
         self.build(shapes)
         self.built = True
 

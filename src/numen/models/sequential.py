@@ -7,6 +7,7 @@ from numen.layers.base import Layer
 from numen.layers.core import Input, InputLayer
 from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor
+from numen.models.input_conform import conform
 from numen.models.model import Model
 
 
@@ -161,6 +162,9 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Sequential '{self.name}' has no layers; add some before calling "
                              "it")
+        if self._input_batch_shape is not None and hasattr(inputs, "shape"):
+            # one axis more or less than the Input, where Keras reshapes (input_conform.py)
+            inputs = conform(self.name, "the input", inputs, self._input_batch_shape)
         x, out_mask = self._run(inputs, training=training, mask=mask)
         set_output_masks(x, out_mask)  # what the loss, the metrics and eager callers read
         return x
