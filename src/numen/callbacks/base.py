@@ -150,8 +150,12 @@ class CallbackList:
             cb.set_params(params)
 
     def _fire(self, hook, *args):
+        # As in Keras every hook receives a dict (empty where there is nothing to report),
+        # so a callback may read or update `logs` without checking for None.
+        *head, logs = args
+        logs = {} if logs is None else logs
         for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+            getattr(cb, hook)(*head, logs)
 
     def on_train_begin(self, logs=None):
         self._fire("on_train_begin", logs)

@@ -254,10 +254,7 @@ def call_symbolic(layer, inputs, args, kwargs):
     """Record `layer(inputs, ...)` in the graph and return its symbolic outputs. An output
     whose computation carries a mask gets it as `_keras_mask`, a symbolic boolean tensor (the
     input's own when the layer passes it through), as in Keras."""
-    try:
-        specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{exc}") from exc
+    specs, mask_specs = _cached_specs(layer, inputs, args, kwargs)
     node = Node(layer, inputs, args, kwargs, None)
     counter = [0]
 
@@ -276,6 +273,32 @@ def call_symbolic(layer, inputs, args, kwargs):
     node.outputs = outputs
     layer._inbound_nodes.append(node)
     return outputs
+
+
+_PASSED = "passed through"  # stands for "the input's own mask" in cached mask specs
+
+
+def _cached_specs(layer, inputs, args, kwargs):
+    """`_output_and_mask_specs`, remembered per layer for a built layer called on one
+    KerasTensor with no other argument: a Sequential model calls its layers again on the same
+    Input each time a layer is added, and need not run them on zeros again."""
+    key = None
+    if isinstance(inputs, KerasTensor) and not args and not kwargs and layer.built:
+        mask = getattr(inputs, "_keras_mask", None)
+        key = (inputs.shape, inputs.dtype, None if mask is None else mask.shape, layer.dtype)
+        cached = layer.__dict__.get("_symbolic_specs", {}).get(key)
+        if cached is not None:
+            return cached[0], map_structure(
+                lambda m: mask if m is _PASSED else m, cached[1])
+    try:
+        specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{exc}") from exc
+    if key is not None:
+        passed = map_structure(lambda m: _PASSED if isinstance(m, KerasTensor) else m,
+                               mask_specs)
+        layer.__dict__.setdefault("_symbolic_specs", {})[key] = (specs, passed)
+    return specs, mask_specs
 
 
 def _flat_mask_specs(specs) -> list:
