@@ -108,8 +108,11 @@ def test_a_model_passes_the_mask_of_a_reshaped_input_on():
     x = keras.Input((5, 1))
     model = keras.Model(x, layers.Dense(2)(x))
     data = keras.ops.ones((2, 5))
-    data._keras_mask = np.array([[True] * 5, [False] * 5])
-    assert model(data).shape == (2, 5, 2)
+    mask = np.array([[True] * 5, [False] * 5])
+    data._keras_mask = mask
+    out = model(data)
+    assert out.shape == (2, 5, 2)
+    np.testing.assert_array_equal(np.asarray(out._keras_mask), mask)
 
 
 # -- layer.input / layer.output ------------------------------------------------------------
@@ -126,6 +129,36 @@ def test_a_layer_with_two_inputs_lists_them():
     add = layers.Add()
     out = add([a, b])
     assert add.input == [a, b] and add.output is out
+
+
+def test_a_shared_layer_answers_with_its_first_call_and_applies_one_set_of_weights():
+    shared = layers.Dense(2, name="shared")
+    a, b = keras.Input((3,)), keras.Input((3,))
+    ya, yb = shared(a), shared(b)
+    assert shared.input is a and shared.output is ya and yb is not ya
+    node = yb.node
+    assert node.operation is shared and node.output_tensors == [yb]
+    assert node.input_tensors == [b] and node.parent_nodes == []
+    model = keras.Model([a, b], [ya, yb])
+    xa, xb = np.ones((1, 3)), np.full((1, 3), 2.0)
+    out_a, out_b = model([xa, xb])
+    np.testing.assert_allclose(np.asarray(out_a), np.asarray(shared(xa)), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(out_b), np.asarray(shared(xb)), rtol=1e-6)
+    assert len(model.weights) == 2
+
+
+def test_a_list_input_spec_checks_each_input():
+    class Pair(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.input_spec = [keras.layers.InputSpec(ndim=2), keras.layers.InputSpec(ndim=3)]
+
+        def call(self, inputs):
+            return inputs[0]
+
+    Pair()([np.ones((1, 2)), np.ones((1, 2, 2))])
+    with pytest.raises(ValueError, match="expected input of rank 3"):
+        Pair()([np.ones((1, 2)), np.ones((1, 2))])
 
 
 def test_an_input_layer_has_its_tensor_as_output_and_no_input():
@@ -223,6 +256,15 @@ def test_summary_prints_for_feature_extractors_and_shared_layers():
         with redirect_stdout(out):
             model.summary()
         assert "Total params" in out.getvalue()
+    # As in Keras: an extractor with an output per layer of a chain is still a chain.
+    assert "Connected to" not in _summary_text(models[0])
+    assert "Connected to" in _summary_text(models[2])
+
+
+def _summary_text(model):
+    lines = []
+    model.summary(print_fn=lines.append)
+    return "\n".join(lines)
 
 
 # -- values from weights Keras saved -------------------------------------------------------

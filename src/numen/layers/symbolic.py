@@ -105,7 +105,26 @@ class Node:
 
     @property
     def input_tensors(self) -> list[KerasTensor]:
+        """The symbolic tensors of the call's first argument (see node_attributes for all)."""
         return [t for t in flatten(self.inputs) if isinstance(t, KerasTensor)]
+
+    @property
+    def output_tensors(self) -> list[KerasTensor]:
+        return flatten(self.outputs)
+
+    @property
+    def operation(self):
+        """The layer called (Keras's name for it)."""
+        return self.layer
+
+    @property
+    def parent_nodes(self) -> list:
+        """The nodes that made this call's input tensors, each once, in argument order."""
+        out: list = []
+        for t in self.input_tensors:
+            if t.node is not None and all(t.node is not n for n in out):
+                out.append(t.node)
+        return out
 
 
 def flatten(x) -> list:
