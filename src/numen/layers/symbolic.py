@@ -221,8 +221,6 @@ def _is_spec(x) -> bool:
 
 
 def _merge(a, b):
-    if a is None or isinstance(a, KerasTensor):
-        return a  # no mask, or an input's mask passed through
     if _is_spec(a):
         shape = tuple(x if x == y else None for x, y in zip(a[0], b[0]))
         return shape, a[1]
