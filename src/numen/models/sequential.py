@@ -206,6 +206,8 @@ class Sequential(Model):
 
         if self._input_batch_shape is None:
             raise AttributeError(f"Sequential '{self.name}' has no input shape yet")
+        if self.built and isinstance(self._traced_output, KerasTensor):
+            return self._traced_output.shape  # known since the layers were built
         return infer_output_shape(self, self._input_batch_shape)
 
     def get_config(self):

@@ -87,10 +87,16 @@ def _stack_rows(model) -> list:
     else from the shape each layer was built with."""
     rows = []
     shape = getattr(model, "_input_batch_shape", None)
+    traced = {id(node.layer): node for node in getattr(model, "_traced_nodes", [])} \
+        if model.built else {}
     for layer in model.layers:
         out = "?"
         try:
-            if shape is not None and layer.built:
+            if id(layer) in traced:  # the call that built the layer recorded its output
+                shapes = [t.shape for t in flatten(traced[id(layer)].outputs)]
+                shape = shapes[0] if len(shapes) == 1 else shapes
+                out = _fmt_shape(shape)
+            elif shape is not None and layer.built:
                 shape = infer_output_shape(layer, shape)
                 out = _fmt_shape(shape)
             elif getattr(layer, "_build_shapes", None) is not None:
