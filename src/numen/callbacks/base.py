@@ -3,6 +3,12 @@
 Hook order in `fit`, as in Keras: on_train_begin; per epoch on_epoch_begin, then
 on_train_batch_begin/end per batch, then (when validating) on_test_begin, on_test_batch_begin/end
 per batch and on_test_end, then on_epoch_end; finally on_train_end.
+
+What each hook's `logs` holds, as in Keras: an empty dict for the `*_begin` hooks and
+on_predict_end; the running metrics (`loss`, ...) for on_train_batch_end and
+on_test_batch_end; the epoch's metrics plus `val_*` ones for on_epoch_end and on_train_end;
+the evaluation's metrics for on_test_end; `{"outputs": batch_predictions}` for
+on_predict_batch_end.
 """
 
 from __future__ import annotations
@@ -150,8 +156,12 @@ class CallbackList:
             cb.set_params(params)
 
     def _fire(self, hook, *args):
+        # As in Keras every hook receives a dict (empty where there is nothing to report),
+        # so a callback may read or update `logs` without checking for None.
+        *head, logs = args
+        logs = {} if logs is None else logs
         for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+            getattr(cb, hook)(*head, logs)
 
     def on_train_begin(self, logs=None):
         self._fire("on_train_begin", logs)

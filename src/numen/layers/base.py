@@ -22,7 +22,8 @@ import numpy as np
 from numen import backend, dtype_policies, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
-from numen.layers.input_spec import InputSpec  # noqa: F401 - imported from here too
+from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
+from numen.layers.node_attributes import NodeAttributes
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
 # outside) and which outermost call it belongs to. Losses added in an earlier outermost call
@@ -61,7 +62,7 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer:
+class Layer(NodeAttributes):
     """Base class of all layers.
 
     Args:
@@ -306,8 +307,7 @@ class Layer:
             with _build_lock:
                 if not self.built:  # another thread may have built it while this one waited
                     self._build_from(x)
-        if self.input_spec is not None and isinstance(x, Tensor):
-            self.input_spec.check(self.name, x.shape)
+        check_input_spec(self.name, self.input_spec, x)
         if not self._call_has_training:
             kwargs.pop("training", None)
         elif kwargs.get("training") is None:
@@ -399,8 +399,7 @@ class Layer:
     def _build_from(self, x) -> None:
         shapes = _map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
-        if self.input_spec is not None and isinstance(x, Tensor):
-            self.input_spec.check(self.name, x.shape)
+        check_input_spec(self.name, self.input_spec, x)
         self.build(shapes)
         self.built = True
 

@@ -29,10 +29,19 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + shape
         self.batch_shape = tuple(batch_shape)
         self.sparse = bool(sparse)
-        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
-        self.output.node = None
-        self.output.input_layer = self
+        self._tensor = KerasTensor(self.batch_shape, self.dtype, name=self.name)
+        self._tensor.node = None
+        self._tensor.input_layer = self
         self.built = True
+
+    @property
+    def input(self) -> list:
+        return []  # as in Keras: an InputLayer reads nothing
+
+    @property
+    def output(self):
+        """The `keras.Input` tensor this layer holds."""
+        return self._tensor
 
     def call(self, inputs):
         return inputs

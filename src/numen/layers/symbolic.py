@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen.autodiff import no_grad
+from numen import backend
+from numen.autodiff import as_tensor, no_grad
 from numen.layers.base import Layer, unique_name
 
 
 class KerasTensor:
-    """A placeholder with a shape (None for unknown axes), a dtype and the node that made it."""
+    """A placeholder with a shape (None for unknown axes), a dtype and the node that made it.
+
+    A tensor whose values would carry a mask has `_keras_mask`, a boolean KerasTensor (absent
+    when there is no mask, as in Keras).
+    """
 
     def __init__(self, shape, dtype="float32", name=None, node=None, index=0, sparse=False):
         self.shape = tuple(None if n is None else int(n) for n in shape)
@@ -100,7 +105,26 @@ class Node:
 
     @property
     def input_tensors(self) -> list[KerasTensor]:
+        """The symbolic tensors of the call's first argument (see node_attributes for all)."""
         return [t for t in flatten(self.inputs) if isinstance(t, KerasTensor)]
+
+    @property
+    def output_tensors(self) -> list[KerasTensor]:
+        return flatten(self.outputs)
+
+    @property
+    def operation(self):
+        """The layer called (Keras's name for it)."""
+        return self.layer
+
+    @property
+    def parent_nodes(self) -> list:
+        """The nodes that made this call's input tensors, each once, in argument order."""
+        out: list = []
+        for t in self.input_tensors:
+            if t.node is not None and all(t.node is not n for n in out):
+                out.append(t.node)
+        return out
 
 
 def flatten(x) -> list:
@@ -137,7 +161,9 @@ def _map_shapes(fn, shapes):
 
 
 def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
-    """Call `layer` on zero arrays standing in for `specs` (KerasTensors or shapes)."""
+    """Call `layer` on zero arrays standing in for `specs` (KerasTensors or shapes). Returns
+    the (shape, dtype) of each output and the mask spec of each (see `_mask_spec`)."""
+    given_masks: list = []  # (the all-True mask standing in for a KerasTensor's, that mask)
 
     def zeros(spec):
         if isinstance(spec, KerasTensor):
@@ -146,7 +172,15 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
             shape, dtype = spec, layer.dtype
         else:
             return spec
-        return np.zeros(tuple(fill if n is None else n for n in shape), dtype=dtype)
+        value = np.zeros(tuple(fill if n is None else n for n in shape), dtype=dtype)
+        mask = getattr(spec, "_keras_mask", None)
+        if mask is None:
+            return value
+        value = as_tensor(backend.to_device(value))
+        value._keras_mask = backend.to_device(
+            np.ones(tuple(fill if n is None else n for n in mask.shape), dtype=bool))
+        given_masks.append((value._keras_mask, mask))
+        return value
 
     def build(spec):
         if isinstance(spec, KerasTensor) or _is_shape(spec):
@@ -164,7 +198,20 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     with no_grad():
         out = layer(build(specs), *call_args, **call_kwargs)
     layer._clear_losses()
-    return map_structure(lambda t: (tuple(t.shape), t.dtype), out)
+    shapes = map_structure(lambda t: (tuple(t.shape), t.dtype), out)
+    return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
+
+
+def _mask_spec(t, given_masks: list):
+    """What an output's mask is: None (no mask), the symbolic mask of an input the layer
+    passed through unchanged, or (shape, "bool") for a new one."""
+    mask = getattr(t, "_keras_mask", None)
+    if mask is None:
+        return None
+    for stand_in, symbolic_mask in given_masks:
+        if mask is stand_in:
+            return symbolic_mask
+    return tuple(mask.shape), "bool"
 
 
 def _is_spec(x) -> bool:
@@ -184,9 +231,27 @@ def _merge(a, b):
 
 def output_specs(layer, inputs, args=(), kwargs=None):
     """(shape, dtype) of each output of `layer` for symbolic `inputs`."""
-    first = _run_on_zeros(layer, inputs, 2, args, kwargs)
-    second = _run_on_zeros(layer, inputs, 3, args, kwargs)
-    return _merge(first, second)
+    return _output_and_mask_specs(layer, inputs, args, kwargs)[0]
+
+
+def _output_and_mask_specs(layer, inputs, args=(), kwargs=None):
+    """The output specs, and the mask spec of each output: the layer runs on zeros with the
+    unknown axes at two sizes, and an axis stays None where the results differ."""
+    first, first_masks = _run_on_zeros(layer, inputs, 2, args, kwargs)
+    second, second_masks = _run_on_zeros(layer, inputs, 3, args, kwargs)
+    return _merge(first, second), _merge_masks(first_masks, second_masks)
+
+
+def _merge_masks(a, b):
+    """Mask specs of two runs merged; the structure follows the outputs', whose leaves are
+    the specs themselves (a leaf stands in for one output, so it is merged whole)."""
+    if a is None or b is None or isinstance(a, KerasTensor):
+        return a
+    if _is_spec(a):
+        return _merge(a, b)
+    if isinstance(a, dict):
+        return {k: _merge_masks(a[k], b[k]) for k in a}
+    return type(a)(_merge_masks(x, y) for x, y in zip(a, b))
 
 
 def infer_output_shape(layer, input_shape):
@@ -203,11 +268,10 @@ def map_structure_specs(fn, specs):
 
 
 def call_symbolic(layer, inputs, args, kwargs):
-    """Record `layer(inputs, ...)` in the graph and return its symbolic outputs."""
-    try:
-        specs = output_specs(layer, inputs, args, kwargs)
-    except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{exc}") from exc
+    """Record `layer(inputs, ...)` in the graph and return its symbolic outputs. An output
+    whose computation carries a mask gets it as `_keras_mask`, a symbolic boolean tensor (the
+    input's own when the layer passes it through), as in Keras."""
+    specs, mask_specs = _cached_specs(layer, inputs, args, kwargs)
     node = Node(layer, inputs, args, kwargs, None)
     counter = [0]
 
@@ -218,9 +282,48 @@ def call_symbolic(layer, inputs, args, kwargs):
         return t
 
     outputs = map_structure_specs(make, specs)
+    for t, mask in zip(flatten(outputs), _flat_mask_specs(mask_specs)):
+        if isinstance(mask, tuple):
+            mask = KerasTensor(mask[0], "bool", name=f"{t.name}_mask")
+        if mask is not None:
+            t._keras_mask = mask
     node.outputs = outputs
     layer._inbound_nodes.append(node)
     return outputs
+
+
+_PASSED = "passed through"  # stands for "the input's own mask" in cached mask specs
+
+
+def _cached_specs(layer, inputs, args, kwargs):
+    """`_output_and_mask_specs`, remembered per layer for a built layer called on one
+    KerasTensor with no other argument: a Sequential model calls its layers again on the same
+    Input each time a layer is added, and need not run them on zeros again."""
+    key = None
+    if isinstance(inputs, KerasTensor) and not args and not kwargs and layer.built:
+        mask = getattr(inputs, "_keras_mask", None)
+        key = (inputs.shape, inputs.dtype, None if mask is None else mask.shape, layer.dtype)
+        cached = layer.__dict__.get("_symbolic_specs", {}).get(key)
+        if cached is not None:
+            return cached[0], map_structure(
+                lambda m: mask if m is _PASSED else m, cached[1])
+    try:
+        specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{exc}") from exc
+    if key is not None:
+        passed = map_structure(lambda m: _PASSED if isinstance(m, KerasTensor) else m,
+                               mask_specs)
+        layer.__dict__.setdefault("_symbolic_specs", {})[key] = (specs, passed)
+    return specs, mask_specs
+
+
+def _flat_mask_specs(specs) -> list:
+    if specs is None or isinstance(specs, KerasTensor) or _is_spec(specs):
+        return [specs]
+    if isinstance(specs, dict):
+        return [m for k in specs for m in _flat_mask_specs(specs[k])]
+    return [m for s in specs for m in _flat_mask_specs(s)]
 
 
 class _Slot:

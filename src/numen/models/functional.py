@@ -10,8 +10,10 @@ inputs' masks as `mask=` (when its `call` takes one) and says its output's mask 
 from __future__ import annotations
 
 from numen.layers.base import Layer
+from numen.layers.input_spec import InputSpec
 from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor, Node, flatten, map_structure
+from numen.models.input_conform import conform
 
 
 def _source_name(t: KerasTensor) -> str:
@@ -84,15 +86,26 @@ class Graph:
             return list(self.inputs)
         return [t.name for t in self.input_tensors]
 
-    def run(self, inputs, training=None, mask=None, return_masks=False):
+    def input_specs(self) -> list:
+        """One InputSpec per input, as Keras gives a Functional model: the Input's shape with
+        any batch size, compared with a trailing axis of size 1 dropped."""
+        return [InputSpec(shape=(None,) + tuple(t.shape[1:]), allow_last_axis_squeeze=True,
+                          name=_source_name(t)) for t in self.input_tensors]
+
+    def run(self, inputs, training=None, mask=None, return_masks=False, name="model"):
         """The outputs for real `inputs` (and, with `return_masks`, the outputs' masks).
 
-        The outputs carry their masks as `_keras_mask` too, which is where the loss and the
-        metrics find them.
+        An input of one axis more or less than its `keras.Input` is reshaped where Keras does
+        (models/input_conform.py; `name` names the model in the error otherwise). The outputs
+        carry their masks as `_keras_mask` too, which is where the loss and the metrics find
+        them.
         """
         values: dict[int, object] = {}
         masks: dict[int, object] = {}
         given = _match_inputs(self.inputs, inputs, self.input_names())
+        given = [v if v is None or not hasattr(v, "shape") else
+                 conform(name, f"input '{t.name}'", v, t.shape)
+                 for t, v in zip(self.input_tensors, given)]
         given_masks = [None] * len(given) if mask is None else _match_masks(mask, len(given))
         for t, v, m in zip(self.input_tensors, given, given_masks):
             values[id(t)] = v

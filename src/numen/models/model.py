@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from numen.layers.base import Layer
+from numen.layers.node_attributes import NodeAttributes
 from numen.models.functional import Graph
 from numen.training.trainer import Trainer
 
@@ -30,6 +31,7 @@ class Model(Trainer, Layer):
                 raise ValueError("Model: a Functional model needs both `inputs` and `outputs`")
             self._graph = Graph(inputs, outputs)
             self._graph_layers = self._graph.layers()
+            self._graph_input_spec = self._graph.input_specs()
             self.built = True
         self.compiled = False
 
@@ -53,6 +55,33 @@ class Model(Trainer, Layer):
     @property
     def outputs(self) -> list | None:
         return None if self._graph is None else list(self._graph.output_tensors)
+
+    @property
+    def input(self):
+        """A Functional model's inputs as given to the constructor (a tensor, list or dict);
+        for any other model, the input of its first call on symbolic tensors."""
+        if self._graph is not None:
+            return self._graph.inputs
+        return NodeAttributes.input.fget(self)
+
+    @property
+    def output(self):
+        if self._graph is not None:
+            return self._graph.outputs
+        return NodeAttributes.output.fget(self)
+
+    @property
+    def input_spec(self):
+        """What the model accepts: one InputSpec per `keras.Input` for a Functional model
+        (unless one was set), else the spec set on it (None by default)."""
+        manual = getattr(self, "_manual_input_spec", None)
+        if manual is not None or getattr(self, "_graph", None) is None:
+            return manual
+        return self._graph_input_spec
+
+    @input_spec.setter
+    def input_spec(self, value):
+        self._manual_input_spec = value
 
     @property
     def input_names(self) -> list[str]:
@@ -110,7 +139,7 @@ class Model(Trainer, Layer):
     # -- calling -------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
-            return self._graph.run(inputs, training=training, mask=mask)
+            return self._graph.run(inputs, training=training, mask=mask, name=self.name)
         raise NotImplementedError(f"Model '{self.name}': subclasses of Model must implement "
                                   "call(), or build the model from inputs and outputs")
 
@@ -122,7 +151,7 @@ class Model(Trainer, Layer):
 
         with no_grad():
             _, masks = self._graph.run(self._convert_inputs(inputs), training=False, mask=mask,
-                                       return_masks=True)
+                                       return_masks=True, name=self.name)
         return masks
 
     def _build_from(self, x) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from numen.autodiff import no_grad
 from numen.layers.base import Layer
-from numen.layers.core import InputLayer
+from numen.layers.core import Input, InputLayer
 from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor
+from numen.models.input_conform import conform
 from numen.models.model import Model
 
 
@@ -24,6 +23,11 @@ class Sequential(Model):
         self._layers: list[Layer] = []
         self._input_batch_shape = None
         self._input_dtype = None
+        # The keras.Input the layers were last built on, the nodes that call recorded and its
+        # output (see _build_layers).
+        self._traced_input = None
+        self._traced_nodes: list = []
+        self._traced_output = None
         for layer in layers or []:
             self.add(layer)
 
@@ -76,15 +80,62 @@ class Sequential(Model):
     def output_names(self) -> list[str]:
         return [self._layers[-1].name] if self._layers else ["output"]
 
+    @property
+    def inputs(self) -> list:
+        """`[the keras.Input tensor]` the layers were built on (once the input shape is known).
+
+        Raises:
+            AttributeError: the model has no input shape yet.
+        """
+        return [self._traced(self._traced_input, "inputs")]
+
+    @property
+    def outputs(self) -> list:
+        return [self._traced(self._traced_output, "outputs")]
+
+    @property
+    def input(self):
+        """The input of the model's first call on symbolic tensors; before any, the
+        keras.Input it was built on (where Keras 3 raises, numen answers as Keras 2 did)."""
+        if self._inbound_nodes or self._traced_input is None:
+            return Model.input.fget(self)
+        return self._traced_input
+
+    @property
+    def output(self):
+        if self._inbound_nodes or self._traced_output is None:
+            return Model.output.fget(self)
+        return self._traced_output
+
+    def _traced(self, tensor, what: str):
+        if tensor is None or not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no {what} yet: give it an "
+                                 "input shape (keras.Input first, input_shape= on the first "
+                                 "layer, build(shape)) or call it on data")
+        return tensor
+
     def _expected_input_shapes(self):
         return [self._input_batch_shape] if self._input_batch_shape is not None else None
 
     def _build_layers(self):
-        shape = tuple(2 if n is None else n for n in self._input_batch_shape)
-        dtype = self._input_dtype or self.dtype
-        with no_grad():
-            self.call(np.zeros(shape, dtype=dtype), training=False)
-        self._clear_losses()
+        """Build the layers by calling them on a `keras.Input` of the model's input shape.
+
+        As in Keras, this records each layer's call (its `input` and `output`) and gives the
+        model `inputs` and `outputs`, so `Model(model.inputs, [l.output for l in
+        model.layers])` extracts features. The Input tensor is kept while the input shape is
+        the same, so tensors read before an `add` still connect to `model.inputs`.
+        """
+        for node in self._traced_nodes:  # a rebuild replaces this model's earlier calls
+            node.layer._inbound_nodes = [n for n in node.layer._inbound_nodes if n is not node]
+        self._traced_nodes, self._traced_output = [], None
+        shape, dtype = tuple(self._input_batch_shape), self._input_dtype or self.dtype
+        x = self._traced_input
+        if x is None or (x.shape, x.dtype) != (shape, dtype):
+            x = self._traced_input = Input(batch_shape=shape, dtype=dtype)
+        for layer in self._layers:
+            x = layer(x)
+            self._traced_nodes.append(layer._inbound_nodes[-1])
+        self._traced_output = x
         self.built = True
 
     def build(self, input_shape=None):
@@ -111,6 +162,9 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Sequential '{self.name}' has no layers; add some before calling "
                              "it")
+        if self._input_batch_shape is not None and hasattr(inputs, "shape"):
+            # one axis more or less than the Input, where Keras reshapes (input_conform.py)
+            inputs = conform(self.name, "the input", inputs, self._input_batch_shape)
         x, out_mask = self._run(inputs, training=training, mask=mask)
         set_output_masks(x, out_mask)  # what the loss, the metrics and eager callers read
         return x
@@ -152,6 +206,8 @@ class Sequential(Model):
 
         if self._input_batch_shape is None:
             raise AttributeError(f"Sequential '{self.name}' has no input shape yet")
+        if self.built and isinstance(self._traced_output, KerasTensor):
+            return self._traced_output.shape  # known since the layers were built
         return infer_output_shape(self, self._input_batch_shape)
 
     def get_config(self):

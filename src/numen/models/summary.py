@@ -38,17 +38,21 @@ def _fmt_shape(shape) -> str:
 
 
 def _is_chain(model) -> bool:
-    """Whether a Functional model is a plain chain (Keras then omits 'Connected to')."""
+    """Whether a Functional model reads as a chain, so Keras omits 'Connected to': no two
+    calls at the same distance from the outputs, none with more than one input tensor, and
+    no layer called twice. (A feature extractor with an output per layer is a chain.)"""
     graph = model._graph
-    if len(graph.input_tensors) != 1 or len(graph.output_tensors) != 1:
+    if len(graph.input_tensors) != 1:
         return False
-    consumers: dict[int, int] = {}
-    for node in graph.nodes:
-        ins = node.input_tensors
-        if len(ins) != 1:
-            return False
-        consumers[id(ins[0])] = consumers.get(id(ins[0]), 0) + 1
-    if any(n > 1 for n in consumers.values()):
+    depth: dict[int, int] = {}  # node id -> longest path to an output
+    for node in reversed(graph.nodes):  # consumers before the nodes they read
+        depth.setdefault(id(node), 0)
+        for t in node.input_tensors:
+            if t.node is not None:
+                depth[id(t.node)] = max(depth.get(id(t.node), 0), depth[id(node)] + 1)
+    if len(set(depth.values())) != len(depth):
+        return False
+    if any(len(node.input_tensors) > 1 for node in graph.nodes):
         return False
     layers = [node.layer for node in graph.nodes]
     return len({id(layer) for layer in layers}) == len(layers)
@@ -83,10 +87,16 @@ def _stack_rows(model) -> list:
     else from the shape each layer was built with."""
     rows = []
     shape = getattr(model, "_input_batch_shape", None)
+    traced = {id(node.layer): node for node in getattr(model, "_traced_nodes", [])} \
+        if model.built else {}
     for layer in model.layers:
         out = "?"
         try:
-            if shape is not None and layer.built:
+            if id(layer) in traced:  # the call that built the layer recorded its output
+                shapes = [t.shape for t in flatten(traced[id(layer)].outputs)]
+                shape = shapes[0] if len(shapes) == 1 else shapes
+                out = _fmt_shape(shape)
+            elif shape is not None and layer.built:
                 shape = infer_output_shape(layer, shape)
                 out = _fmt_shape(shape)
             elif getattr(layer, "_build_shapes", None) is not None:

@@ -424,14 +424,18 @@ class Trainer:
         for a, shape in zip(arrays, expected):
             if shape is None:
                 continue
-            got, want = tuple(a.shape[1:]), tuple(shape[1:])
+            got, want = (None,) + tuple(a.shape[1:]), (None,) + tuple(shape[1:])
             if got == want:
                 continue
+            # One axis more or less is reshaped in the call, where Keras does (input_conform).
+            if len(got) == len(want) + 1 and got[-1] == 1:
+                got = got[:-1]
+            elif len(got) == len(want) - 1 and want[-1] == 1:
+                got = got + (1,)
             if len(got) != len(want) or any(w is not None and g != w for g, w in zip(got, want)):
-                raise ValueError(
-                    f"Input to model '{self.name}' has shape {(None,) + got}, but the model "
-                    f"expects shape {(None,) + want}"
-                )
+                raise ValueError(f"Input to model '{self.name}' has shape "
+                                 f"{(None,) + tuple(a.shape[1:])}, but the model expects shape "
+                                 f"{want}")
 
     def _check_sparse_labels(self, x, y) -> None:
         # A label out of range would otherwise fail only in the batch that holds it, after
