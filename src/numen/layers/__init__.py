@@ -160,3 +160,13 @@ __all__ += [
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomFlip",
     "Rescaling", "Resizing",
 ]
+
+# Layers added per family below: each block imports its classes (noqa: E402) and extends
+# __all__, under its own marker, so the families merge without touching each other.
+# [textpre]
+
+# [misclayers]
+
+# [augment]
+
+# [end of layer families]
