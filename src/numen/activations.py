@@ -191,6 +191,12 @@ def get(identifier):
     if isinstance(identifier, str):
         fn = _BY_NAME.get(identifier)
         if fn is None:
+            # A user's function: registered, or in a custom_object_scope (load_model puts its
+            # custom_objects in one). The table sits above this module, hence the late import.
+            from numen.saving import registry
+
+            fn = registry.find_custom([identifier])
+        if fn is None:
             raise ValueError(
                 f"Unknown activation {identifier!r}; expected one of {sorted(_BY_NAME)} "
                 "or a callable"

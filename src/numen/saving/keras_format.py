@@ -15,7 +15,7 @@ import zlib
 import h5py
 
 from numen import backend
-from numen.saving import atomic, compile_config, weights_h5
+from numen.saving import atomic, compile_config, registry, weights_h5
 from numen.saving.serialization import deserialize_layer, safe_mode_scope, serialize_layer
 
 _MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
@@ -172,7 +172,7 @@ def load_model(filepath: str, custom_objects=None, compile: bool = True,
         raise ValueError(f"{filepath}: config.json does not describe a model")
     rng_state = backend.rng().bit_generator.state
     try:
-        with safe_mode_scope(safe_mode):
+        with safe_mode_scope(safe_mode), registry.CustomObjectScope(custom_objects):
             model = deserialize_layer(config, custom_objects=custom_objects)
             _ensure_built(model, config)
             if compile and config.get("compile_config"):

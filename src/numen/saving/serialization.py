@@ -44,8 +44,8 @@ def _class_name(layer) -> str:
 def serialize_layer(layer) -> dict:
     """`{module, class_name, config, registered_name}` for a layer or model."""
     name = _class_name(layer)
-    entry = {"module": "keras.layers", "class_name": name, "config": layer.get_config(),
-             "registered_name": None}
+    entry = {"module": "keras.layers", "class_name": name,
+             "config": _serialize_values(layer.get_config()), "registered_name": None}
     cls = type(layer)
     if keras_module_of(cls) is None and not cls.__module__.startswith("numen."):
         # A user class: Keras writes its Python module and its (registered) name.
@@ -60,6 +60,21 @@ def serialize_layer(layer) -> dict:
         entry["module"] = "keras.src.models.functional"
         entry["registered_name"] = "Functional"
     return entry
+
+
+def _serialize_values(config):
+    """A config whose values may hold Keras objects (a user layer's get_config returning a
+    sub-layer or an initializer), with each such object serialized, as Keras writes it."""
+    from numen.saving.objects import serialize_keras_object
+
+    if isinstance(config, dict):
+        return {k: _serialize_values(v) for k, v in config.items()}
+    if isinstance(config, (list, tuple)):
+        return [_serialize_values(v) for v in config] if isinstance(config, list) \
+            else tuple(_serialize_values(v) for v in config)
+    if config is None or isinstance(config, (bool, int, float, str)):
+        return config
+    return serialize_keras_object(config)
 
 
 def deserialize_layer(spec: dict, custom_objects=None):

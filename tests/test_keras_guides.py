@@ -1,0 +1,18 @@
+"""Programs that follow the keras.io developer guides step by step (the Functional API,
+subclassing layers and models, customizing fit(), writing callbacks, serialization and saving,
+masking and padding), in our own code, with `from numen import keras` as the only change a Keras
+user would make. Each runs to its end; its own asserts check the results along the way."""
+
+import pathlib
+import runpy
+
+import pytest
+
+GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", GUIDES, ids=lambda p: p.stem)
+def test_guide_program_runs(path, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(path), run_name="__main__")
+    assert f"{path.stem} OK" in capsys.readouterr().out
