@@ -55,11 +55,15 @@ docs: $(STAMP)
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
 
-# Expected values written by real Keras 3 (JAX backend, the interop venv): the public names list
-# and the golden values of tests/golden_cases/. `make golden FAMILIES="ops_math"` redoes some.
+# Expected values written by real Keras 3 (JAX backend, the interop venv): the public names list,
+# the golden values of tests/golden_cases/ (`make golden FAMILIES="ops_math"` redoes some), the
+# tree/serialization structures and the model-behaviour records. The interop model files are
+# written by tests/fixtures/make_keras_fixtures.py (see its docstring).
 FAMILIES ?=
 golden:
 	test -x $(INTEROP)/bin/python || $(PY) -m venv $(INTEROP)
 	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_names.py
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_golden.py $(FAMILIES)
+	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/keras_structures.py
+	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_behaviour.py

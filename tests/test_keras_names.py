@@ -4,12 +4,11 @@ function, object), apart from the names in keras_names_exempt.txt, each with its
 tests/fixtures/keras_public_names.txt is written by real Keras (make_keras_names.py).
 """
 
-import inspect
 import os
-import types
 
 import pytest
 
+from fixtures.name_kinds import kind_of
 from numen import keras
 
 HERE = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -22,16 +21,6 @@ def _rows(filename):
 
 NAMES = {name: kind.strip() for name, kind in _rows("keras_public_names.txt")}
 EXEMPT = {name: reason.strip() for name, reason in _rows("keras_names_exempt.txt")}
-
-
-def kind_of(value):
-    if isinstance(value, types.ModuleType):
-        return "module"
-    if inspect.isclass(value):
-        return "class"
-    if callable(value):
-        return "function"
-    return "object"
 
 
 def lookup(dotted):
