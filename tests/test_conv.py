@@ -10,7 +10,7 @@ F = torch.nn.functional
 
 from numen import layers, ops, testing  # noqa: E402
 from numen.autodiff import Variable, enable_grad, gradients  # noqa: E402
-from numen.ops.conv import same_pads  # noqa: E402
+from numen.ops.convolution import same_pads  # noqa: E402
 
 CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}

@@ -37,7 +37,7 @@ def test_getting_started_runs_in_one_namespace(capsys):
     assert set(np.unique(namespace["labels"])) <= {0, 1}
 
 
-@pytest.mark.parametrize("page", ["guides/layers.md", "guides/training.md"])
+@pytest.mark.parametrize("page", ["guides/layers.md", "guides/training.md", "guides/keras-api.md"])
 def test_guide_code_runs(page):
     for block in python_blocks(DOCS / page):
         exec(compile(block, page, "exec"), {})

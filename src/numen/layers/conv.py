@@ -10,7 +10,7 @@ from numen import activations, initializers, ops, regularizers
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
 from numen.layers.core import add_kernel_and_bias
-from numen.ops.conv import data_format_of
+from numen.ops.convolution import data_format_of
 
 
 def serialize(obj):

@@ -174,7 +174,7 @@ from numen.ops.recurrent import (  # noqa: F401
     gru_scan,
     simple_rnn_scan,
 )
-from numen.ops.conv import (  # noqa: F401
+from numen.ops.convolution import (  # noqa: F401
     conv,
     conv_transpose,
     depthwise_conv,
@@ -342,7 +342,7 @@ from numen.ops.indexing import (  # noqa: F401
     select,
     unravel_index,
 )
-from numen.ops.scatter import (  # noqa: F401
+from numen.ops.scattering import (  # noqa: F401
     scatter,
     scatter_update,
 )
@@ -394,7 +394,7 @@ from numen.ops.solvers import (  # noqa: F401
     lstsq,
     matrix_rank,
 )
-from numen.ops.fft import (  # noqa: F401 - binds `fft` the function over the module's name
+from numen.ops.fourier import (  # noqa: F401
     fft,
     fft2,
     ifft2,

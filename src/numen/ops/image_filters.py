@@ -11,7 +11,7 @@ from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
 from numen.ops import reduce as reduce_ops
-from numen.ops.conv import conv, depthwise_conv, int_tuple
+from numen.ops.convolution import conv, depthwise_conv, int_tuple
 from numen.ops.image_layout import channels_axis, choice, data_format_in, floating, images_in
 
 

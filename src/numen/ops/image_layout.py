@@ -7,7 +7,7 @@ from numen import dtypes
 from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape_ops
 from numen.ops import math as math_ops
-from numen.ops.conv import data_format_of
+from numen.ops.convolution import data_format_of
 
 
 def images_in(op: str, images, data_format, arg: str = "images"):

@@ -18,8 +18,7 @@ from numen.ops.math import cast, where
 def get_item(x, key):
     """`x[key]` with NumPy indexing (ints, slices, None, Ellipsis, index arrays, masks).
 
-    >>> get_item([[1, 2], [3, 4]], 1).numpy().tolist()
-    [3, 4]
+    >>> get_item([[1, 2], [3, 4]], 1).numpy().tolist()  # [3, 4]
     """
     return getitem(x, key)
 
@@ -57,8 +56,7 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's name
     """The block of `inputs` of size `shape` starting at `start_indices` (-1 in `shape`:
     to the end of that axis).
 
-    >>> slice([[1, 2, 3], [4, 5, 6]], (0, 1), (2, 2)).numpy().tolist()
-    [[2, 3], [5, 6]]
+    >>> slice([[1, 2, 3], [4, 5, 6]], (0, 1), (2, 2)).numpy().tolist()  # [[2, 3], [5, 6]]
     """
     x = as_tensor(inputs)
     return getitem(x, _window(x, start_indices, shape, "slice"))
@@ -68,8 +66,7 @@ def slice_update(inputs, start_indices, updates):
     """`inputs` with the block starting at `start_indices` replaced by `updates` (cast to the
     dtype of `inputs`). Gradients reach both.
 
-    >>> slice_update(zeros((3,)), (1,), ones((2,))).numpy().tolist()
-    [0.0, 1.0, 1.0]
+    >>> slice_update(zeros((3,)), (1,), ones((2,))).numpy().tolist()  # [0.0, 1.0, 1.0]
     """
     x = as_tensor(inputs)
     u = cast(as_tensor(updates), x.dtype)
@@ -92,8 +89,7 @@ def take_along_axis(x, indices, axis=None):
     """Values of `x` picked along `axis` by `indices`, which broadcasts against `x` on the
     other axes (`axis` None: from the flattened `x`). Gradients add up at repeated picks.
 
-    >>> take_along_axis([[10, 20, 30]], [[2, 0]], axis=1).numpy().tolist()
-    [[30, 10]]
+    >>> take_along_axis([[10, 20, 30]], [[2, 0]], axis=1).numpy().tolist()  # [[30, 10]]
     """
     x = as_tensor(x)
     idx = indices.data if isinstance(indices, Tensor) else indices
@@ -133,8 +129,7 @@ def take_along_axis(x, indices, axis=None):
 def select(condlist, choicelist, default=0):
     """Element-wise, the value from the first choice whose condition holds, else `default`.
 
-    >>> select([[True, False], [False, True]], [[1, 2], [3, 4]]).numpy().tolist()
-    [1, 4]
+    >>> select([[True, False], [False, True]], [[1, 2], [3, 4]]).numpy().tolist()  # [1, 4]
     """
     if len(condlist) != len(choicelist):
         raise ValueError(f"select: condlist and choicelist must have the same length, "
@@ -156,8 +151,7 @@ def unravel_index(indices, shape):
     """The coordinates in a tensor of `shape` of flat positions `indices`, one int32 tensor
     per axis.
 
-    >>> [c.numpy().tolist() for c in unravel_index([1, 5], (2, 3))]
-    [[0, 1], [1, 2]]
+    >>> [c.numpy().tolist() for c in unravel_index([1, 5], (2, 3))]  # [[0, 1], [1, 2]]
     """
     idx = indices.data if isinstance(indices, Tensor) else indices
     xp = backend.xp_of(idx) if hasattr(idx, "shape") else backend.xp()

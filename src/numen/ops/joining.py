@@ -54,8 +54,7 @@ def _unified(xs, op):
 def append(x1, x2, axis=None):
     """`x2` appended to `x1` along `axis` (both flattened first when `axis` is None).
 
-    >>> append([1, 2], [3]).numpy().tolist()
-    [1, 2, 3]
+    >>> append([1, 2], [3]).numpy().tolist()  # [1, 2, 3]
     """
     x1, x2 = _unified([x1, x2], "append")
     if axis is None:
@@ -77,8 +76,7 @@ def _at_least(x, rank):
 def hstack(xs):
     """Tensors joined column-wise: along axis 1, or axis 0 when they are 1-D.
 
-    >>> hstack([[1, 2], [3]]).numpy().tolist()
-    [1, 2, 3]
+    >>> hstack([[1, 2], [3]]).numpy().tolist()  # [1, 2, 3]
     """
     xs = _unified(xs, "hstack")
     if xs[0].ndim <= 1:
@@ -124,8 +122,7 @@ def array_split(x, indices_or_sections, axis=0):
     """`x` split into `indices_or_sections` pieces along `axis`, whose sizes differ by at most
     one (the first ones larger).
 
-    >>> [p.shape for p in array_split(arange(7), 3)]
-    [(3,), (2,), (2,)]
+    >>> [p.shape for p in array_split(arange(7), 3)]  # [(3,), (2,), (2,)]
     """
     if not isinstance(indices_or_sections, (int, np.integer)):
         raise TypeError(f"array_split: indices_or_sections must be an int, received "
@@ -160,8 +157,7 @@ def hsplit(x, indices_or_sections):
     """`x` split column-wise (axis 1; axis 0 for a 1-D tensor) into equal sections or at
     the given indices.
 
-    >>> [p.shape for p in hsplit(zeros((2, 4)), 2)]
-    [(2, 2), (2, 2)]
+    >>> [p.shape for p in hsplit(zeros((2, 4)), 2)]  # [(2, 2), (2, 2)]
     """
     x = as_tensor(x)
     if x.ndim == 0:
@@ -172,8 +168,7 @@ def hsplit(x, indices_or_sections):
 def vsplit(x, indices_or_sections):
     """`x` split row-wise (axis 0) into equal sections or at the given indices.
 
-    >>> [p.shape for p in vsplit(zeros((4, 2)), 2)]
-    [(2, 2), (2, 2)]
+    >>> [p.shape for p in vsplit(zeros((4, 2)), 2)]  # [(2, 2), (2, 2)]
     """
     x = as_tensor(x)
     if x.ndim < 2:
@@ -184,8 +179,7 @@ def vsplit(x, indices_or_sections):
 def dsplit(x, indices_or_sections):
     """`x` split depth-wise (axis 2) into equal sections or at the given indices.
 
-    >>> [p.shape for p in dsplit(zeros((1, 1, 4)), 2)]
-    [(1, 1, 2), (1, 1, 2)]
+    >>> [p.shape for p in dsplit(zeros((1, 1, 4)), 2)]  # [(1, 1, 2), (1, 1, 2)]
     """
     x = as_tensor(x)
     if x.ndim < 3:
@@ -196,8 +190,7 @@ def dsplit(x, indices_or_sections):
 def unstack(x, num=None, axis=0):
     """The slices of `x` along `axis`, as a list of tensors one rank lower.
 
-    >>> [p.shape for p in unstack(zeros((2, 3)), axis=1)]
-    [(2,), (2,), (2,)]
+    >>> [p.shape for p in unstack(zeros((2, 3)), axis=1)]  # [(2,), (2,), (2,)]
     """
     x = as_tensor(x)
     axis = _check_axis(x, int(axis), "unstack")

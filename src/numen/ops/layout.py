@@ -36,8 +36,7 @@ def ravel(x):
 def copy(x):
     """A new tensor with the values of `x` (its own storage); the gradient passes through.
 
-    >>> copy([1.0, 2.0]).numpy().tolist()
-    [1.0, 2.0]
+    >>> copy([1.0, 2.0]).numpy().tolist()  # [1.0, 2.0]
     """
     x = as_tensor(x)
     return result(x.data.copy(), (x,), lambda gy: (gy,), "copy")
@@ -47,8 +46,7 @@ def view(x, dtype=None):
     """The bits of `x` read as `dtype` (no conversion; no gradient). The last axis grows or
     shrinks when the item sizes differ.
 
-    >>> view(ones((1,), dtype="float32"), "int32").numpy().tolist()
-    [1065353216]
+    >>> view(ones((1,), dtype="float32"), "int32").numpy().tolist()  # [1065353216]
     """
     x = as_tensor(x)
     if dtype is None:
@@ -70,8 +68,7 @@ def _rank_at_least(x, rank, op):
 def fliplr(x):
     """`x` with the order of its columns (axis 1) reversed.
 
-    >>> fliplr([[1, 2]]).numpy().tolist()
-    [[2, 1]]
+    >>> fliplr([[1, 2]]).numpy().tolist()  # [[2, 1]]
     """
     x = as_tensor(x)
     _rank_at_least(x, 2, "fliplr")
@@ -81,8 +78,7 @@ def fliplr(x):
 def flipud(x):
     """`x` with the order of its rows (axis 0) reversed.
 
-    >>> flipud([1, 2]).numpy().tolist()
-    [2, 1]
+    >>> flipud([1, 2]).numpy().tolist()  # [2, 1]
     """
     x = as_tensor(x)
     _rank_at_least(x, 1, "flipud")
@@ -93,8 +89,7 @@ def roll(x, shift, axis=None):
     """Elements shifted by `shift` places along `axis`, those leaving one end coming back at
     the other; with `axis` None the flattened tensor is rolled and the shape kept.
 
-    >>> roll([1, 2, 3], 1).numpy().tolist()
-    [3, 1, 2]
+    >>> roll([1, 2, 3], 1).numpy().tolist()  # [3, 1, 2]
     """
     x = as_tensor(x)
     if axis is None:
@@ -120,8 +115,7 @@ def rot90(array, k=1, axes=(0, 1)):
     """`array` rotated by 90 degrees `k` times in the plane of `axes`, from the first axis
     towards the second.
 
-    >>> rot90([[1, 2], [3, 4]]).numpy().tolist()
-    [[2, 4], [1, 3]]
+    >>> rot90([[1, 2], [3, 4]]).numpy().tolist()  # [[2, 4], [1, 3]]
     """
     x = as_tensor(array)
     axes = tuple(int(a) for a in axes)
@@ -147,8 +141,7 @@ def rot90(array, k=1, axes=(0, 1)):
 def diagonal(x, offset=0, axis1=0, axis2=1):
     """The diagonal `offset` of the planes spanned by `axis1` and `axis2`, as a last axis.
 
-    >>> diagonal([[1, 2], [3, 4]]).numpy().tolist()
-    [1, 4]
+    >>> diagonal([[1, 2], [3, 4]]).numpy().tolist()  # [1, 4]
     """
     x = as_tensor(x)
     _rank_at_least(x, 2, "diagonal")
@@ -173,8 +166,7 @@ def diag(x, k=0):
     """From a 1-D `x`, a square matrix with `x` on diagonal `k`; from a 2-D `x`, its
     diagonal `k`.
 
-    >>> diag([1, 2]).numpy().tolist()
-    [[1, 0], [0, 2]]
+    >>> diag([1, 2]).numpy().tolist()  # [[1, 0], [0, 2]]
     """
     x = as_tensor(x)
     k = int(k)
@@ -194,8 +186,7 @@ def diag(x, k=0):
 def diagflat(x, k=0):
     """A square matrix with the flattened `x` on diagonal `k`.
 
-    >>> diagflat([[1, 2]]).numpy().tolist()
-    [[1, 0], [0, 2]]
+    >>> diagflat([[1, 2]]).numpy().tolist()  # [[1, 0], [0, 2]]
     """
     return diag(ravel(x), k)
 
@@ -204,8 +195,7 @@ def vander(x, N=None, increasing=False):  # noqa: N803 - Keras's argument name
     """The Vandermonde matrix of a 1-D `x`: column j holds x ** (N - 1 - j) (x ** j when
     `increasing`); `N` columns, len(x) by default.
 
-    >>> vander([2, 3], 3).numpy().tolist()
-    [[4, 2, 1], [9, 3, 1]]
+    >>> vander([2, 3], 3).numpy().tolist()  # [[4, 2, 1], [9, 3, 1]]
     """
     x = as_tensor(x)
     if x.ndim != 1:
@@ -230,8 +220,7 @@ def meshgrid(*x, indexing="xy"):
     """Coordinate grids from 1-D coordinate vectors: one tensor per input, each of the grid's
     shape. `indexing='xy'` swaps the first two grid axes (Cartesian), 'ij' does not.
 
-    >>> [g.shape for g in meshgrid([1, 2], [3, 4, 5])]
-    [(3, 2), (3, 2)]
+    >>> [g.shape for g in meshgrid([1, 2], [3, 4, 5])]  # [(3, 2), (3, 2)]
     """
     if indexing not in ("xy", "ij"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', received {indexing!r}")

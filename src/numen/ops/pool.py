@@ -13,7 +13,7 @@ import math
 from numen import backend
 from numen.autodiff import as_tensor, result
 from numen.ops import manipulation as shape_ops
-from numen.ops.conv import data_format_of, int_tuple, same_pads, scratch, tap_slices
+from numen.ops.convolution import data_format_of, int_tuple, same_pads, scratch, tap_slices
 
 
 def _geometry(op, x, pool_size, strides, padding):

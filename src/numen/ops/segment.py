@@ -10,7 +10,7 @@ import numpy as np
 from numen import backend
 from numen.autodiff import Tensor, as_tensor
 from numen.ops.manipulation import getitem
-from numen.ops.scatter import reduce_into
+from numen.ops.scattering import reduce_into
 
 
 def _segment(data, segment_ids, num_segments, reduction, op):

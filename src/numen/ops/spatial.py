@@ -16,7 +16,7 @@ from numen import backend
 from numen.autodiff import as_tensor, result
 from numen.ops import linalg, reduce
 from numen.ops import manipulation as shape_ops
-from numen.ops.conv import data_format_of
+from numen.ops.convolution import data_format_of
 
 
 def _adaptive_setup(op, inputs, output_size, data_format):
