@@ -254,6 +254,8 @@ squared_hinge = losses.squared_hinge
 categorical_hinge = losses.categorical_hinge
 huber = losses.huber
 log_cosh = losses.log_cosh
+binary_focal_crossentropy = losses.binary_focal_crossentropy
+categorical_focal_crossentropy = losses.categorical_focal_crossentropy
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
