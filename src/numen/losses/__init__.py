@@ -27,6 +27,14 @@ from numen.losses.classes import (  # noqa: F401
     SquaredHinge,
     to_snake_case,
 )
+from numen.losses.focal import (  # noqa: F401
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+)
 from numen.losses.functions import (  # noqa: F401
     _FUNCTIONS,
     BCE,
@@ -66,14 +74,6 @@ from numen.losses.functions import (  # noqa: F401
     poisson,
     sparse_categorical_crossentropy,
     squared_hinge,
-)
-from numen.losses.focal import (  # noqa: F401
-    BinaryFocalCrossentropy,
-    CategoricalFocalCrossentropy,
-    CategoricalGeneralizedCrossEntropy,
-    binary_focal_crossentropy,
-    categorical_focal_crossentropy,
-    categorical_generalized_cross_entropy,
 )
 from numen.losses.overlap import Dice, Tversky, dice, tversky  # noqa: F401
 from numen.losses.reduction import (  # noqa: F401
