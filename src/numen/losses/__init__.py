@@ -115,6 +115,7 @@ _CLASS_OF_FUNCTION = {
     categorical_hinge: CategoricalHinge, binary_focal_crossentropy: BinaryFocalCrossentropy,
     categorical_focal_crossentropy: CategoricalFocalCrossentropy, dice: Dice,
     tversky: Tversky, circle: Circle, ctc: CTC,
+    categorical_generalized_cross_entropy: CategoricalGeneralizedCrossEntropy,
 }
 
 
