@@ -55,7 +55,7 @@ class _IoUBase(Metric):
             (y_pred < self.num_classes)
         if self.ignore_class is not None:
             keep &= y_true != self.ignore_class
-        flat = y_true[keep].astype(np.int64) * self.num_classes + y_pred[keep]
+        flat = (y_true[keep] * self.num_classes + y_pred[keep]).astype(np.int64)
         counts = np.bincount(flat, weights=w[keep], minlength=self.num_classes**2)
         self.total_cm += counts.reshape(self.num_classes, self.num_classes).astype(self.dtype)
 
