@@ -7,7 +7,7 @@ tests/golden_cases/metrics_*.py."""
 import numpy as np
 import pytest
 
-from numen import backend, keras, metrics
+from numen import backend, keras, metrics, testing
 
 RNG = np.random.default_rng(0)
 
@@ -159,3 +159,9 @@ def test_compile_fit_save_load_with_the_new_metrics(tmp_path):
     loaded = keras.models.load_model(path)
     np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0),
                                model.evaluate(x, y, verbose=0), rtol=1e-5)
+
+
+def test_correlation_functions_numerical_gradients():
+    y, p = RNG.standard_normal((3, 5)), RNG.standard_normal((3, 5))
+    testing.check_grad(lambda a, b: metrics.pearson_correlation(a, b), [y, p])
+    testing.check_grad(lambda a, b: metrics.concordance_correlation(a, b, axis=0), [y, p])

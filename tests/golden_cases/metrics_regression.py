@@ -4,12 +4,6 @@ update_state calls, and the functions)."""
 from golden_cases.case import Case, f32, pos
 from golden_cases.metrics_iou import _run
 
-
-def _near(*shape):
-    """Predictions correlated with the targets (the second half of a (2, ...) draw)."""
-    return lambda rng: rng.standard_normal(shape).astype("float32")
-
-
 CASES = [
     Case("r2_uniform", lambda k, y, p: _run(k.metrics.R2Score(), y, p),
          [f32(9, 2), f32(9, 2)]),
@@ -31,12 +25,14 @@ CASES = [
          lambda k, y, p, w: _run(k.metrics.PearsonCorrelation(axis=0), y, y - p, w, parts=1),
          [f32(6, 4), f32(6, 4), pos(4)]),
     Case("pearson_fn", lambda k, y, p: k.metrics.pearson_correlation(y, y + p),
-         [f32(4, 5), f32(4, 5)]),
+         [f32(4, 5), f32(4, 5)], grad=True),
+    Case("pearson_fn_axis0", lambda k, y, p: k.metrics.pearson_correlation(y, p, axis=0),
+         [f32(5, 3), f32(5, 3)], grad=True),
     Case("concordance_cls", lambda k, y, p: _run(k.metrics.ConcordanceCorrelation(), y, y + p),
          [f32(6, 5), f32(6, 5)]),
     Case("concordance_weights",
          lambda k, y, p, w: _run(k.metrics.ConcordanceCorrelation(), y, p, w),
          [f32(6, 5), f32(6, 5), pos(6)]),
     Case("concordance_fn", lambda k, y, p: k.metrics.concordance_correlation(y, 2 * y + p),
-         [f32(4, 5), f32(4, 5)]),
+         [f32(4, 5), f32(4, 5)], grad=True),
 ]
