@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend
-from numen.metrics import Metric, align_ranks, to_numpy
+from numen.metrics_base import Metric, align_ranks, to_numpy
 
 NEG_INF = -1e10
 

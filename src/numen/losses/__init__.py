@@ -27,6 +27,14 @@ from numen.losses.classes import (  # noqa: F401
     SquaredHinge,
     to_snake_case,
 )
+from numen.losses.focal import (  # noqa: F401
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+)
 from numen.losses.functions import (  # noqa: F401
     _FUNCTIONS,
     BCE,
@@ -67,11 +75,19 @@ from numen.losses.functions import (  # noqa: F401
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from numen.losses.overlap import Dice, Tversky, dice, tversky  # noqa: F401
 from numen.losses.reduction import (  # noqa: F401
     _array,
     reduce_values,
     reduce_weighted_values,
 )
+from numen.losses.sequence import CTC, Circle, circle, ctc  # noqa: F401
+
+# The newer families join the name table the Loss classes and configs read.
+_FUNCTIONS.update({fn.__name__: fn for fn in (
+    binary_focal_crossentropy, categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy, dice, tversky, circle, ctc,
+)})
 
 # -- lookup --------------------------------------------------------------------------------------
 _ALIASES = {"mse": mean_squared_error, "MSE": mean_squared_error, "mae": mean_absolute_error,
@@ -84,7 +100,8 @@ _CLASSES = {cls.__name__: cls for cls in (
     Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, CosineSimilarity, Huber, LogCosh, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge,
-    SquaredHinge, CategoricalHinge,
+    SquaredHinge, CategoricalHinge, BinaryFocalCrossentropy, CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle, CTC,
 )}
 # The Loss class that stands for each built-in function, so compiled losses log Keras's names.
 _CLASS_OF_FUNCTION = {
@@ -95,7 +112,10 @@ _CLASS_OF_FUNCTION = {
     binary_crossentropy: BinaryCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy, kl_divergence: KLDivergence,
     poisson: Poisson, hinge: Hinge, squared_hinge: SquaredHinge,
-    categorical_hinge: CategoricalHinge,
+    categorical_hinge: CategoricalHinge, binary_focal_crossentropy: BinaryFocalCrossentropy,
+    categorical_focal_crossentropy: CategoricalFocalCrossentropy, dice: Dice,
+    tversky: Tversky, circle: Circle, ctc: CTC,
+    categorical_generalized_cross_entropy: CategoricalGeneralizedCrossEntropy,
 }
 
 
