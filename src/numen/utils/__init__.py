@@ -8,6 +8,7 @@ from numen import backend
 from numen.backend import set_random_seed
 from numen.training.trainer import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from numen.utils.audio_dataset import audio_dataset_from_directory
+from numen.utils.feature_space import FeatureSpace
 from numen.utils.file_utils import get_file
 from numen.utils.image_dataset import image_dataset_from_directory
 from numen.utils.image_utils import array_to_img, img_to_array, load_img, save_img
@@ -50,4 +51,4 @@ __all__ = ["get_file", "pad_sequences", "split_dataset", "timeseries_dataset_fro
            "unpack_x_y_sample_weight", "PyDataset", "Sequence", "model_to_dot", "plot_history",
            "plot_model", "array_to_img", "audio_dataset_from_directory",
            "image_dataset_from_directory", "img_to_array", "load_img", "save_img",
-           "text_dataset_from_directory"]
+           "text_dataset_from_directory", "FeatureSpace"]
