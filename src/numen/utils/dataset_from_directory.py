@@ -125,7 +125,8 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
             raise ValueError(f"{name}: received {len(labels)} labels but found "
                              f"{len(relative)} files in {directory!r}; pass one label per file")
         class_names = [str(label) for label in sorted(set(labels))]
-        labels = np.asarray(labels)
+        labels = np.array(labels)  # a copy: the caller's labels are not shuffled
+        labels = labels.astype("int32") if labels.dtype.kind in "iu" else labels
     if verbose:
         if labels is None:
             print(f"Found {len(relative)} files.")
