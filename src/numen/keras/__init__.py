@@ -20,6 +20,7 @@ from numen.keras import (
     constraints,
     datasets,
     distribution,
+    export,
     initializers,
     layers,
     legacy,
@@ -28,11 +29,13 @@ from numen.keras import (
     models,
     ops,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     saving,
     tree,
     utils,
+    visualization,
     wrappers,
 )
 from numen.layers import Input, InputSpec, KerasTensor, Layer
@@ -61,4 +64,7 @@ __all__ = [
     "constraints", "datasets", "distribution", "initializers", "layers", "legacy", "losses",
     "metrics",
     "models", "ops", "optimizers", "random", "regularizers", "saving", "tree", "utils", "wrappers",
+    "export",
+    "preprocessing",
+    "visualization",
 ]

@@ -7,10 +7,15 @@ import numpy as np
 from numen import backend
 from numen.backend import set_random_seed
 from numen.training.trainer import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from numen.utils.audio_dataset import audio_dataset_from_directory
+from numen.utils.feature_space import FeatureSpace
 from numen.utils.file_utils import get_file
+from numen.utils.image_dataset import image_dataset_from_directory
+from numen.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from numen.utils.plotting import model_to_dot, plot_history, plot_model
 from numen.utils.py_dataset import PyDataset, Sequence
 from numen.utils.sequence_utils import pad_sequences, split_dataset, timeseries_dataset_from_array
+from numen.utils.text_dataset import text_dataset_from_directory
 
 
 def to_categorical(x, num_classes=None):
@@ -44,4 +49,6 @@ def normalize(x, axis=-1, order=2):
 __all__ = ["get_file", "pad_sequences", "split_dataset", "timeseries_dataset_from_array",
            "normalize", "pack_x_y_sample_weight", "set_random_seed", "to_categorical",
            "unpack_x_y_sample_weight", "PyDataset", "Sequence", "model_to_dot", "plot_history",
-           "plot_model"]
+           "plot_model", "array_to_img", "audio_dataset_from_directory",
+           "image_dataset_from_directory", "img_to_array", "load_img", "save_img",
+           "text_dataset_from_directory", "FeatureSpace"]
