@@ -80,7 +80,7 @@ def split(x, y, test_ratio, rng):
 
 def encode_table(table, prep):
     """A table ({column: values}) as (x, y) with the learned encoding `prep` (a dict with
-    target, task, features, classes, target_mean, target_std, as `numen train` saves it):
+    target, task, features, classes, target_mean, target_std: the learned preprocessing):
     numbers standardized (missing -> mean), text one-hot, the target as class indices or
     standardized numbers."""
     parts = []

@@ -11,7 +11,7 @@ const COLD = [245, 147, 34], WARM = [8, 119, 189];  // class 0 and class 1 colou
 
 let setup = null;       // the set-up the server applied (plus local edits)
 let described = null;   // the server's description of the data and model
-let history = [];       // one entry per epoch
+let curve = [];         // the logs of each epoch
 let lastState = null;
 let applyTimer = null;
 
@@ -48,16 +48,7 @@ function scheduleApply() {
   applyTimer = setTimeout(applySetup, 250);
 }
 
-// -- the set-up <-> the page address --------------------------------------------------------
-function toFragment(s) {
-  const sorted = (v) => Array.isArray(v) ? v.map(sorted) : (v && typeof v === "object")
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
-  const bytes = new TextEncoder().encode(JSON.stringify(sorted(s)));
-  let text = "";
-  bytes.forEach((b) => { text += String.fromCharCode(b); });
-  return "s=" + btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
+// -- the page address (written by the server, read here) --------------------------------------------------------
 function fromFragment(fragment) {
   let body = fragment.replace(/^#/, "");
   if (!body.startsWith("s=")) { return null; }
@@ -156,7 +147,6 @@ function renderLayers() {
     parts.push(el("button", { text: "\u00d7", title: "remove", onclick: () => {
       setup.layers.splice(i, 1); renderLayers(); scheduleApply();
     } }));
-    parts.forEach((p, k) => { if (k) { p.before = null; } });
     list.appendChild(el("li", {}, parts.flatMap((p) => [p, document.createTextNode(" ")])));
   });
 }
@@ -238,12 +228,9 @@ function onSetup(description) {
   described = description;
   if (!described.columns && columns) { described.columns = columns; }
   setup = JSON.parse(JSON.stringify(description.setup));
-  history = [];
-  history.replace = true;
-  history.length = 0;
-  history.lastRun = description.run;
+  curve = [];
   const fragment = "#" + description.fragment;
-  if (location.hash !== fragment) { history_replace(fragment); }
+  if (location.hash !== fragment) { replaceFragment(fragment); }
   renderForm();
   const metric = description.task === "regression" ? "mae" : "accuracy";
   $("metric-head").textContent = metric;
@@ -261,13 +248,13 @@ function onSetup(description) {
   drawSurface(null);
 }
 
-function history_replace(fragment) {
+function replaceFragment(fragment) {
   window.history.replaceState(null, "", location.pathname + location.search + fragment);
 }
 
 function onState(state) {
-  if (state.history_start === 0) { history = []; }
-  history.push(...state.history);
+  if (state.history_start === 0) { curve = []; }
+  curve.push(...state.history);
   lastState = state;
   $("epoch").textContent = state.epoch;
   $("epochs").textContent = state.epochs;
@@ -276,7 +263,7 @@ function onState(state) {
   if (state.error) { say(state.error); }
   $("start").disabled = state.status === "training";
   $("pause").disabled = state.status !== "training";
-  const last = history[history.length - 1] || {};
+  const last = curve[curve.length - 1] || {};
   const metric = described && described.task === "regression" ? "mae" : "accuracy";
   const show = (id, v) => {
     $(id).textContent = v === undefined ? "-" : v.toFixed(4);
@@ -347,17 +334,17 @@ function drawCurves(metric) {
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
   ctx.strokeStyle = "#ccd"; ctx.strokeRect(pad, 6, w - 2 * pad, h - pad);
-  if (!history.length) { return; }
+  if (!curve.length) { return; }
   const finite = (v) => typeof v === "number" && isFinite(v);
-  const losses = history.flatMap((e) => [e.loss, e.val_loss]).filter(finite);
+  const losses = curve.flatMap((e) => [e.loss, e.val_loss]).filter(finite);
   const top = Math.max(...losses, 1e-9);
-  const metrics = history.flatMap((e) => [e[metric], e["val_" + metric]]).filter(finite);
+  const metrics = curve.flatMap((e) => [e[metric], e["val_" + metric]]).filter(finite);
   const mtop = metric === "accuracy" ? 1 : Math.max(...metrics, 1e-9);
-  const x = (i) => pad + (history.length === 1 ? 0 : i / (history.length - 1)) * (w - 2 * pad);
+  const x = (i) => pad + (curve.length === 1 ? 0 : i / (curve.length - 1)) * (w - 2 * pad);
   const line = (key, max, colour, dash) => {
     ctx.beginPath(); ctx.setLineDash(dash); ctx.strokeStyle = colour; ctx.lineWidth = 1.6;
     let started = false;
-    history.forEach((e, i) => {
+    curve.forEach((e, i) => {
       if (!finite(e[key])) { return; }
       const y = 6 + (1 - e[key] / max) * (h - pad);
       if (started) { ctx.lineTo(x(i), y); } else { ctx.moveTo(x(i), y); started = true; }
@@ -372,7 +359,7 @@ function drawCurves(metric) {
   ctx.fillText(top.toPrecision(2), 2, 14);
   ctx.fillText("0", pad - 10, h - pad + 6);
   ctx.fillText(mtop.toPrecision(2), w - pad + 3, 14);
-  ctx.fillText(`epoch ${history[history.length - 1].epoch}`, w / 2 - 20, h - 8);
+  ctx.fillText(`epoch ${curve[curve.length - 1].epoch}`, w / 2 - 20, h - 8);
 }
 
 function renderLayerStats(layers) {
@@ -396,7 +383,7 @@ function renderNotes(notes) {
   const list = $("notes");
   if (!notes.length) {
     list.replaceChildren(el("li", { class: "small",
-      text: history.length ? "No problems measured." : "Train to see notes about the model." }));
+      text: curve.length ? "No problems measured." : "Train to see notes about the model." }));
     return;
   }
   list.replaceChildren(...notes.map((n) => el("li", { class: n.level, text: n.text,
