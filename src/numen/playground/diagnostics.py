@@ -116,9 +116,11 @@ def _overfitting(history: list[dict]) -> float | None:
         return None
     recent = pairs[-10:]
     best_val = min(v for _, v in pairs)
+    start = pairs[0][1]  # the gap must matter on the scale of the first test loss
     train, val = recent[-1]
     if not (math.isfinite(train) and math.isfinite(val)) or train <= 0:
         return None
-    if val > 1.2 * best_val and val > 1.5 * train and recent[-1][0] <= recent[0][0]:
+    if (val > 1.2 * best_val and val > 1.5 * train and val - train > 0.1 * start
+            and recent[-1][0] <= recent[0][0]):
         return val / train
     return None

@@ -18,6 +18,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -165,17 +166,30 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
         Route("/api/model", guarded(model)),
         Route("/api/{name}", guarded(command), methods=["POST"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(_SecurityHeaders)])
     app.state.token, app.state.session = token, session
-
-    @app.middleware("http")
-    async def headers(request, call_next):
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
     return app
+
+
+class _SecurityHeaders:
+    """ASGI middleware: every response gets the Content-Security-Policy (nothing from outside
+    this server) and nosniff."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"content-security-policy", CSP.encode()),
+                                      (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
 
 
 def _static(static, name: str) -> Response:

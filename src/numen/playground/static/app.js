@@ -130,9 +130,11 @@ function renderLayers() {
         title: "units", onchange: set("units", Number) }));
       parts.push(el("select", { class: "wide", title: "activation",
         onchange: set("activation", String) }, options(ACTIVATIONS, layer.activation)));
+      parts.push(el("span", { class: "small", text: "L2" }));
       parts.push(el("input", { type: "number", min: 0, max: 1, step: 0.001, value: layer.l2,
         title: "L2 regularization", onchange: set("l2", Number) }));
     } else if (layer.type === "Dropout") {
+      parts.push(el("span", { class: "small", text: "rate" }));
       parts.push(el("input", { type: "number", min: 0, max: 0.95, step: 0.05, value: layer.rate,
         title: "rate", onchange: set("rate", Number) }));
     }
