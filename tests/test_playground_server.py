@@ -161,3 +161,15 @@ def test_missing_target_and_oversized_upload(client):
     r = client.post("/api/upload", content=b"x" * 5_000_001, headers=H)
     assert r.status_code == 413
     assert client.get("/api/state", headers=H).status_code == 200
+
+
+def test_the_playground_command(monkeypatch):
+    from numen import cli
+    from numen.playground import server
+
+    args = cli.build_parser().parse_args(["playground", "--no-browser", "--port", "9001"])
+    assert (args.host, args.port, args.no_browser) == ("127.0.0.1", 9001, True)
+    seen = {}
+    monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw))
+    assert cli.main(["playground", "--no-browser"]) == 0
+    assert seen == {"host": "127.0.0.1", "port": 8765, "open_browser": False}

@@ -234,4 +234,5 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True,
         import webbrowser
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Open event streams never end by themselves: give them a second on Ctrl-C, then close.
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)

@@ -405,6 +405,10 @@ function renderConfusion(matrix) {
 // -- start ------------------------------------------------------------------------------------
 async function main() {
   wireForm();
+  if (!token) {
+    say("This address has no token: open the address `numen playground` printed.");
+    return;
+  }
   let wanted = null;
   try { wanted = fromFragment(location.hash); } catch (err) { say("bad address: " + err.message); }
   if (wanted) {
