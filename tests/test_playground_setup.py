@@ -1,6 +1,7 @@
 """The playground's set-up description: defaults and checks, the page address, the model it
 builds, the data sets, the diagnostics, and the script a user takes away (run for real)."""
 
+import json
 import os
 import pathlib
 import subprocess
@@ -195,3 +196,28 @@ def test_script_runs_under_real_keras(tmp_path):
     text = codegen.script(s).replace("from numen import keras", "import keras")
     done = _run(text, tmp_path, python=python, env={"KERAS_BACKEND": "jax", "PYTHONPATH": ""})
     assert done.returncode == 0, done.stderr
+
+
+def test_script_reproduces_the_pages_run(tmp_path):
+    """The contract: the script a user takes away trains to the same losses and weights as the
+    page did (same data, split, initialization, dropout and shuffling)."""
+    from numen import keras
+    from numen.playground.session import Session
+
+    session = Session(tmp_path)
+    session.apply({"data": {"name": "moons", "n": 100},
+                   "layers": [{"type": "Dense", "units": 6, "activation": "relu"},
+                              {"type": "Dropout", "rate": 0.2}],
+                   "fit": {"epochs": 3, "batch_size": 16}, "seed": 5})
+    session.start()
+    session.wait(120)
+    page = [h["loss"] for h in session.snapshot()["history"]]
+    text = session.script() + ("\nimport json\n"
+                               "print('LOSSES', json.dumps(history.history['loss']))\n")
+    done = _run(text, tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("LOSSES"))
+    np.testing.assert_allclose(json.loads(line.split(" ", 1)[1]), page, rtol=1e-5)
+    taken = keras.saving.load_model(str(tmp_path / "model.keras"))
+    for a, b in zip(taken.get_weights(), session.model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
