@@ -178,6 +178,15 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     })()""")
     assert min(colours) > 5000
     assert browser.evaluate("location.hash") == "#" + to_fragment(setup)
+    # Clicking the plane reads the prediction there.
+    said = browser.evaluate("""(() => {
+        const c = document.getElementById('surface'), r = c.getBoundingClientRect();
+        c.dispatchEvent(new MouseEvent('click', {clientX: r.left + r.width * 0.75,
+                                                 clientY: r.top + r.height * 0.25}));
+        return document.getElementById('point-prediction').textContent;
+    })()""")
+    x1, x2 = map(float, said.split("(x1, x2) = (")[1].split(")")[0].split(", "))
+    assert abs(x1 - 3) < 0.1 and abs(x2 - 3) < 0.1 and "P(class 1) = " in said
     browser.screenshot(f"{ARTIFACTS}/2-trained.png")
     # The page's own download links work from the browser.
     code = browser.evaluate("fetch(document.getElementById('download-code').href)"
@@ -186,3 +195,25 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     size = browser.evaluate("fetch(document.getElementById('download-model').href)"
                             ".then(r => r.arrayBuffer()).then(b => b.byteLength)")
     assert size > 1000
+
+
+def test_choosing_digits_and_stepping(server, browser):
+    base, app = server
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('2 inputs')",
+                     timeout=30)
+    browser.evaluate("""(() => {
+        const s = document.getElementById('data-name');
+        s.value = 'digits';
+        s.dispatchEvent(new Event('change'));
+    })()""")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('64 inputs')")
+    assert browser.evaluate("document.getElementById('surface-box').hidden") is True
+    assert "Dense(10, softmax)" in browser.evaluate(
+        "document.getElementById('output-layer').textContent")
+    browser.evaluate("document.getElementById('step').click()")
+    browser.wait_for("document.getElementById('epoch').textContent === '1' && "
+                     "document.getElementById('status').textContent === 'paused'")
+    browser.wait_for("document.querySelectorAll('#confusion tr').length === 11")
+    assert app.state.session.setup["data"]["name"] == "digits"
+    browser.screenshot(f"{ARTIFACTS}/3-digits.png")

@@ -402,9 +402,27 @@ function renderConfusion(matrix) {
   $("confusion").replaceChildren(head, ...rows);
 }
 
+// The prediction at a clicked point, read from the streamed surface (its nearest grid point).
+function predictAt(event) {
+  const surface = lastState && lastState.surface;
+  if (!surface) { return; }
+  const rect = $("surface").getBoundingClientRect();
+  const e = surface.extent, n = surface.size;
+  const x1 = ((event.clientX - rect.left) / rect.width) * 2 * e - e;
+  const x2 = e - ((event.clientY - rect.top) / rect.height) * 2 * e;
+  const col = Math.round((x1 + e) / (2 * e) * (n - 1));
+  const row = Math.round((x2 + e) / (2 * e) * (n - 1));
+  const v = surface.values[row * n + col];
+  const what = described.task === "binary" ? `P(class 1) = ${v.toFixed(3)} -> class ` +
+    (v > 0.5 ? 1 : 0) : `prediction ${v.toFixed(3)}`;
+  $("point-prediction").textContent = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): ` +
+    what;
+}
+
 // -- start ------------------------------------------------------------------------------------
 async function main() {
   wireForm();
+  $("surface").addEventListener("click", predictAt);
   if (!token) {
     say("This address has no token: open the address `numen playground` printed.");
     return;
