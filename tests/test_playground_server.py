@@ -173,3 +173,17 @@ def test_the_playground_command(monkeypatch):
     monkeypatch.setattr(server, "serve", lambda **kw: seen.update(kw))
     assert cli.main(["playground", "--no-browser"]) == 0
     assert seen == {"host": "127.0.0.1", "port": 8765, "open_browser": False}
+
+
+def test_a_diverging_run_is_reported_not_a_crash(client):
+    setup(client, data={"name": "bumps", "n": 100},
+          layers=[{"type": "Dense", "units": 16, "activation": "relu"}] * 3,
+          compile={"optimizer": "sgd", "learning_rate": 3}, fit={"epochs": 20})
+    client.post("/api/start", json={}, headers=H)
+    states = [d for k, d in events(client) if k == "state"]
+    last = states[-1]
+    assert last["status"] == "diverged" and last["epoch"] < 20
+    history = [h for s in states for h in s["history"]]
+    assert history[-1]["loss"] is None  # nan is sent as null
+    assert "nan_loss" in {n["kind"] for n in last["notes"]}
+    assert client.get("/api/state", headers=H).status_code == 200

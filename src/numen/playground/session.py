@@ -173,12 +173,12 @@ class Session:
     def _fit(self, target: int, run_id: int) -> None:
         data, fit = self.data, self.setup["fit"]
         try:
-            self.model.fit(data["x_train"], data["y_train"], epochs=target,
-                           initial_epoch=self.epoch, batch_size=fit["batch_size"],
-                           validation_data=(data["x_test"], data["y_test"]),
-                           callbacks=[_Monitor(self)], verbose=0)
+            with np.errstate(all="ignore"):  # overflow shows up as a note, not a warning
+                self._fit_epochs(target, data, fit)
             self.probe()
-            status = "done" if self.epoch >= self.setup["fit"]["epochs"] else "paused"
+            diverged = any(not np.isfinite(h.get("loss", 0.0)) for h in self.history[-1:])
+            status = ("diverged" if diverged else
+                      "done" if self.epoch >= self.setup["fit"]["epochs"] else "paused")
             error = None
         except Exception as exc:  # shown on the page; the server keeps running
             status, error = "error", f"{type(exc).__name__}: {exc}"
@@ -187,9 +187,19 @@ class Session:
                 self.status, self.error = status, error
         self.touch()
 
+    def _fit_epochs(self, target: int, data: dict, fit: dict) -> None:
+        self.model.fit(data["x_train"], data["y_train"], epochs=target,
+                       initial_epoch=self.epoch, batch_size=fit["batch_size"],
+                       validation_data=(data["x_test"], data["y_test"]),
+                       callbacks=[_Monitor(self)], verbose=0)
+
     # -- measuring ------------------------------------------------------------------------
     def probe(self) -> None:
         """Measure the model now (called from the training thread, or when idle)."""
+        with np.errstate(all="ignore"):
+            self._probe()
+
+    def _probe(self) -> None:
         data, head = self.data, self.data["head"]
         model = self.model
         x, y = data["x_train"][:PROBE_ROWS], data["y_train"][:PROBE_ROWS]
@@ -226,11 +236,12 @@ class Session:
     def snapshot(self, history_from: int = 0) -> dict:
         """The page's view: status, epoch, new history entries, surface, layers, notes."""
         with self.lock:
-            return {"run": self.run_id, "version": self.version, "status": self.status,
+            return _finite({"run": self.run_id, "version": self.version, "status": self.status,
                     "error": self.error, "epoch": self.epoch,
                     "epochs": self.setup["fit"]["epochs"], "history_start": history_from,
                     "history": self.history[history_from:], "surface": self.surface,
-                    "layers": self.layers, "notes": self.notes, "confusion": self.confusion}
+                    "layers": self.layers, "notes": self.notes,
+                    "confusion": self.confusion})
 
     def description(self) -> dict:
         """The set-up and its data (sent when a new set-up is applied)."""
@@ -256,6 +267,17 @@ class Session:
 
     def busy(self) -> bool:
         return self.thread is not None and self.thread.is_alive()
+
+
+def _finite(value):
+    """The value with nan and infinities as None, so that it is valid JSON."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _rows(points: np.ndarray, y: np.ndarray) -> list:

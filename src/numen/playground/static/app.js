@@ -268,8 +268,9 @@ function onState(state) {
   const last = curve[curve.length - 1] || {};
   const metric = described && described.task === "regression" ? "mae" : "accuracy";
   const show = (id, v) => {
-    $(id).textContent = v === undefined ? "-" : v.toFixed(4);
-    $(id).dataset.value = v === undefined ? "" : v;
+    const known = typeof v === "number";
+    $(id).textContent = known ? v.toFixed(4) : (v === null ? "nan" : "-");
+    $(id).dataset.value = known ? v : "";
   };
   show("train-loss", last.loss); show("test-loss", last.val_loss);
   show("train-metric", last[metric]); show("test-metric", last["val_" + metric]);
@@ -301,7 +302,7 @@ function drawSurface(surface) {
     const image = ctx.createImageData(n, n);
     surface.values.forEach((v, k) => {
       const row = n - 1 - Math.floor(k / n), col = k % n;   // y grows upwards
-      const [r, g, b] = mix(scale(v));
+      const [r, g, b] = typeof v === "number" ? mix(scale(v)) : [190, 190, 190];
       const o = 4 * (row * n + col);
       image.data[o] = 255 - (255 - r) * 0.55; image.data[o + 1] = 255 - (255 - g) * 0.55;
       image.data[o + 2] = 255 - (255 - b) * 0.55; image.data[o + 3] = 255;
@@ -413,6 +414,7 @@ function predictAt(event) {
   const col = Math.round((x1 + e) / (2 * e) * (n - 1));
   const row = Math.round((x2 + e) / (2 * e) * (n - 1));
   const v = surface.values[row * n + col];
+  if (typeof v !== "number") { return; }
   const what = described.task === "binary" ? `P(class 1) = ${v.toFixed(3)} -> class ` +
     (v > 0.5 ? 1 : 0) : `prediction ${v.toFixed(3)}`;
   $("point-prediction").textContent = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): ` +
