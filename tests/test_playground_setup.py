@@ -157,6 +157,7 @@ def test_script_for_a_2d_set_runs(tmp_path):
     assert "test:" in done.stdout and (tmp_path / "model.keras").exists()
 
 
+@pytest.mark.slow  # about 10 s: scikit-learn's import and a digits epoch in a subprocess
 def test_script_for_digits_runs(tmp_path):
     pytest.importorskip("sklearn")
     s = normalize({"data": {"name": "digits"}, "fit": {"epochs": 1, "batch_size": 64}})
