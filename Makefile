@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean interop docs golden
+.PHONY: demo playground test test-fast lint bench clean interop docs golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m numen.demo
+
+# The playground: build, train and inspect a model in the browser (http://127.0.0.1:8765).
+playground: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[playground]"
+	$(BIN)/numen playground
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests

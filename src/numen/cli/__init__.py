@@ -5,6 +5,7 @@
     numen evaluate model.keras test.csv --target price
     numen summary model.keras
     numen demo
+    numen playground
 
 Exit status: 0 on success, 1 for a problem with the user's files or data, 2 for a wrong
 command line (argparse's convention).
@@ -106,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="train on handwritten digits (the five-step workflow)",
                    description="Run numen's demo: an MLP on the UCI handwritten digits.")
+    play = sub.add_parser("playground", help="build and train models in the browser",
+                          description="Start the numen playground, a local web page to build, "
+                                      "train and inspect a model, then take its code and "
+                                      ".keras file. Needs: pip install 'numen[playground]'.")
+    play.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default: 127.0.0.1, this machine only)")
+    play.add_argument("--port", type=_positive_int, default=8765, help="default: 8765")
+    play.add_argument("--no-browser", action="store_true",
+                      help="print the address without opening a browser")
     return parser
 
 
@@ -119,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
         demo.main()
         return 0
+    if args.command == "playground":
+        return _playground(args)
     handler = {"train": commands.train, "predict": commands.predict,
                "evaluate": commands.evaluate, "summary": commands.summary}[args.command]
     try:
@@ -133,6 +145,20 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`numen predict ... | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _playground(args) -> int:
+    try:
+        from numen.playground.server import serve
+    except ImportError as exc:
+        print(f"numen playground: error: {exc}; install the extra with "
+              "pip install 'numen[playground]'", file=sys.stderr)
+        return 1
+    try:
+        serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 if __name__ == "__main__":
