@@ -138,7 +138,11 @@ def _checksummed(value: np.ndarray) -> dict:
 
 def optimizer_arrays(optimizer) -> list:
     """The optimizer's state in Keras 3's order: iterations, learning rate (when a number),
-    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam)."""
+    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam). A wrapper
+    (LossScaleOptimizer, MultiOptimizer) lists its own state, then each inner optimizer's."""
+    if hasattr(optimizer, "saved_parts"):
+        own, inners = optimizer.saved_parts()
+        return own + [a for inner in inners for a in optimizer_arrays(inner)]
     head = optimizer._variable_arrays()[:2 if not callable(optimizer._learning_rate) else 1]
     if optimizer.use_ema or optimizer.gradient_accumulation_steps:
         return head + optimizer._state_arrays()
@@ -225,6 +229,22 @@ def _read_optimizer(stored, model, filename: str) -> None:
             warnings.warn(f"{filename}: skipping the optimizer state: variable {i} has shape "
                           f"{arr.shape}, the file has {value.shape}", stacklevel=3)
             return
+    _assign_optimizer(optimizer, values)
+
+
+def _assign_optimizer(optimizer, values: list) -> None:
+    """Write saved `values` (checked against `optimizer_arrays`) into the optimizer."""
+    if hasattr(optimizer, "saved_parts"):
+        own, inners = optimizer.saved_parts()
+        optimizer.load_own_arrays(values[:len(own)])
+        start = len(own)
+        for inner in inners:
+            count = len(optimizer_arrays(inner))
+            _assign_optimizer(inner, values[start:start + count])
+            start += count
+        return
+    arrays = optimizer_arrays(optimizer)
+    n_head = 2 if not callable(optimizer._learning_rate) else 1
     optimizer.iterations = int(values[0].reshape(()))
     if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
         optimizer._learning_rate = float(values[1].reshape(()))
