@@ -107,3 +107,27 @@ CASES += [
          LOSS_SCALE_INPUTS),
     Case("multi_optimizer_map", _multi, INPUTS),
 ]
+
+
+def _swap_ema(swap_on_epoch):
+    """fit() with an EMA optimizer and SwapEMAWeights: the final weights and the validation
+    losses (computed with the EMA weights in the model)."""
+    def fn(k, kernel, bias, x, y):
+        model = k.Sequential([k.Input((3,)), k.layers.Dense(1)])
+        model.set_weights([kernel, bias])
+        model.compile(optimizer=k.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5),
+                      loss="mse")
+        history = model.fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+                            validation_data=(x[:4], y[:4]),
+                            callbacks=[k.callbacks.SwapEMAWeights(swap_on_epoch)])
+        evaluated = model.evaluate(x, y, verbose=0, callbacks=[k.callbacks.SwapEMAWeights()])
+        return [k.ops.convert_to_numpy(w) for w in model.weights] + [
+            np.asarray(history.history["val_loss"], "float32"),
+            np.asarray(evaluated, "float32")]
+    return fn
+
+
+CASES += [
+    Case("swap_ema_weights_for_validation", _swap_ema(False), LOSS_SCALE_INPUTS),
+    Case("swap_ema_weights_on_epoch", _swap_ema(True), LOSS_SCALE_INPUTS),
+]

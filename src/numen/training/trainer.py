@@ -276,6 +276,8 @@ class Trainer:
             training_logs = epoch_logs
             if self.stop_training:
                 break
+        if epochs > 0:  # as Keras: with use_ema the moving averages become the weights
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(training_logs)
         return self.history
 
