@@ -129,10 +129,10 @@ class LossScaleOptimizer(Optimizer):
     # -- state -----------------------------------------------------------------------------
     def saved_parts(self):
         """Keras's order of the state: own arrays (iteration, learning rate, step counter,
-        scale), then the inner optimizer's."""
+        scale), then the inner optimizer's; with the inner optimizer by its place in files."""
         own = [np.zeros((), dtype=np.int64), np.zeros((), dtype=backend.floatx()),
                self.step_counter, self.dynamic_scale]
-        return own, [self.inner_optimizer]
+        return own, {"inner_optimizer": self.inner_optimizer}
 
     def load_own_arrays(self, values) -> None:
         """Restore the arrays `saved_parts` lists first (the iteration and learning rate of
@@ -142,7 +142,7 @@ class LossScaleOptimizer(Optimizer):
 
     def _variable_arrays(self) -> list:
         own, inners = self.saved_parts()
-        return own + [a for inner in inners for a in inner._variable_arrays()]
+        return own + [a for inner in inners.values() for a in inner._variable_arrays()]
 
     def get_config(self) -> dict:
         from numen.optimizers import serialize

@@ -200,17 +200,24 @@ class MultiOptimizer(Optimizer):
     # -- state -----------------------------------------------------------------------------
     def saved_parts(self):
         """Keras's order of the state: own iteration and learning rate, then each inner
-        optimizer's state in turn."""
+        optimizer's state in turn; with the inner optimizers by their place in files."""
         own = [np.asarray(self.iterations, dtype=np.int64),
                np.zeros((), dtype=backend.floatx())]
-        return own, list(self._inner_optimizers)
+        parts, used = {}, {}
+        for opt in self._inner_optimizers:
+            # Keras names them by class in snake case, numbering repeats: sgd, adam, adam_1.
+            key = re.sub("([a-z])([A-Z])", r"\1_\2",
+                         re.sub("(.)([A-Z][a-z]+)", r"\1_\2", type(opt).__name__)).lower()
+            used[key] = used.get(key, -1) + 1
+            parts[f"optimizers/{key}" + (f"_{used[key]}" if used[key] else "")] = opt
+        return own, parts
 
     def load_own_arrays(self, values) -> None:
         self.iterations = int(np.asarray(values[0]))
 
     def _variable_arrays(self) -> list:
         own, inners = self.saved_parts()
-        return own + [a for inner in inners for a in inner._variable_arrays()]
+        return own + [a for inner in inners.values() for a in inner._variable_arrays()]
 
     def get_config(self) -> dict:
         mapping = self._optimizer_map

@@ -114,11 +114,20 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
             vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(w.data)))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and getattr(model, "compiled", False):
-        vars_group = group.create_group("optimizer/vars")
-        vars_group.attrs["name"] = optimizer.name
-        for i, value in enumerate(optimizer_arrays(optimizer)):
-            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(
-                value.data if isinstance(value, Tensor) else value)))
+        _write_optimizer(group, "optimizer", optimizer)
+
+
+def _write_optimizer(group, path: str, optimizer) -> None:
+    vars_group = group.create_group(f"{path}/vars")
+    vars_group.attrs["name"] = optimizer.name
+    for i, value in enumerate(optimizer_arrays(optimizer)):
+        vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(
+            value.data if isinstance(value, Tensor) else value)))
+    if hasattr(optimizer, "saved_parts"):
+        # As Keras: a wrapper's inner optimizers also get their own groups (Keras reads
+        # both); numen reads the wrapper's group alone.
+        for sub, inner in optimizer.saved_parts()[1].items():
+            _write_optimizer(group, f"{path}/{sub}", inner)
 
 
 # HDF5 file format of .weights.h5 files: the 1.10 format checksums its metadata (object
@@ -142,7 +151,7 @@ def optimizer_arrays(optimizer) -> list:
     (LossScaleOptimizer, MultiOptimizer) lists its own state, then each inner optimizer's."""
     if hasattr(optimizer, "saved_parts"):
         own, inners = optimizer.saved_parts()
-        return own + [a for inner in inners for a in optimizer_arrays(inner)]
+        return own + [a for inner in inners.values() for a in optimizer_arrays(inner)]
     head = optimizer._variable_arrays()[:2 if not callable(optimizer._learning_rate) else 1]
     if optimizer.use_ema or optimizer.gradient_accumulation_steps:
         return head + optimizer._state_arrays()
@@ -238,7 +247,7 @@ def _assign_optimizer(optimizer, values: list) -> None:
         own, inners = optimizer.saved_parts()
         optimizer.load_own_arrays(values[:len(own)])
         start = len(own)
-        for inner in inners:
+        for inner in inners.values():
             count = len(optimizer_arrays(inner))
             _assign_optimizer(inner, values[start:start + count])
             start += count
