@@ -212,3 +212,37 @@ def test_legacy_optimizers_raise_import_error_as_in_keras_3(name):
     assert isinstance(cls, type)
     with pytest.raises(ImportError, match="keras.optimizers.legacy is not supported"):
         cls(learning_rate=0.01)
+
+
+@pytest.mark.parametrize("name", ["loss_scale", "multi"])
+def test_wrapper_save_and_load_own_variables(name):
+    def trained():
+        opt = MAKERS[name]()
+        ws = [Variable(np.ones((2, 3), "float32"), name="enc/kernel"),
+              Variable(np.ones(3, "float32"), name="head/bias")]
+        for _ in range(3):
+            opt.apply([np.full((2, 3), 0.5, "float32"), np.full(3, -0.5, "float32")], ws)
+        return opt
+    source, target = trained(), MAKERS[name]()
+    store = {}
+    source.save_own_variables(store)
+    target.build([Variable(np.ones((2, 3), "float32"), name="enc/kernel"),
+                  Variable(np.ones(3, "float32"), name="head/bias")])
+    target.load_own_variables(store)
+    assert target.iterations == source.iterations == 3
+    for a, b in zip(source._variable_arrays(), target._variable_arrays()):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    with pytest.raises(ValueError, match="saved state has 1 variables"):
+        target.load_own_variables({"0": np.zeros(())})
+
+
+def test_multi_optimizer_takes_new_variables_later():
+    sgd = optimizers.SGD(0.1)
+    opt = optimizers.MultiOptimizer(optimizers.OptimizerMap(sgd))
+    a, b = Variable(np.zeros(2), name="a"), Variable(np.zeros(3), name="b")
+    opt.apply([np.ones(2)], [a])
+    opt.apply([np.ones(2), np.ones(3)], [a, b])
+    np.testing.assert_allclose(b.data, [-0.1] * 3)
+    np.testing.assert_allclose(a.data, [-0.2] * 2)
+    with pytest.raises(ValueError, match="2 gradients for 1 variables"):
+        opt.apply([np.ones(2), np.ones(3)], [a])

@@ -144,6 +144,9 @@ class LossScaleOptimizer(Optimizer):
         own, inners = self.saved_parts()
         return own + [a for inner in inners.values() for a in inner._variable_arrays()]
 
+    def load_own_variables(self, store) -> None:
+        load_wrapper_variables(self, store)
+
     def get_config(self) -> dict:
         from numen.optimizers import serialize
 
@@ -158,3 +161,21 @@ class LossScaleOptimizer(Optimizer):
         config = dict(config)
         inner = deserialize(config.pop("inner_optimizer"), custom_objects=custom_objects)
         return cls(inner, **config)
+
+
+def load_wrapper_variables(wrapper, store) -> None:
+    """`load_own_variables` of a wrapper optimizer: its own arrays, then each inner
+    optimizer's from the following keys (the layout `save_own_variables` writes)."""
+    expected = len(wrapper._variable_arrays())
+    if len(store) != expected:
+        raise ValueError(f"{type(wrapper).__name__}: the saved state has {len(store)} "
+                         f"variables but this optimizer has {expected}; build it on the "
+                         "model's variables first")
+    values = [np.asarray(store[str(i)]) for i in range(expected)]
+    own, inners = wrapper.saved_parts()
+    wrapper.load_own_arrays(values[:len(own)])
+    start = len(own)
+    for inner in inners.values():
+        count = len(inner._variable_arrays())
+        inner.load_own_variables({str(i): values[start + i] for i in range(count)})
+        start += count

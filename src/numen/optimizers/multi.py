@@ -9,7 +9,7 @@ import numpy as np
 
 from numen import backend
 from numen.optimizers.base import Optimizer
-from numen.optimizers.loss_scale import LossScaleOptimizer
+from numen.optimizers.loss_scale import LossScaleOptimizer, load_wrapper_variables
 
 
 class OptimizerMap(MutableMapping):
@@ -150,10 +150,11 @@ class MultiOptimizer(Optimizer):
             opt.loss_scale_factor = value
 
     def build(self, variables):
-        if self.built:
-            return
+        """Give each variable not seen before to its optimizer and build that optimizer."""
         groups = {}
         for v in variables:
+            if id(v) in self._owner_of:
+                continue
             opt = self._optimizer_map(v)
             if not isinstance(opt, Optimizer):
                 raise ValueError(f"MultiOptimizer: the optimizer for variable '{v.path}' is "
@@ -163,11 +164,11 @@ class MultiOptimizer(Optimizer):
                                  "a MultiOptimizer")
             self._add_inner(opt)
             self._owner_of[id(v)] = opt
+            self._variables.append(v)
             groups.setdefault(id(opt), []).append(v)
         for opt in self._inner_optimizers:
             if id(opt) in groups:
                 opt.build(groups[id(opt)])
-        self._variables = list(variables)
         self.built = True
 
     def apply(self, grads, trainable_variables=None):
@@ -180,10 +181,10 @@ class MultiOptimizer(Optimizer):
                                  "(or call build(variables) first)")
             trainable_variables = self._variables
         variables = list(trainable_variables)
-        self.build(variables)
-        if len(grads) != len(self._owner_of) or len(grads) != len(variables):
+        if len(grads) != len(variables):
             raise ValueError(f"MultiOptimizer.apply: received {len(grads)} gradients for "
-                             f"{len(self._owner_of)} variables")
+                             f"{len(variables)} variables")
+        self.build(variables)
         for opt in self._inner_optimizers:
             pairs = [(g, v) for g, v in zip(grads, variables) if self._owner_of[id(v)] is opt]
             if pairs:
@@ -218,6 +219,9 @@ class MultiOptimizer(Optimizer):
     def _variable_arrays(self) -> list:
         own, inners = self.saved_parts()
         return own + [a for inner in inners.values() for a in inner._variable_arrays()]
+
+    def load_own_variables(self, store) -> None:
+        load_wrapper_variables(self, store)
 
     def get_config(self) -> dict:
         mapping = self._optimizer_map
