@@ -172,6 +172,9 @@ class DataParallel:
             w.assign(backend.asarray_like(before + (p / count).reshape(before.shape), w.data))
         for m, before, p in zip(metrics, states_before, pieces[len(others):]):
             _set_metric_state(m, before, p)
+        scale = float(model.optimizer.scale_loss(1.0))  # loss scaling, as Trainer.train_step
+        if scale != 1.0:
+            averaged = [g * scale for g in averaged]
         model.optimizer.apply(averaged, variables)
         return model.get_metrics_result()
 

@@ -1,6 +1,6 @@
 """Optimizers with Keras's names and defaults; `get('adam')` resolves strings and configs."""
 
-from numen.optimizers import schedules
+from numen.optimizers import legacy, schedules
 from numen.optimizers.adadelta import Adadelta
 from numen.optimizers.adafactor import Adafactor
 from numen.optimizers.adagrad import Adagrad
@@ -8,9 +8,14 @@ from numen.optimizers.adam import Adam, AdamW
 from numen.optimizers.adamax import Adamax
 from numen.optimizers.base import Optimizer
 from numen.optimizers.ftrl import Ftrl
+from numen.optimizers.lamb import Lamb
 from numen.optimizers.lion import Lion
+from numen.optimizers.loss_scale import LossScaleOptimizer
+from numen.optimizers.multi import MultiOptimizer, OptimizerMap
+from numen.optimizers.muon import Muon
 from numen.optimizers.nadam import Nadam
 from numen.optimizers.rmsprop import RMSprop
+from numen.optimizers.schedule_free import ScheduleFreeAdamW
 from numen.optimizers.sgd import SGD
 
 _BY_NAME = {
@@ -25,8 +30,12 @@ _BY_NAME = {
     "lion": Lion,
     "ftrl": Ftrl,
     "adafactor": Adafactor,
+    "muon": Muon,
+    "schedulefreeadamw": ScheduleFreeAdamW,
 }
-_BY_CLASS = {cls.__name__: cls for cls in _BY_NAME.values()}
+# Loadable from a config by class name, though (as in Keras) not by a short string.
+_BY_CLASS = {cls.__name__: cls for cls in [*_BY_NAME.values(), Lamb, LossScaleOptimizer,
+                                           MultiOptimizer]}
 
 
 def get(identifier) -> Optimizer:
@@ -49,7 +58,7 @@ def get(identifier) -> Optimizer:
         if cls is None:
             raise ValueError(f"Unknown optimizer class {name!r}; expected one of "
                              f"{sorted(_BY_CLASS)}")
-        return cls.from_config(identifier.get("config", {}))
+        return cls.from_config(dict(identifier.get("config", {})))
     raise TypeError(f"optimizer must be a string, dict or Optimizer, received {identifier!r}")
 
 
@@ -67,4 +76,6 @@ def deserialize(config, custom_objects=None) -> Optimizer:
 
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Lion",
-           "Ftrl", "Adafactor", "Optimizer", "schedules", "get", "serialize", "deserialize"]
+           "Ftrl", "Adafactor", "Lamb", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer",
+           "MultiOptimizer", "OptimizerMap", "Optimizer", "legacy", "schedules", "get",
+           "serialize", "deserialize"]

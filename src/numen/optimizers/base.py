@@ -296,13 +296,14 @@ class Optimizer:
         flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
         if flat is not None:
             flat.sync()
-        if self.weight_decay:
-            if flat is not None and not self._exclude_ids and not self._exclude_names:
-                flat.values -= (lr * self.weight_decay) * flat.values
-            else:
-                for v in variables:
-                    if self._use_weight_decay(v):
-                        v.data -= (lr * self.weight_decay) * v.data
+        if flat is not None and self.weight_decay and not self._exclude_ids \
+                and not self._exclude_names:
+            flat.values -= (lr * self.weight_decay) * flat.values
+        elif flat is None or self.weight_decay:
+            for v in variables:
+                rate = self.decay_rate(v)
+                if rate:
+                    v.data -= (lr * rate) * v.data
         step = self.iterations + 1
         self.before_update(step)
         if flat is not None:
@@ -310,6 +311,17 @@ class Optimizer:
             return
         for g, v in zip(grads, variables):
             self.update_step(g, v.data, self._slots[id(v)], lr, step)
+
+    def decay_rate(self, v):
+        """The decoupled weight decay applied to variable `v` (None or 0: none)."""
+        if not self.weight_decay or not self._use_weight_decay(v):
+            return None
+        return self.weight_decay
+
+    def scale_loss(self, loss):
+        """The loss multiplied by `loss_scale_factor` (when set), as training differentiates
+        it; `apply` divides the gradients by the same factor."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def before_update(self, step: int) -> None:
         """Hook run once per update, before the per-variable `update_step` calls."""

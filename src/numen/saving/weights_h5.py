@@ -114,11 +114,20 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
             vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(w.data)))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and getattr(model, "compiled", False):
-        vars_group = group.create_group("optimizer/vars")
-        vars_group.attrs["name"] = optimizer.name
-        for i, value in enumerate(optimizer_arrays(optimizer)):
-            vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(
-                value.data if isinstance(value, Tensor) else value)))
+        _write_optimizer(group, "optimizer", optimizer)
+
+
+def _write_optimizer(group, path: str, optimizer) -> None:
+    vars_group = group.create_group(f"{path}/vars")
+    vars_group.attrs["name"] = optimizer.name
+    for i, value in enumerate(optimizer_arrays(optimizer)):
+        vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(
+            value.data if isinstance(value, Tensor) else value)))
+    if hasattr(optimizer, "saved_parts"):
+        # As Keras: a wrapper's inner optimizers also get their own groups (Keras reads
+        # both); numen reads the wrapper's group alone.
+        for sub, inner in optimizer.saved_parts()[1].items():
+            _write_optimizer(group, f"{path}/{sub}", inner)
 
 
 # HDF5 file format of .weights.h5 files: the 1.10 format checksums its metadata (object
@@ -138,7 +147,11 @@ def _checksummed(value: np.ndarray) -> dict:
 
 def optimizer_arrays(optimizer) -> list:
     """The optimizer's state in Keras 3's order: iterations, learning rate (when a number),
-    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam)."""
+    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam). A wrapper
+    (LossScaleOptimizer, MultiOptimizer) lists its own state, then each inner optimizer's."""
+    if hasattr(optimizer, "saved_parts"):
+        own, inners = optimizer.saved_parts()
+        return own + [a for inner in inners.values() for a in optimizer_arrays(inner)]
     head = optimizer._variable_arrays()[:2 if not callable(optimizer._learning_rate) else 1]
     if optimizer.use_ema or optimizer.gradient_accumulation_steps:
         return head + optimizer._state_arrays()
@@ -225,6 +238,22 @@ def _read_optimizer(stored, model, filename: str) -> None:
             warnings.warn(f"{filename}: skipping the optimizer state: variable {i} has shape "
                           f"{arr.shape}, the file has {value.shape}", stacklevel=3)
             return
+    _assign_optimizer(optimizer, values)
+
+
+def _assign_optimizer(optimizer, values: list) -> None:
+    """Write saved `values` (checked against `optimizer_arrays`) into the optimizer."""
+    if hasattr(optimizer, "saved_parts"):
+        own, inners = optimizer.saved_parts()
+        optimizer.load_own_arrays(values[:len(own)])
+        start = len(own)
+        for inner in inners.values():
+            count = len(optimizer_arrays(inner))
+            _assign_optimizer(inner, values[start:start + count])
+            start += count
+        return
+    arrays = optimizer_arrays(optimizer)
+    n_head = 2 if not callable(optimizer._learning_rate) else 1
     optimizer.iterations = int(values[0].reshape(()))
     if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
         optimizer._learning_rate = float(values[1].reshape(()))

@@ -147,7 +147,12 @@ class Trainer:
         else:  # recorded and replayed where that is safe (training/recorded_step.py)
             y_pred, loss, grads = self._recorded_step.forward_backward(
                 self, x, y, sample_weight, variables)
-        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        # Keras differentiates `optimizer.scale_loss(loss)` (loss scaling; the optimizer
+        # divides the gradients back). Gradients are linear in the loss, so scaling them is
+        # the same and leaves the recorded step alone.
+        scale = float(self.optimizer.scale_loss(1.0))
+        pairs = [(g if scale == 1.0 else g * scale, v) for g, v in zip(grads, variables)
+                 if g is not None]
         self.optimizer.apply([g for g, _ in pairs], [v for _, v in pairs])
         self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -271,6 +276,8 @@ class Trainer:
             training_logs = epoch_logs
             if self.stop_training:
                 break
+        if epochs > 0:  # as Keras: with use_ema the moving averages become the weights
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(training_logs)
         return self.history
 
