@@ -146,3 +146,17 @@ def test_bad_arguments_raise_clear_errors():
         distiller.compile(optimizer="adam")
     with pytest.raises(ValueError, match="metrics must be a list or tuple"):
         distiller.compile(loss="mse", metrics="mae")
+
+
+def test_save_and_load_with_custom_objects(tmp_path):
+    x, y = _data(16)
+    teacher, student = _models()
+    distiller = Distiller(teacher, student, LogitsDistillation())
+    distiller.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    distiller.fit(x, y, epochs=1, verbose=0)
+    distiller.save(tmp_path / "d.keras")
+    loaded = keras.saving.load_model(tmp_path / "d.keras",
+                                     custom_objects={"Distiller": Distiller})
+    assert isinstance(loaded, Distiller) and not loaded.teacher.trainable
+    for a, b in zip(loaded.get_weights(), distiller.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -139,6 +139,14 @@ model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
 model.compile(optimizer="sgd", loss="mse")
 model.fit(x, x[:, :1], batch_size=4, epochs=2, verbose=0)
 out["kernel"] = model.get_weights()[0].ravel().tolist()
+teacher = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+student = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+distiller = keras.distillation.Distiller(teacher, student,
+                                         keras.distillation.LogitsDistillation(loss="mse"))
+distiller.compile(optimizer="sgd", loss="mse")
+logs = distiller.fit(x, x[:, :1], batch_size=4, epochs=2, verbose=0).history
+out["student"] = student.get_weights()[0].ravel().tolist()
+out["distill_logs"] = sorted(logs)
 sys.stderr.write("RESULT " + json.dumps(out) + "\\n")
 """
 
@@ -159,3 +167,7 @@ def test_two_processes_under_mpiexec(tmp_path):
         assert r["whole"] is True and r["refused"] is True
     assert sorted(r["rows"] for r in results) == [[0.0, 2.0, 4.0], [6.0, 8.0]]
     assert results[0]["kernel"] == results[1]["kernel"]
+    # A Distiller trains data-parallel too: same student on both processes, all its logs.
+    assert results[0]["student"] == results[1]["student"]
+    assert results[0]["distill_logs"] == ["distillation_loss", "loss", "student_loss",
+                                          "total_loss"]
