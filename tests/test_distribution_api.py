@@ -119,7 +119,8 @@ import json, sys
 import numpy as np
 from numen import keras
 d = keras.distribution
-out = {"count": d.get_device_count(), "devices": d.DeviceMesh((2,), ["batch"]).devices.tolist()}
+out = {"count": d.get_device_count(), "devices": d.DeviceMesh((2,), ["batch"]).devices.tolist(),
+       "listed": d.list_devices()}
 mesh = d.DeviceMesh((2, 1), ["batch", "model"])
 x = np.arange(10.0).reshape(5, 2)
 out["rows"] = d.distribute_tensor(x, d.TensorLayout(["batch", None], mesh))[:, 0].tolist()
@@ -163,7 +164,7 @@ def test_two_processes_under_mpiexec(tmp_path):
                if line.startswith("RESULT ")]
     assert len(results) == 2
     for r in results:
-        assert r["count"] == 2 and r["devices"] == ["cpu:0", "cpu:1"]
+        assert r["count"] == 2 and r["devices"] == r["listed"] == ["cpu:0", "cpu:1"]
         assert r["whole"] is True and r["refused"] is True
     assert sorted(r["rows"] for r in results) == [[0.0, 2.0, 4.0], [6.0, 8.0]]
     assert results[0]["kernel"] == results[1]["kernel"]

@@ -6,7 +6,6 @@ processes (one per core or GPU), launched with `mpiexec -n N python train.py`.
 
 from __future__ import annotations
 
-from numen import backend
 from numen.backend import distribution, set_distribution
 from numen.distribute import DataParallel as _DataParallel
 from numen.distribute import (
@@ -16,6 +15,7 @@ from numen.distribute import (
     TensorLayout,
     distribute_tensor,
     get_device_count,
+    process_devices,
 )
 
 __all__ = ["DataParallel", "DeviceMesh", "DistributedError", "LayoutMap", "ModelParallel",
@@ -121,14 +121,16 @@ class ModelParallel(DataParallel):
 
 
 def list_devices(device_type: str | None = None) -> list[str]:
-    """The devices numen can compute on in this process, e.g. ['cpu:0'] or ['gpu:0']."""
+    """The devices taking part, one per MPI process: ['cpu:0'] alone, ['cpu:0', 'cpu:1']
+    under `mpiexec -n 2` (as Keras lists every process's devices); [] for 'gpu' without one.
+
+    >>> keras.distribution.list_devices()
+    ['cpu:0']
+    """
     if device_type not in (None, "cpu", "gpu", "CPU", "GPU"):
         raise ValueError(f"list_devices: device_type must be None, 'cpu' or 'gpu', received "
                          f"{device_type!r}")
-    kind = (device_type or backend.get_device()).lower()
-    if kind == "gpu":
-        return ["gpu:0"] if backend.gpu_available() else []
-    return ["cpu:0"]
+    return process_devices(device_type)
 
 
 def initialize(job_addresses=None, num_processes=None, process_id=None) -> None:
