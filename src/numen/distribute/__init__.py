@@ -6,6 +6,16 @@
 
 from numen.backend import distribution, set_distribution
 from numen.distribute.data_parallel import DataParallel
+from numen.distribute.mesh import (
+    DeviceMesh,
+    LayoutMap,
+    TensorLayout,
+    distribute_tensor,
+    get_device_count,
+    process_devices,
+)
 from numen.distribute.mpi import DistributedError
 
-__all__ = ["DataParallel", "DistributedError", "distribution", "set_distribution"]
+__all__ = ["DataParallel", "DeviceMesh", "DistributedError", "LayoutMap", "TensorLayout",
+           "distribute_tensor", "distribution", "get_device_count", "process_devices",
+           "set_distribution"]
