@@ -169,3 +169,21 @@ def test_get_and_set_weights():
         model.set_weights(values[:-1])
     with pytest.raises(ValueError, match="has shape"):
         model.set_weights([np.zeros((2, 2))] + values[1:])
+
+
+def test_fit_does_not_add_layers_to_a_subclassed_model():
+    class Wrapper(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.inner = keras.Sequential([keras.layers.Dense(2), keras.layers.Dense(1)])
+
+        def call(self, x):
+            return self.inner(x)
+
+    model = Wrapper()
+    model.compile(optimizer="sgd", loss="mse")
+    model(np.zeros((1, 3), "float32"))
+    before = [layer.name for layer in model.layers]
+    model.fit(np.zeros((4, 3), "float32"), np.zeros((4, 1), "float32"), verbose=0)
+    assert [layer.name for layer in model.layers] == before
+    assert model.count_params() == 3 * 2 + 2 + 2 + 1

@@ -134,7 +134,7 @@ class Layer(NodeAttributes):
         """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
         found: list[Layer] = []
         for key, value in vars(self).items():
-            if key in ("_inbound_nodes", "_parent"):
+            if key in ("_inbound_nodes", "_parent", "_layers_cache"):  # links and caches
                 continue
             items = value.values() if isinstance(value, dict) else (
                 value if isinstance(value, (list, tuple)) else (value,))
