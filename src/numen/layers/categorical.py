@@ -132,7 +132,8 @@ class Discretization(DataLayer):
             raise ValueError(f"Layer '{self.name}' (Discretization) was given "
                              "`bin_boundaries`; adapt() needs `num_bins` instead")
         self.reset_state()
-        for batch in data_layer.adapt_batches(data, steps, self.name):
+        for batch in data_layer.adapt_batches(data, steps, self.name,
+                                                   lists_are_batches=True):
             self.update_state(batch)
         self.finalize_state()
 

@@ -49,12 +49,14 @@ def output_mode(mode, allowed, layer_name: str) -> str:
     return mode
 
 
-def adapt_batches(data, steps, layer_name: str):
-    """The batches `adapt()` reads, as Keras reads them: an array, a Tensor, a list or a tuple
-    is one batch (a list of strings is a column of samples); any other iterable (a generator,
-    a `PyDataset`, a `tf.data`-like object) yields batches, of which `(x, y)` pairs give x."""
-    if isinstance(data, (np.ndarray, Tensor, list, tuple, str, bytes)) or hasattr(data,
-                                                                                  "__array__"):
+def adapt_batches(data, steps, layer_name: str, lists_are_batches=False):
+    """The batches `adapt()` reads, as Keras reads them: an array or a Tensor is one batch, and
+    so is a list or tuple (a column of samples) unless `lists_are_batches`; any other
+    iterable (a generator, a `PyDataset`, a `tf.data`-like object) yields batches, of which
+    `(x, y)` pairs give x."""
+    whole = (np.ndarray, Tensor, str, bytes) if lists_are_batches else (
+        np.ndarray, Tensor, list, tuple, str, bytes)
+    if isinstance(data, whole) or hasattr(data, "__array__"):
         yield host(data)
         return
     if not hasattr(data, "__iter__"):
@@ -118,7 +120,8 @@ def to_output(arr: np.ndarray) -> Tensor:
     """A result of host preprocessing as a Tensor: numbers go to the device, strings stay."""
     if is_text(arr):
         return as_tensor(arr)
-    return as_tensor(backend.to_device(np.ascontiguousarray(arr)))
+    arr = arr if arr.flags.c_contiguous else arr.copy()  # (ascontiguousarray makes 0-d 1-d)
+    return as_tensor(backend.to_device(arr))
 
 
 class DataLayer(Layer):
