@@ -422,6 +422,10 @@ class Layer(NodeAttributes):
                 return v
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
+                if getattr(v, "dtype", np.dtype("f")).kind in "US" or isinstance(v, list):
+                    text = np.asarray(v)
+                    if text.dtype.kind in "US" and _takes_text(self):
+                        return as_tensor(text)  # text stays on the host
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
                 if arr.dtype.kind not in "fiub":
                     arr = self._numeric(arr, want)
@@ -469,6 +473,15 @@ class Layer(NodeAttributes):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _takes_text(layer) -> bool:
+    """Whether `layer` is a model with an input of dtype 'string'."""
+    try:
+        inputs = getattr(layer, "inputs", None) or ()
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return any(getattr(t, "dtype", None) == "string" for t in inputs)
 
 
 def _get_constraint(constraint):

@@ -172,7 +172,8 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
             shape, dtype = spec, layer.dtype
         else:
             return spec
-        value = np.zeros(tuple(fill if n is None else n for n in shape), dtype=dtype)
+        value = np.zeros(tuple(fill if n is None else n for n in shape),
+                         dtype=str if dtype == "string" else dtype)  # strings: all ''
         mask = getattr(spec, "_keras_mask", None)
         if mask is None:
             return value
