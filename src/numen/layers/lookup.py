@@ -297,10 +297,13 @@ class IndexLookup(DataLayer):
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         out = encode(ids, mode, depth, "int32")
         if self.output_mode == "tf_idf":
-            if self.idf_weights is None:
+            if self.idf_weights is None and self._tokens is not None:
                 raise ValueError(f"Layer '{self.name}': output_mode='tf_idf' needs "
                                  "`idf_weights` (given, or learned by adapt())")
-            out = out.astype("float32") * self.idf_weights
+            # (No weights and no vocabulary yet: a model being rebuilt from a file, whose
+            # weights come next; the shape is what matters.)
+            idf = 0.0 if self.idf_weights is None else self.idf_weights
+            out = out.astype("float32") * idf
         return to_output(out)
 
     def compute_output_shape(self, input_shape):

@@ -188,7 +188,7 @@ class TextVectorization(DataLayer):
             for i, r in enumerate(rows):
                 out[i, :min(len(r), length)] = r[:length]
             return to_output(out)
-        depth = lookup.max_tokens if lookup.pad_to_max_tokens else lookup.vocabulary_size()
+        depth = lookup.max_tokens if lookup.pad_to_max_tokens else lookup._frozen_vocab_size
         if self._output_mode == "one_hot":
             ids = [lookup._lookup(np.asarray(r, dtype=str)) for r in tokens]
             width = max((len(r) for r in ids), default=0)
