@@ -78,7 +78,7 @@ def test_set_vocabulary_and_config_round_trip():
 
 
 def test_unicode_lowercasing_is_ascii_only_as_in_keras():
-    layer = layers.TextVectorization(vocabulary=["éé", "ÉÉ", "étÉ"], standardize="lower")
+    layer = layers.TextVectorization(vocabulary=["éé", "ÉÉ", "ÉtÉ"], standardize="lower")
     assert layer(np.array(["ÉÉ éé ÉTÉ"])).numpy().tolist() == [[3, 2, 4]]
 
 
