@@ -2,6 +2,9 @@
 StringLookup, IntegerLookup and Pipeline (values against real Keras live in
 tests/golden_cases/layers_textpre*.py; here: the Keras workflow, configs, files, errors)."""
 
+import zipfile
+
+import h5py
 import numpy as np
 import pytest
 
@@ -206,3 +209,19 @@ def test_bad_inputs_raise_clear_errors():
         layers.CategoryEncoding(num_tokens=3)(np.array([1]), count_weights=np.array([1.0]))
     with pytest.raises(ValueError, match="given a vocabulary"):
         layers.StringLookup(vocabulary=["a"]).adapt(["b"])
+
+
+def test_pipeline_of_adapted_layers_saves_under_keras_paths(tmp_path):
+    norm = layers.Normalization(axis=None)
+    norm.adapt(np.array([[1.0], [2.0], [3.0]]))
+    pipe = layers.Pipeline([norm, layers.Rescaling(2.0)])
+    inputs = keras.Input(shape=(1,))
+    model = keras.Model(inputs, pipe(inputs))
+    model.save(str(tmp_path / "p.keras"))
+    with zipfile.ZipFile(str(tmp_path / "p.keras")) as z:
+        z.extract("model.weights.h5", str(tmp_path))
+    with h5py.File(str(tmp_path / "model.weights.h5")) as f:
+        assert "layers/pipeline/layers/normalization/vars/0" in f
+    again = keras.models.load_model(str(tmp_path / "p.keras"))
+    np.testing.assert_allclose(again.predict(np.array([[3.0]]), verbose=0),
+                               model.predict(np.array([[3.0]]), verbose=0))

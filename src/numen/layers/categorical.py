@@ -21,8 +21,8 @@ class CategoryEncoding(DataLayer):
     Call with `count_weights=` (same shape as the ids) in 'count' mode to sum weights instead
     of counting. Ids outside the range contribute nothing.
 
-    >>> CategoryEncoding(num_tokens=4, output_mode="one_hot")(np.array([3, 0]))
-    ... # [[0, 0, 0, 1], [1, 0, 0, 0]]
+    >>> encode = CategoryEncoding(num_tokens=4, output_mode="one_hot")
+    >>> encode(np.array([3, 0]))  # [[0, 0, 0, 1], [1, 0, 0, 0]]
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
@@ -100,8 +100,8 @@ class Discretization(DataLayer):
         output_mode: 'int' (default; int32 ids), 'one_hot', 'multi_hot' or 'count'.
         sparse: must be False (numen has no sparse tensors).
 
-    >>> Discretization(bin_boundaries=[0., 1., 2.])(np.array([-1.5, 1.0, 3.4, .5]))
-    ... # [0, 2, 3, 1]
+    >>> bucket = Discretization(bin_boundaries=[0., 1., 2.])
+    >>> bucket(np.array([-1.5, 1.0, 3.4, .5]))  # [0, 2, 3, 1]
     """
 
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",

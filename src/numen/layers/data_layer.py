@@ -125,12 +125,8 @@ def to_output(arr: np.ndarray) -> Tensor:
 
 
 class DataLayer(Layer):
-    """A preprocessing layer: no weights to train, inputs of any dtype (strings included)
-    taken as they are rather than cast to the layer's float dtype."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._trainable = False
+    """A preprocessing layer: inputs of any dtype (strings included) are taken as they are,
+    on the host, rather than cast to the layer's float dtype."""
 
     def _convert_inputs(self, inputs):
         def convert(v):

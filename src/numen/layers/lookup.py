@@ -373,8 +373,8 @@ class StringLookup(IndexLookup):
         invert, output_mode, pad_to_max_tokens, salt, encoding: as in Keras.
         sparse: must be False (numen has no sparse tensors).
 
-    >>> StringLookup(vocabulary=["a", "b", "c"])(np.array([["a", "z"], ["c", "b"]]))
-    ... # [[1, 0], [3, 2]]
+    >>> lookup = StringLookup(vocabulary=["a", "b", "c"])
+    >>> lookup(np.array([["a", "z"], ["c", "b"]]))  # [[1, 0], [3, 2]]
     """
 
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
@@ -403,8 +403,8 @@ class IntegerLookup(IndexLookup):
     layout and output modes are StringLookup's. Several OOV ids are chosen by `value mod
     num_oov_indices` ('floormod') or a FarmHash fingerprint ('farmhash', `salt` allowed).
 
-    >>> IntegerLookup(vocabulary=[12, 36, 1138, 42])(np.array([[12, 1138, 42], [42, 1000, 36]]))
-    ... # [[1, 3, 4], [4, 0, 2]]
+    >>> lookup = IntegerLookup(vocabulary=[12, 36, 1138, 42])
+    >>> lookup(np.array([[12, 1138, 42], [42, 1000, 36]]))  # [[1, 3, 4], [4, 0, 2]]
     """
 
     _strings = False

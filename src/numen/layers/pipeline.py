@@ -19,18 +19,18 @@ class Pipeline(Layer):
                                                              for x in layers):
             raise TypeError(f"Pipeline: `layers` must be a list of layers, received "
                             f"{layers!r}")
-        self._pipeline_layers = list(layers)
+        self._layers = list(layers)  # saved under `layers/`, as Keras names them
 
     @property
     def layers(self) -> list:
-        return self._pipeline_layers
+        return self._layers
 
     def _convert_inputs(self, inputs):
         return inputs  # each layer converts what it receives
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
-        for layer in self._pipeline_layers:
+        for layer in self._layers:
             kwargs = {}
             if layer._call_has_training and training is not None:
                 kwargs["training"] = training
@@ -43,7 +43,7 @@ class Pipeline(Layer):
     def get_config(self) -> dict:
         from numen.saving.serialization import serialize_layer
 
-        return {"layers": [serialize_layer(x) for x in self._pipeline_layers],
+        return {"layers": [serialize_layer(x) for x in self._layers],
                 "name": self.name}
 
     @classmethod
