@@ -92,3 +92,24 @@ def test_numen_file_loads_in_keras(name, tmp_path):
     run = subprocess.run([python, "-c", _KERAS_READS, path, io], capture_output=True,
                          text=True, env=env, timeout=600)
     assert run.returncode == 0 and "ok" in run.stdout, run.stderr[-3000:]
+
+
+def test_numen_numeric_preprocessing_loads_in_keras3(tmp_path):
+    """Layers Keras runs without TensorFlow (Pipeline, Discretization, CategoryEncoding),
+    checked in-process where the installed `keras` is Keras 3 (the interop environment)."""
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    layers = keras.layers
+    bucket = layers.Discretization(num_bins=4)
+    data = np.random.default_rng(0).normal(size=(50, 1)).astype("float32")
+    bucket.adapt(data)
+    inputs = keras.Input(shape=(1,))
+    pipe = layers.Pipeline([bucket, layers.CategoryEncoding(num_tokens=4, output_mode="one_hot")])
+    model = keras.Model(inputs, layers.Dense(2)(pipe(inputs)))
+    path = str(tmp_path / "pipeline.keras")
+    model.save(path)
+    loaded = real_keras.models.load_model(path)
+    np.testing.assert_allclose(np.asarray(loaded.predict(data, verbose=0)),
+                               model.predict(data, verbose=0), rtol=1e-5, atol=1e-6)
+    assert loaded.layers[1].layers[0].bin_boundaries == bucket.bin_boundaries
