@@ -104,3 +104,15 @@ def test_bad_inputs():
         layer(np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="given a vocabulary"):
         layer.adapt(["a b"])
+
+
+def test_unpadded_sequences_feed_an_rnn():
+    vectorize = layers.TextVectorization()
+    vectorize.adapt(DOCS)
+    model = keras.Sequential([keras.Input(shape=(1,), dtype="string"), vectorize,
+                              layers.Embedding(30, 4, mask_zero=True), layers.LSTM(3),
+                              layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.fit(DOCS[:, None], LABELS, epochs=1, batch_size=3, verbose=0)
+    assert model.predict(DOCS[:, None], verbose=0).shape == (6, 1)
+    assert vectorize(np.array(["the cat", "the dog ate my homework"])).shape == (2, 5)

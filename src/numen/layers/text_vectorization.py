@@ -183,7 +183,10 @@ class TextVectorization(DataLayer):
             rows = [lookup._lookup(np.asarray(r, dtype=str)) for r in tokens]
             length = self._output_sequence_length
             if length is None:
-                length = max((len(r) for r in rows), default=0)
+                # At least one id a row: Keras would give (batch, 0) for a batch of empty
+                # strings, but a model's layers are shaped on such a batch (numen infers shapes
+                # by running layers on blank inputs), and an RNN needs a step.
+                length = max(max((len(r) for r in rows), default=0), 1)
             out = np.zeros((len(rows), length), dtype="int32")
             for i, r in enumerate(rows):
                 out[i, :min(len(r), length)] = r[:length]
