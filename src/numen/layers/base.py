@@ -357,7 +357,9 @@ class Layer(NodeAttributes):
         loss, no `<name>_mask` argument, no mask made (a model reads back its own)."""
         unconverted = x is inputs if type(inputs) is Tensor else (
             type(inputs) is np.ndarray and isinstance(x, Tensor) and x.data is inputs)
-        if unconverted and self.built and self.activity_regularizer is None \
+        # (Text stays on the host: the lean path would move it to the device.)
+        if unconverted and x.data.dtype.kind not in "USO" and self.built \
+                and self.activity_regularizer is None \
                 and not self._mask_args and (not self._makes_masks or self._call_attaches_masks):
             self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.dtype)
 
