@@ -225,3 +225,12 @@ def test_pipeline_of_adapted_layers_saves_under_keras_paths(tmp_path):
     again = keras.models.load_model(str(tmp_path / "p.keras"))
     np.testing.assert_allclose(again.predict(np.array([[3.0]]), verbose=0),
                                model.predict(np.array([[3.0]]), verbose=0))
+
+
+def test_string_outputs_are_string_keras_tensors():
+    ids = keras.Input(shape=(2,), dtype="int64")
+    words = layers.StringLookup(vocabulary=["a", "b"], invert=True)(ids)
+    assert words.dtype == "string"
+    model = keras.Model(ids, layers.StringLookup(vocabulary=["b", "a"])(words))
+    np.testing.assert_array_equal(model.predict(np.array([[1, 2], [2, 3]]), verbose=0),
+                                  [[2, 1], [1, 0]])

@@ -199,8 +199,14 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     with no_grad():
         out = layer(build(specs), *call_args, **call_kwargs)
     layer._clear_losses()
-    shapes = map_structure(lambda t: (tuple(t.shape), t.dtype), out)
+    shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)
     return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
+
+
+def _dtype_name(t) -> str:
+    """A value's dtype as a KerasTensor names it: text of any width is 'string'."""
+    data = getattr(t, "data", t)
+    return "string" if getattr(data, "dtype", np.dtype("f")).kind in "USO" else t.dtype
 
 
 def _mask_spec(t, given_masks: list):
