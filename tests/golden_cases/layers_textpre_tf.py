@@ -11,6 +11,8 @@ import numpy as np
 
 from golden_cases.case import Case, const, f32, ints
 
+REQUIRES = ("tensorflow",)  # make_keras_golden.py skips the family without it
+
 _WORDS = const(np.array([["a", "z"], ["c", "b"]]))
 _DOCS = const(np.array(["The Cat sat, on the mat!", "the dog ate my homework.",
                         "Cats & dogs: friends?", "héllo Wörld  twice  spaces", "ÉTÉ était"]))
