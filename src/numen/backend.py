@@ -189,6 +189,8 @@ def standardize_dtype(dtype) -> str:
     """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
     if dtype is None:
         return _FLOATX
+    if dtype in ("string", "str") or dtype is str:
+        return "string"  # Keras's name for text inputs (host NumPy unicode arrays)
     if str(dtype) == "bfloat16":
         raise TypeError("dtype bfloat16 is not supported (NumPy has no bfloat16 type); use "
                         "float16, float32 or float64")

@@ -164,6 +164,16 @@ __all__ += [
 # Layers added per family below: each block imports its classes (noqa: E402) and extends
 # __all__, under its own marker, so the families merge without touching each other.
 # [textpre]
+from numen.layers.categorical import CategoryEncoding, Discretization  # noqa: E402
+from numen.layers.hashing import HashedCrossing, Hashing  # noqa: E402
+from numen.layers.lookup import IntegerLookup, StringLookup  # noqa: E402
+from numen.layers.pipeline import Pipeline  # noqa: E402
+from numen.layers.text_vectorization import TextVectorization  # noqa: E402
+
+__all__ += [
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
+    "Pipeline", "StringLookup", "TextVectorization",
+]
 
 # [misclayers]
 

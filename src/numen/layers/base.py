@@ -357,7 +357,9 @@ class Layer(NodeAttributes):
         loss, no `<name>_mask` argument, no mask made (a model reads back its own)."""
         unconverted = x is inputs if type(inputs) is Tensor else (
             type(inputs) is np.ndarray and isinstance(x, Tensor) and x.data is inputs)
-        if unconverted and self.built and self.activity_regularizer is None \
+        # (Text stays on the host: the lean path would move it to the device.)
+        if unconverted and x.data.dtype.kind not in "USO" and self.built \
+                and self.activity_regularizer is None \
                 and not self._mask_args and (not self._makes_masks or self._call_attaches_masks):
             self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.dtype)
 
@@ -422,6 +424,10 @@ class Layer(NodeAttributes):
                 return v
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
+                if getattr(v, "dtype", np.dtype("f")).kind in "US" or isinstance(v, list):
+                    text = np.asarray(v)
+                    if text.dtype.kind in "US" and _takes_text(self):
+                        return as_tensor(text)  # text stays on the host
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
                 if arr.dtype.kind not in "fiub":
                     arr = self._numeric(arr, want)
@@ -469,6 +475,15 @@ class Layer(NodeAttributes):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _takes_text(layer) -> bool:
+    """Whether `layer` is a model with an input of dtype 'string'."""
+    try:
+        inputs = getattr(layer, "inputs", None) or ()
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return any(getattr(t, "dtype", None) == "string" for t in inputs)
 
 
 def _get_constraint(constraint):

@@ -172,7 +172,8 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
             shape, dtype = spec, layer.dtype
         else:
             return spec
-        value = np.zeros(tuple(fill if n is None else n for n in shape), dtype=dtype)
+        value = np.zeros(tuple(fill if n is None else n for n in shape),
+                         dtype=str if dtype == "string" else dtype)  # strings: all ''
         mask = getattr(spec, "_keras_mask", None)
         if mask is None:
             return value
@@ -198,8 +199,14 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     with no_grad():
         out = layer(build(specs), *call_args, **call_kwargs)
     layer._clear_losses()
-    shapes = map_structure(lambda t: (tuple(t.shape), t.dtype), out)
+    shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)
     return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
+
+
+def _dtype_name(t) -> str:
+    """A value's dtype as a KerasTensor names it: text of any width is 'string'."""
+    data = getattr(t, "data", t)
+    return "string" if getattr(data, "dtype", np.dtype("f")).kind in "USO" else t.dtype
 
 
 def _mask_spec(t, given_masks: list):

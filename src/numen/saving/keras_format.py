@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
 
@@ -46,6 +48,43 @@ def save_model(model, filepath: str, overwrite: bool = True, include_optimizer=T
             z.writestr("metadata.json", json.dumps(metadata))
             z.writestr("config.json", config)
             z.writestr("model.weights.h5", weights.getvalue())
+            for name, data in _saved_assets(model).items():
+                z.writestr(name, data)
+
+
+def _saved_assets(model) -> dict[str, bytes]:
+    """Files layers write with `save_assets(dir)` (a learned vocabulary, say), by their
+    member name `assets/<layer path>/<file>`, as Keras stores them."""
+    out = {}
+    for path, layer in weights_h5.layer_groups(model):
+        saver = getattr(layer, "save_assets", None)
+        if saver is None:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            saver(tmp)
+            for root, _, files in os.walk(tmp):
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    rel = os.path.relpath(full, tmp).replace(os.sep, "/")
+                    with open(full, "rb") as f:
+                        out[f"{_ASSETS}{path}/{rel}" if path else f"{_ASSETS}{rel}"] = f.read()
+    return out
+
+
+def _load_assets(model, members: dict[str, bytes]) -> None:
+    """Give each layer with `load_assets(dir)` the files stored under its path."""
+    for path, layer in weights_h5.layer_groups(model):
+        loader = getattr(layer, "load_assets", None)
+        prefix = f"{_ASSETS}{path}/" if path else _ASSETS
+        files = {m[len(prefix):]: data for m, data in members.items()
+                 if m.startswith(prefix) and "/" not in m[len(prefix):]}
+        if loader is None or not files:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, data in files.items():
+                with open(os.path.join(tmp, name), "wb") as f:
+                    f.write(data)
+            loader(tmp)
 
 
 # Members a `.keras` file may hold: Keras 3's three, the `numen train` extra, and layer assets.
@@ -126,7 +165,9 @@ def read_members(filepath: str) -> dict[str, bytes]:
             if missing:
                 raise ValueError(f"{filepath} is not a Keras model file: it lacks {missing} "
                                  f"(found {sorted(seen)})")
-            return {m: _read_bounded(z, z.getinfo(m), filepath) for m in _MEMBERS if m in seen}
+            wanted = [m for m in _MEMBERS if m in seen] + sorted(
+                m for m in seen if m.startswith(_ASSETS) and not m.endswith("/"))
+            return {m: _read_bounded(z, z.getinfo(m), filepath) for m in wanted}
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error, RuntimeError,
             NotImplementedError, UnicodeDecodeError, struct.error) as exc:
         # RuntimeError: encrypted; NotImplementedError: an unknown compression method.
@@ -191,6 +232,10 @@ def load_model(filepath: str, custom_objects=None, compile: bool = True,
                          f"{exc}") from None
     except MALFORMED as exc:
         raise malformed(filepath, "model.weights.h5", exc) from exc
+    try:
+        _load_assets(model, members)
+    except MALFORMED as exc:
+        raise malformed(filepath, "assets", exc) from exc
     return model
 
 

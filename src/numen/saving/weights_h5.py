@@ -88,7 +88,10 @@ def layer_groups(layer, path: str = "", seen=None) -> list[tuple[str, Layer]]:
         for key, value in vars(layer).items():
             if key in _SKIP_ATTRS:
                 continue
-            attr = _join(path, key.lstrip("_"))
+            # Keras names a child by its attribute, which numen's layers mostly keep private
+            # behind Keras's public name; a layer lists the private names Keras uses as is.
+            keep = key in getattr(layer, "_keras_private_children", ())
+            attr = _join(path, key if keep else key.lstrip("_"))
             if isinstance(value, Layer) and value is not layer:
                 children.append((attr, value))
             elif isinstance(value, (list, tuple, dict)):
@@ -110,6 +113,13 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
     for path, layer in layer_groups(model):
         vars_group = group.create_group(_join(path, "vars"))
         vars_group.attrs["name"] = layer.name
+        saver = getattr(layer, "save_own_variables", None)
+        if saver is not None:  # state kept outside weights, under Keras's names
+            store: dict = {}
+            saver(store)
+            for key, value in store.items():
+                vars_group.create_dataset(key, **_checksummed(np.asarray(value)))
+            continue
         for i, w in enumerate(_own_variables(layer)):
             vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(w.data)))
     optimizer = getattr(model, "optimizer", None)
@@ -167,7 +177,7 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
         ValueError: a layer's variables are missing or have other counts/shapes (unless
             `skip_mismatch`, which skips those layers with a warning).
     """
-    plan = []
+    plan, custom = [], []
     for path, layer in layer_groups(model):
         own = _own_variables(layer)
         key = _join(path, "vars")
@@ -175,6 +185,12 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
         if stored is not None and not isinstance(stored, h5py.Group):
             raise ValueError(f"{filename}: '{key}' should be a group of weights, found "
                              f"{type(stored).__name__}")
+        loader = getattr(layer, "load_own_variables", None)
+        if loader is not None:  # the layer reads its own state (see write_weights)
+            names = sorted(stored) if stored is not None else []
+            custom.append((loader, {n: np.asarray(numeric_dataset(
+                stored[n], f"{key}/{n}", filename)[()]) for n in names}))
+            continue
         count = 0 if stored is None else len(stored)
         problem = None
         if count != len(own):
@@ -197,6 +213,8 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
     values = [(w, np.asarray(arr[()], dtype=w.dtype)) for w, arr in plan]
     for w, value in values:
         w.assign(backend.to_device(value))
+    for loader, store in custom:
+        loader(store)
     if load_optimizer and "optimizer/vars" in group:
         _read_optimizer(group["optimizer/vars"], model, filename)
 

@@ -293,7 +293,7 @@ class EpochIterator:
                 continue
             # Batches live on the host until here; on a GPU they move one batch at a time.
             yield batch if backend.get_device() == "cpu" else data_module.map_arrays(
-                backend.to_device, batch)
+                _to_device, batch)
             count += 1
         if on_resume is not None:  # the epoch had no batch left after `start`
             on_resume()
@@ -313,3 +313,9 @@ def warn_ran_out(what: str, steps: int | None) -> None:
                   f"consumed once and never rewound: make it yield at least "
                   f"{'steps_per_epoch * epochs' if steps else 'one pass of'} batches, or pass "
                   "a re-iterable source (a PyDataset, a DataLoader)", stacklevel=3)
+
+
+def _to_device(a):
+    """A batch array on the device; text (for string inputs) stays on the host."""
+    return a if getattr(a, "dtype", None) is not None and a.dtype.kind in "USO" \
+        else backend.to_device(a)

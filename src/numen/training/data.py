@@ -75,8 +75,10 @@ def is_array_like(v) -> bool:
         or hasattr(v, "to_numpy")
 
 
-def _check_dtype(a, what: str) -> None:
-    if a.dtype == object or a.dtype.kind in "USVc":
+def _check_dtype(a, what: str, strings: bool = False) -> None:
+    if strings and a.dtype.kind in "US":
+        pass  # text for a model whose inputs take strings (keras.Input(dtype="string"))
+    elif a.dtype == object or a.dtype.kind in "USVc":
         raise TypeError(f"{what}: expected numeric data, received an array of dtype {a.dtype}")
     if a.ndim == 0:
         raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
@@ -117,7 +119,7 @@ def _check_finite_in_chunks(a: np.memmap, what: str) -> None:
         _raise_not_finite(bad, what)
 
 
-def to_array(v, what: str, check_finite=True):
+def to_array(v, what: str, check_finite=True, strings=False):
     """One input as a NumPy array, with a clear error for anything that cannot be one.
 
     A `np.memmap` is checked in chunks and returned as it is (never read whole); `take`
@@ -141,7 +143,9 @@ def to_array(v, what: str, check_finite=True):
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: could not convert to an array; expected a numeric array "
                          f"with the same length in every row ({exc})") from None
-    _check_dtype(a, what)
+    if strings and a.dtype == object and a.size and all(isinstance(s, str) for s in a.flat):
+        a = a.astype(str)
+    _check_dtype(a, what, strings)
     if a.dtype.kind == "f":
         if a.dtype != np.dtype(backend.floatx()):  # (dtype.name is slow to compute)
             a = a.astype(backend.floatx())
@@ -159,13 +163,14 @@ def _is_plain_nested_list(v) -> bool:
     return isinstance(v, (int, float, bool, str, np.generic))
 
 
-def prepare(data, what: str):
-    """Check and convert every array in `data` (one array, or a list/tuple/dict of them)."""
+def prepare(data, what: str, strings: bool = False):
+    """Check and convert every array in `data` (one array, or a list/tuple/dict of them);
+    `strings`: text arrays are allowed too (a model with string inputs)."""
     if type(data) is np.ndarray:
-        return to_array(data, what)
+        return to_array(data, what, strings=strings)
     if isinstance(data, (list, tuple)) and data and _is_plain_nested_list(data):
-        return to_array(data, what)
-    return map_arrays(lambda v: to_array(v, what), data)
+        return to_array(data, what, strings=strings)
+    return map_arrays(lambda v: to_array(v, what, strings=strings), data)
 
 
 def num_samples(x, y=None, sample_weight=None) -> int:

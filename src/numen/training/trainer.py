@@ -399,7 +399,9 @@ class Trainer:
     def _prepare_arrays(self, x, y, sample_weight, what: str):
         if x is None:
             raise ValueError(f"{what}: no input data; pass `x`")
-        x = data_module.prepare(x, "x")
+        takes_text = any(getattr(t, "dtype", None) == "string"
+                         for t in getattr(self, "inputs", None) or ())
+        x = data_module.prepare(x, "x", strings=takes_text)
         y = data_module.prepare(y, "y") if y is not None else None
         if sample_weight is not None:
             sample_weight = data_module.prepare(sample_weight, "sample_weight")
