@@ -166,6 +166,23 @@ __all__ += [
 # [textpre]
 
 # [misclayers]
+from numen.layers.adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
+from numen.layers.einsum_dense import EinsumDense  # noqa: E402
+from numen.layers.gqa import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
+from numen.layers.rms_normalization import RMSNormalization  # noqa: E402
+
+__all__ += [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "EinsumDense",
+    "GroupQueryAttention", "GroupedQueryAttention", "RMSNormalization",
+]
 
 # [augment]
 
