@@ -174,13 +174,15 @@ from numen.layers.adaptive_pooling import (  # noqa: E402
     AdaptiveMaxPooling2D,
     AdaptiveMaxPooling3D,
 )
+from numen.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
 from numen.layers.einsum_dense import EinsumDense  # noqa: E402
 from numen.layers.gqa import GroupedQueryAttention, GroupQueryAttention  # noqa: E402
 from numen.layers.rms_normalization import RMSNormalization  # noqa: E402
 
 __all__ += [
     "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
-    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "EinsumDense",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "ConvLSTM1D",
+    "ConvLSTM2D", "ConvLSTM3D", "EinsumDense",
     "GroupQueryAttention", "GroupedQueryAttention", "RMSNormalization",
 ]
 
