@@ -180,14 +180,15 @@ from numen.layers.gqa import GroupedQueryAttention, GroupQueryAttention  # noqa:
 from numen.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
 from numen.layers.rms_normalization import RMSNormalization  # noqa: E402
 from numen.layers.serialization import deserialize, serialize  # noqa: E402
+from numen.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: E402
 from numen.layers.wrappers_more import SpectralNormalization, TFSMLayer, Wrapper  # noqa: E402
 
 __all__ += [
     "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
     "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "ConvLSTM1D",
     "ConvLSTM2D", "ConvLSTM3D", "EinsumDense",
-    "GroupQueryAttention", "GroupedQueryAttention", "RMSNormalization", "ReversibleEmbedding",
-    "SpectralNormalization", "TFSMLayer", "Wrapper", "deserialize", "serialize",
+    "GroupQueryAttention", "GroupedQueryAttention", "MelSpectrogram", "RMSNormalization",
+    "ReversibleEmbedding", "STFTSpectrogram", "SpectralNormalization", "TFSMLayer", "Wrapper", "deserialize", "serialize",
 ]
 
 # [augment]
