@@ -186,9 +186,9 @@ from numen.layers.wrappers_more import SpectralNormalization, TFSMLayer, Wrapper
 __all__ += [
     "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
     "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "ConvLSTM1D",
-    "ConvLSTM2D", "ConvLSTM3D", "EinsumDense",
-    "GroupQueryAttention", "GroupedQueryAttention", "MelSpectrogram", "RMSNormalization",
-    "ReversibleEmbedding", "STFTSpectrogram", "SpectralNormalization", "TFSMLayer", "Wrapper", "deserialize", "serialize",
+    "ConvLSTM2D", "ConvLSTM3D", "EinsumDense", "GroupQueryAttention", "GroupedQueryAttention",
+    "MelSpectrogram", "RMSNormalization", "ReversibleEmbedding", "STFTSpectrogram",
+    "SpectralNormalization", "TFSMLayer", "Wrapper", "deserialize", "serialize",
 ]
 
 # [augment]
