@@ -243,4 +243,5 @@ class GroupedQueryAttention(Layer):
         return config
 
 
+# Keras exports the class under this name (and writes it in .keras files).
 GroupQueryAttention = GroupedQueryAttention
