@@ -333,3 +333,34 @@ def test_bad_inputs_raise_clear_errors():
     layer(np.array([[1]]))
     with pytest.raises(ValueError, match="output_dim"):
         layer(np.ones((2, 4), "float32"), reverse=True)
+
+
+def test_new_layers_train_in_fit():
+    """One epoch of fit through each trainable layer lowers nothing in particular but runs:
+    training=True reaches SpectralNormalization (its kernel is renormalized) and dropout."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 3, 4, 4, 2)).astype("float32")
+    y = rng.standard_normal((8, 2)).astype("float32")
+    conv = keras.Sequential([keras.Input((3, 4, 4, 2)),
+                             layers.ConvLSTM2D(2, 2, dropout=0.2, recurrent_dropout=0.2),
+                             layers.Flatten(),
+                             layers.SpectralNormalization(layers.Dense(2))])
+    conv.compile(optimizer="sgd", loss="mse")
+    history = conv.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    kernel = conv.layers[-1].layer.kernel.numpy()
+    assert abs(np.linalg.svd(kernel, compute_uv=False)[0] - 1) < 0.1
+
+    ids = keras.Input((5,), dtype="int32")
+    embed = layers.ReversibleEmbedding(7, 4, mask_zero=True)
+    h = embed(ids)
+    h = layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=1,
+                                   dropout=0.1)(h, h)
+    h = layers.RMSNormalization()(layers.EinsumDense("abc,cd->abd", (None, 4))(h))
+    logits = embed(h, reverse=True)
+    model = keras.Model(ids, logits)
+    model.compile(optimizer="adam",
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    tokens = rng.integers(1, 7, (8, 5)).astype("int32")
+    history = model.fit(tokens, tokens, epochs=3, batch_size=4, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
