@@ -1,7 +1,7 @@
 """keras.layers EinsumDense, GroupQueryAttention, RMSNormalization and the adaptive pools:
 each layer is built in Keras and in numen, given the same weights with set_weights, and run."""
 
-from golden_cases.case import Case, f32, pos
+from golden_cases.case import Case, bools, f32, pos
 
 
 def _run(layer, weights, *inputs, **call_kwargs):
@@ -53,6 +53,14 @@ CASES = [
          lambda k, q, *w: _gqa(k, q, q, *w[:-1], sliding_window=2,
                                attention_mask=w[-1] > 0),
          [f32(2, 5, 4), *_GQA_WEIGHTS, f32(2, 5, 5)], grad=[0], atol=1e-4, rtol=1e-4),
+    Case("gqa_query_value_masks",
+         lambda k, q, v, *w: _gqa(k, q, v, *w[:-2], query_mask=w[-2], value_mask=w[-1]),
+         [f32(2, 4, 4), f32(2, 5, 4), *_GQA_WEIGHTS, bools(2, 4), bools(2, 5)], grad=[0, 1],
+         atol=1e-4, rtol=1e-4),
+    Case("gqa_masks_scores",
+         lambda k, q, *w: _gqa(k, q, q, *w[:-1], query_mask=w[-1], value_mask=w[-1],
+                               return_attention_scores=True),
+         [f32(2, 5, 4), *_GQA_WEIGHTS, bools(2, 5)], grad=[0], atol=1e-4, rtol=1e-4),
     Case("gqa_gate_no_bias",
          lambda k, q, *w: _gqa(k, q, q, *w, use_gate=True, use_bias=False),
          [f32(2, 5, 4), f32(4, 4, 3), f32(4, 2, 3), f32(4, 4, 3), f32(4, 2, 3), f32(4, 3, 4)],
