@@ -176,6 +176,30 @@ __all__ += [
 ]
 
 # [misclayers]
+from numen.layers.adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
+from numen.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: E402
+from numen.layers.einsum_dense import EinsumDense  # noqa: E402
+from numen.layers.gqa import GroupQueryAttention  # noqa: E402
+from numen.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
+from numen.layers.rms_normalization import RMSNormalization  # noqa: E402
+from numen.layers.serialization import deserialize, serialize  # noqa: E402
+from numen.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: E402
+from numen.layers.wrappers_more import SpectralNormalization, TFSMLayer, Wrapper  # noqa: E402
+
+__all__ += [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "ConvLSTM1D",
+    "ConvLSTM2D", "ConvLSTM3D", "EinsumDense", "GroupQueryAttention", "MelSpectrogram",
+    "RMSNormalization", "ReversibleEmbedding", "STFTSpectrogram", "SpectralNormalization",
+    "TFSMLayer", "Wrapper", "deserialize", "serialize",
+]
 
 # [augment]
 

@@ -55,7 +55,6 @@ class TextVectorization(DataLayer):
     >>> layer(np.array(["the cat", "a dog"]))  # [[2, 3, 0], [1, 4, 0]]
     """
 
-    _keras_private_children = ("_lookup_layer",)  # its path in Keras's files
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int",

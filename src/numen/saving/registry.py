@@ -73,9 +73,22 @@ def keras_module_of(cls) -> str | None:
     """The Keras module a numen class is written under (`keras.layers`, ...), or None when
     the class is not one of numen's own."""
     for module, table in builtin_objects().items():
-        if table.get(cls.__name__) is cls:
+        if table.get(cls.__name__) is cls or any(v is cls for v in table.values()):
             return module
     return None
+
+
+def exported_name(cls) -> str:
+    """The class name Keras writes for a numen class: its Python name, or the public name it
+    is exported under where the two differ (GroupedQueryAttention is `GroupQueryAttention`
+    in keras.layers, and Keras files say so)."""
+    for table in builtin_objects().values():
+        if table.get(cls.__name__) is cls:
+            return cls.__name__
+        for name, value in table.items():
+            if value is cls:
+                return name
+    return cls.__name__
 
 
 def _table_for(module) -> dict | None:

@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import inspect
 
-from numen.saving.registry import get_registered_name, keras_module_of, lookup
+from numen.saving.registry import exported_name, get_registered_name, keras_module_of, lookup
 
 _REFUSED = {"TFOpLambda", "SlicingOpLambda"}
 _SAFE_MODE = contextvars.ContextVar("numen_saving_safe_mode", default=True)
@@ -38,7 +38,7 @@ def _class_name(layer) -> str:
 
     if type(layer) is Model and getattr(layer, "_graph", None) is not None:
         return "Functional"
-    return type(layer).__name__
+    return exported_name(type(layer))
 
 
 def serialize_layer(layer) -> dict:

@@ -88,10 +88,7 @@ def layer_groups(layer, path: str = "", seen=None) -> list[tuple[str, Layer]]:
         for key, value in vars(layer).items():
             if key in _SKIP_ATTRS:
                 continue
-            # Keras names a child by its attribute, which numen's layers mostly keep private
-            # behind Keras's public name; a layer lists the private names Keras uses as is.
-            keep = key in getattr(layer, "_keras_private_children", ())
-            attr = _join(path, key if keep else key.lstrip("_"))
+            attr = _join(path, _child_name(layer, key, value))
             if isinstance(value, Layer) and value is not layer:
                 children.append((attr, value))
             elif isinstance(value, (list, tuple, dict)):
@@ -102,6 +99,21 @@ def layer_groups(layer, path: str = "", seen=None) -> list[tuple[str, Layer]]:
     for child_path, child in children:
         out += layer_groups(child, child_path, seen)
     return out
+
+
+def _child_name(layer, key: str, value) -> str:
+    """A sub-layer's group name, as Keras 3 picks it: a public attribute (or property) holding
+    the same object wins over a private one (`MultiHeadAttention._query_dense` is saved as
+    `query_dense`); a private attribute without a public alias keeps its underscore
+    (`GroupedQueryAttention._query_dense`)."""
+    public = key.lstrip("_")
+    if public == key:
+        return key
+    try:
+        alias = getattr(layer, public, None)
+    except Exception:  # a property that cannot answer (unbuilt layer): no alias
+        alias = None
+    return public if alias is value else key
 
 
 def _join(a: str, b: str) -> str:
