@@ -34,7 +34,7 @@ INTEROP := $(VENV)/interop
 interop:
 	test -x $(INTEROP)/bin/python || $(PY) -m venv $(INTEROP)
 	$(INTEROP)/bin/python -m pip install --quiet keras jax h5py tqdm pytest -e .
-	KERAS_BACKEND=jax $(INTEROP)/bin/python -m pytest -q tests/test_saving_interop.py
+	KERAS_BACKEND=jax $(INTEROP)/bin/python -m pytest -q tests/test_saving_interop.py tests/test_interop_*.py
 
 # Every workload (MLP batch 128/32, convnet, LSTM) in numen, PyTorch CPU and Keras 3 + JAX: one
 # Markdown report on stdout and in bench/last_run.md. Keras lives in its own venv; when it cannot
