@@ -168,5 +168,13 @@ __all__ += [
 # [misclayers]
 
 # [augment]
+from numen.layers.augment_affine import (  # noqa: E402
+    RandomRotation,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+)
+
+__all__ += ["RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom"]
 
 # [end of layer families]

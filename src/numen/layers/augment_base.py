@@ -1,0 +1,138 @@
+"""The shared base of the image augmentation layers (Keras 3's BaseImagePreprocessingLayer
+contract): `call` draws a transformation with `get_random_transformation` and applies it with
+`transform_images`, both public so that a known transformation gives known pixels.
+
+Inputs are a batch of images (rank 4), one image (rank 3), or a dict with 'images' and
+optionally 'labels' (mixed by MixUp and CutMix, passed through by the others) and
+'segmentation_masks' (moved with the pixels by the geometric layers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend, ops
+from numen.autodiff import Tensor, as_tensor
+from numen.layers.augmentation import _RandomImageLayer
+from numen.layers.preprocessing import _as_float, _spatial_axes
+
+_NUMBER = (int, float, np.number)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, _NUMBER) and not isinstance(value, bool)
+
+
+def factor_range(factor, bounds: tuple, layer: str, name: str = "factor") -> tuple:
+    """`factor` as Keras reads it: a pair (sorted, overlapping `bounds`) or one number f giving
+    (max(-|f|, lower bound), |f|)."""
+    message = (f"{layer}: `{name}` must be a number or a pair of numbers in [{bounds[0]}, "
+               f"{bounds[1]}], received {factor!r}")
+    if isinstance(factor, (list, tuple)):
+        if len(factor) != 2 or not all(is_number(v) for v in factor):
+            raise ValueError(message)
+        if factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(message)
+        lower, upper = sorted(factor)
+        return lower, upper
+    if not is_number(factor) or not bounds[0] <= factor <= bounds[1]:
+        raise ValueError(message)
+    factor = abs(factor)
+    return max(-factor, bounds[0]), factor
+
+
+def value_range_of(value_range, layer: str, sort: bool = True):
+    ok = isinstance(value_range, (list, tuple)) and len(value_range) == 2 and all(
+        is_number(v) for v in value_range)
+    if not ok:
+        raise ValueError(f"{layer}: `value_range` must be a list of two numbers [low, high], "
+                         f"received {value_range!r}")
+    return sorted(value_range) if sort else value_range
+
+
+def choose(value, allowed: tuple, name: str, layer: str):
+    if value not in allowed:
+        raise ValueError(f"{layer}: unknown `{name}` {value!r}; expected one of {allowed}")
+    return value
+
+
+def host(value) -> np.ndarray:
+    """A transformation entry (array, Tensor or number) as a NumPy array."""
+    return np.asarray(backend.to_numpy(value.data if isinstance(value, Tensor) else value))
+
+
+def device(value):
+    """A transformation entry as an array of the current device."""
+    return backend.to_device(host(value))
+
+
+def rescale(x, source, target):
+    """Pixel values mapped linearly from the range `source` to the range `target`."""
+    if tuple(source) == tuple(target):
+        return x
+    scale = (target[1] - target[0]) / (source[1] - source[0])
+    return ops.add(ops.multiply(ops.subtract(x, float(source[0])), float(scale)),
+                   float(target[0]))
+
+
+class ImageAugmentation(_RandomImageLayer):
+    """`call(data, training=True)`: identity when `training` is False; otherwise
+    `transform_images(images, get_random_transformation(data))`."""
+
+    def _generator_for(self, seed=None) -> np.random.Generator:
+        if seed is None:
+            return self._generator or backend.rng()
+        if hasattr(seed, "generator"):  # a keras.random.SeedGenerator
+            return seed.generator
+        return np.random.default_rng(seed)
+
+    def _batch_size(self, images) -> int:
+        return images.shape[0] if len(images.shape) == 4 else 1
+
+    def _height_width(self, images) -> tuple[int, int]:
+        shape = images.shape
+        if self.data_format == "channels_last":
+            return shape[-3], shape[-2]
+        return shape[-2], shape[-1]
+
+    def _float(self, images) -> Tensor:
+        return _as_float(as_tensor(images), self.dtype)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """The random draws for one call on `data` (None when `training` is False)."""
+        return None
+
+    def transform_images(self, images, transformation, training=True):
+        """`images` (rank 4 or 3) transformed by `transformation`."""
+        raise NotImplementedError
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        return masks
+
+    def call(self, data, training=True):
+        images = data["images"] if isinstance(data, dict) else data
+        if not isinstance(images, Tensor):
+            raise TypeError(f"Layer '{self.name}' expects images (an array or a dict with "
+                            f"'images'), received {type(data).__name__}")
+        _spatial_axes(images, self.data_format, self.name)
+        if not training:
+            return data if isinstance(data, dict) else self._float(images)
+        transformation = self.get_random_transformation(data, training=True)
+        out_images = self.transform_images(images, transformation, training=True)
+        if not isinstance(data, dict):
+            return out_images
+        out = dict(data, images=out_images)
+        if "labels" in data:
+            out["labels"] = self.transform_labels(data["labels"], transformation)
+        if "segmentation_masks" in data:
+            out["segmentation_masks"] = self.transform_segmentation_masks(
+                data["segmentation_masks"], transformation)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, dict):
+            return dict(input_shape)
+        return tuple(input_shape)
