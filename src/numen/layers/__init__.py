@@ -175,6 +175,13 @@ from numen.layers.augment_affine import (  # noqa: E402
     RandomZoom,
 )
 
+from numen.layers.augment_warp import (  # noqa: E402
+    RandomCrop,
+    RandomElasticTransform,
+    RandomPerspective,
+)
+
 __all__ += ["RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom"]
+__all__ += ["RandomCrop", "RandomElasticTransform", "RandomPerspective"]
 
 # [end of layer families]
