@@ -175,6 +175,17 @@ from numen.layers.augment_affine import (  # noqa: E402
     RandomZoom,
 )
 
+from numen.layers.augment_color import (  # noqa: E402
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPosterization,
+    RandomSaturation,
+    RandomSharpness,
+    Solarization,
+)
 from numen.layers.augment_warp import (  # noqa: E402
     RandomCrop,
     RandomElasticTransform,
@@ -183,5 +194,9 @@ from numen.layers.augment_warp import (  # noqa: E402
 
 __all__ += ["RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom"]
 __all__ += ["RandomCrop", "RandomElasticTransform", "RandomPerspective"]
+__all__ += [
+    "RandomColorDegeneration", "RandomColorJitter", "RandomGrayscale", "RandomHue",
+    "RandomInvert", "RandomPosterization", "RandomSaturation", "RandomSharpness", "Solarization",
+]
 
 # [end of layer families]
