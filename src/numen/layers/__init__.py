@@ -186,6 +186,13 @@ from numen.layers.augment_color import (  # noqa: E402
     RandomSharpness,
     Solarization,
 )
+from numen.layers.augment_mix import (  # noqa: E402
+    CutMix,
+    MaxNumBoundingBoxes,
+    MixUp,
+    RandomErasing,
+    RandomGaussianBlur,
+)
 from numen.layers.augment_warp import (  # noqa: E402
     RandomCrop,
     RandomElasticTransform,
@@ -198,5 +205,6 @@ __all__ += [
     "RandomColorDegeneration", "RandomColorJitter", "RandomGrayscale", "RandomHue",
     "RandomInvert", "RandomPosterization", "RandomSaturation", "RandomSharpness", "Solarization",
 ]
+__all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "RandomErasing", "RandomGaussianBlur"]
 
 # [end of layer families]
