@@ -186,6 +186,11 @@ from numen.layers.augment_color import (  # noqa: E402
     RandomSharpness,
     Solarization,
 )
+from numen.layers.augment_histogram import (  # noqa: E402
+    AutoContrast,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    Equalization,
+)
 from numen.layers.augment_mix import (  # noqa: E402
     CutMix,
     MaxNumBoundingBoxes,
@@ -205,6 +210,7 @@ __all__ += [
     "RandomColorDegeneration", "RandomColorJitter", "RandomGrayscale", "RandomHue",
     "RandomInvert", "RandomPosterization", "RandomSaturation", "RandomSharpness", "Solarization",
 ]
+__all__ += ["AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "Equalization"]
 __all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "RandomErasing", "RandomGaussianBlur"]
 
 # [end of layer families]

@@ -67,12 +67,21 @@ def device(value):
 
 
 def rescale(x, source, target):
-    """Pixel values mapped linearly from the range `source` to the range `target`."""
+    """Pixel values mapped linearly from the range `source` to the range `target` (in
+    Keras's order of operations, which decides where later integer casts round)."""
     if tuple(source) == tuple(target):
         return x
-    scale = (target[1] - target[0]) / (source[1] - source[0])
-    return ops.add(ops.multiply(ops.subtract(x, float(source[0])), float(scale)),
-                   float(target[0]))
+    unit = ops.divide(ops.subtract(x, float(source[0])), float(source[1] - source[0]))
+    return ops.add(ops.multiply(unit, float(target[1] - target[0])), float(target[0]))
+
+
+def rescale_array(x, source, target):
+    """`rescale` on a raw float32 array (no gradient)."""
+    if tuple(source) == tuple(target):
+        return x
+    f = np.float32
+    return (x - f(source[0])) / f(source[1] - source[0]) * f(target[1] - target[0]) + f(
+        target[0])
 
 
 class ImageAugmentation(_RandomImageLayer):
