@@ -198,6 +198,7 @@ from numen.layers.augment_mix import (  # noqa: E402
     RandomErasing,
     RandomGaussianBlur,
 )
+from numen.layers.augment_policy import AugMix, RandAugment  # noqa: E402
 from numen.layers.augment_warp import (  # noqa: E402
     RandomCrop,
     RandomElasticTransform,
@@ -211,6 +212,7 @@ __all__ += [
     "RandomInvert", "RandomPosterization", "RandomSaturation", "RandomSharpness", "Solarization",
 ]
 __all__ += ["AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "Equalization"]
+__all__ += ["AugMix", "RandAugment"]
 __all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "RandomErasing", "RandomGaussianBlur"]
 
 # [end of layer families]

@@ -251,12 +251,16 @@ class RandomShear(_AffineLayer):
 
     @staticmethod
     def _shear_range(factor, name):
-        values = list(factor) if isinstance(factor, (list, tuple)) else [factor]
-        if len(values) not in (1, 2) or isinstance(factor, (list, tuple)) and len(values) != 2 \
-                or not all(is_number(v) and 0.0 <= v <= 1.0 for v in values):
-            raise ValueError(f"RandomShear: `{name}` must be a number or a pair of numbers in "
-                             f"[0, 1], received {factor!r}")
-        if len(values) == 2:
+        # A pair may reach into [-1, 0): the (-f, f) a number becomes, as get_config writes
+        # it, must load again (Keras 3.15.1 refuses its own saved config here).
+        pair = isinstance(factor, (list, tuple))
+        values = list(factor) if pair else [factor]
+        low = -1.0 if pair else 0.0
+        if (pair and len(values) != 2) or not all(
+                is_number(v) and low <= v <= 1.0 for v in values):
+            raise ValueError(f"RandomShear: `{name}` must be a number in [0, 1] or a pair of "
+                             f"numbers, received {factor!r}")
+        if pair:
             lower, upper = sorted(values)
             return lower, upper
         return -abs(factor), abs(factor)

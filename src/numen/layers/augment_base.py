@@ -121,25 +121,39 @@ class ImageAugmentation(_RandomImageLayer):
     def transform_segmentation_masks(self, masks, transformation, training=True):
         return masks
 
-    def call(self, data, training=True):
-        images = data["images"] if isinstance(data, dict) else data
+    def _images_of(self, data) -> Tensor:
+        """The images of `data` (an array or a dict with 'images'), checked to be rank 3/4."""
+        images = data.get("images") if isinstance(data, dict) else data
         if not isinstance(images, Tensor):
             raise TypeError(f"Layer '{self.name}' expects images (an array or a dict with "
                             f"'images'), received {type(data).__name__}")
         _spatial_axes(images, self.data_format, self.name)
+        return images
+
+    def call(self, data, training=True):
+        images = self._images_of(data)
         if not training:
             return data if isinstance(data, dict) else self._float(images)
         transformation = self.get_random_transformation(data, training=True)
-        out_images = self.transform_images(images, transformation, training=True)
+        single = images.ndim == 3  # one image: transformed as a batch of one, as in Keras
+        out_images = self._one(self.transform_images, images, transformation, single)
         if not isinstance(data, dict):
             return out_images
         out = dict(data, images=out_images)
         if "labels" in data:
-            out["labels"] = self.transform_labels(data["labels"], transformation)
+            out["labels"] = self._one(self.transform_labels, data["labels"], transformation,
+                                      single)
         if "segmentation_masks" in data:
-            out["segmentation_masks"] = self.transform_segmentation_masks(
-                data["segmentation_masks"], transformation)
+            out["segmentation_masks"] = self._one(self.transform_segmentation_masks,
+                                                  data["segmentation_masks"], transformation,
+                                                  single)
         return out
+
+    @staticmethod
+    def _one(transform, x, transformation, single):
+        if not single:
+            return transform(x, transformation)
+        return ops.squeeze(transform(ops.expand_dims(x, 0), transformation), 0)
 
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, dict):

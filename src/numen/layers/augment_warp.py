@@ -33,10 +33,13 @@ def _where_images(apply, transformed, images):
 
 
 class RandomCrop(ImageAugmentation):
-    """Crops a random `height` x `width` window (one per batch) during training; an image no
-    larger than the window is centre-cropped to the window's aspect ratio and resized.
+    """Crops a random `height` x `width` window (one per batch) during training. At inference,
+    and for images no larger than the window, the largest centred window of the target's
+    aspect ratio is cropped and resized to `height` x `width`.
 
-    As in Keras 3, inference (`training=False`) returns the images unchanged.
+    That is Keras 3's documented behaviour; Keras 3.15.1 itself returns the images unchanged
+    at inference, which breaks the layers after it in a model (their shapes were built for the
+    crop), so numen follows the documentation.
 
     Args:
         height, width: the size of the crop.
@@ -65,6 +68,18 @@ class RandomCrop(ImageAugmentation):
         crop_height = max(min(height, int(float(width * self.height) / self.width)), 1)
         crop_width = max(min(width, int(float(height * self.width) / self.height)), 1)
         return int(float(height - crop_height) / 2), int(float(width - crop_width) / 2)
+
+    def call(self, data, training=True):
+        images = self._images_of(data)
+        corner = self.get_random_transformation(data, training=bool(training))
+        out = self.transform_images(images, corner)
+        if not isinstance(data, dict):
+            return out
+        result = dict(data, images=out)
+        if "segmentation_masks" in data:
+            result["segmentation_masks"] = self.transform_segmentation_masks(
+                data["segmentation_masks"], corner)
+        return result
 
     def transform_images(self, images, transformation, training=True):
         images = self._float(images)
