@@ -174,7 +174,6 @@ from numen.layers.augment_affine import (  # noqa: E402
     RandomTranslation,
     RandomZoom,
 )
-
 from numen.layers.augment_color import (  # noqa: E402
     RandomColorDegeneration,
     RandomColorJitter,

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from numen.layers.augment_base import ImageAugmentation, choose, factor_range, is_number, host
+from numen.layers.augment_base import ImageAugmentation, choose, factor_range, host, is_number
 from numen.ops import image
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")

@@ -19,8 +19,12 @@ from numen.layers.augment_base import (
     is_number,
     value_range_of,
 )
-from numen.layers.augment_color import RandomColorDegeneration, RandomPosterization
-from numen.layers.augment_color import RandomSharpness, Solarization
+from numen.layers.augment_color import (
+    RandomColorDegeneration,
+    RandomPosterization,
+    RandomSharpness,
+    Solarization,
+)
 from numen.layers.augment_histogram import AutoContrast, Equalization
 from numen.layers.augmentation import RandomBrightness, RandomContrast
 from numen.layers.validate import positive_int
