@@ -72,13 +72,14 @@ class RandomCrop(ImageAugmentation):
     def call(self, data, training=True):
         images = self._images_of(data)
         corner = self.get_random_transformation(data, training=bool(training))
-        out = self.transform_images(images, corner)
+        out = self.transform_images(images, corner) if training else self._centre(images)
         if not isinstance(data, dict):
             return out
         result = dict(data, images=out)
         if "segmentation_masks" in data:
+            masks = data["segmentation_masks"]
             result["segmentation_masks"] = self.transform_segmentation_masks(
-                data["segmentation_masks"], corner)
+                masks, corner) if training else self._centre(masks)
         return result
 
     def transform_images(self, images, transformation, training=True):
@@ -94,6 +95,21 @@ class RandomCrop(ImageAugmentation):
             images = ops.cast(image.resize(images, (self.height, self.width),
                                            data_format=self.data_format), self.dtype)
         return images
+
+    def _centre(self, images):
+        """The largest centred window of the target's aspect ratio, resized to the target."""
+        height, width = self._height_width(images)
+        crop_height = max(min(height, int(float(width * self.height) / self.width)), 1)
+        crop_width = max(min(width, int(float(height * self.width) / self.height)), 1)
+        top, left = (height - crop_height) // 2, (width - crop_width) // 2
+        window = (slice(top, top + crop_height), slice(left, left + crop_width))
+        index = (Ellipsis,) + window + ((slice(None),) if self.data_format == "channels_last"
+                                        else ())
+        x = self._float(images)[index]
+        if (crop_height, crop_width) == (self.height, self.width):
+            return x
+        return ops.cast(image.resize(x, (self.height, self.width),
+                                     data_format=self.data_format), self.dtype)
 
     def transform_segmentation_masks(self, masks, transformation, training=True):
         return self.transform_images(masks, transformation, training)
