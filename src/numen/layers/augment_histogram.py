@@ -27,6 +27,11 @@ class _Deterministic(ImageAugmentation):
 
     _AT_INFERENCE = False
 
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.pop("seed")  # nothing random: Keras's config has no seed
+        return config
+
     def call(self, data, training=True):
         if training or not self._AT_INFERENCE:
             return super().call(data, training=training)

@@ -312,4 +312,6 @@ class MaxNumBoundingBoxes(ImageAugmentation):
         return dict(bounding_boxes, boxes=boxes, labels=labels)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "max_number": self.max_number}
+        config = {**super().get_config(), "max_number": self.max_number}
+        config.pop("seed")  # nothing random: Keras's config has no seed
+        return config
