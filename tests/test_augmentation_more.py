@@ -324,3 +324,52 @@ def test_bad_arguments_name_the_layer_and_argument():
             make()
     with pytest.raises(TypeError, match="`seed`"):
         layers.RandomZoom(0.1, seed="x")
+
+
+# -- keras.utils.bounding_boxes --------------------------------------------------------------
+def test_bounding_box_utilities_round_trip_and_gradients():
+    bb = keras.utils.bounding_boxes
+    boxes = np.array([[1.0, 2.0, 5.0, 7.0], [0.5, 0.5, 3.0, 1.5]], "float64")
+    for fmt in ("yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx",
+                "rel_xywh", "rel_center_xywh"):
+        there = bb.convert_format(boxes, "xyxy", fmt, height=8, width=10, dtype="float64")
+        back = bb.convert_format(there, fmt, "xyxy", height=8, width=10, dtype="float64")
+        testing.assert_close(back, boxes)
+        testing.check_grad(lambda b, fmt=fmt: bb.convert_format(
+            b, "xyxy", fmt, height=8, width=10, dtype="float64"), [boxes])
+    testing.check_grad(lambda b: bb.crop(b, 0.25, 0.25, 4, 4), [boxes])  # away from kinks
+    testing.check_grad(lambda b: bb.pad(b, 2, 3), [boxes])
+    iou = _np(bb.compute_iou(boxes.astype("float32"), boxes.astype("float32"), "xyxy"))
+    np.testing.assert_allclose(np.diag(iou), 1.0, rtol=1e-5)
+    ciou = _np(bb.compute_ciou(boxes, boxes, "xyxy"))
+    np.testing.assert_allclose(ciou, 1.0, rtol=1e-5)
+    anchors = boxes[::-1].copy()
+    deltas = bb.encode_box_to_deltas(anchors, boxes, "xyxy", "xyxy", variance=[.1, .1, .2, .2])
+    decoded = bb.decode_deltas_to_boxes(anchors, deltas, "xyxy", "xyxy", variance=[.1, .1, .2,
+                                                                                    .2])
+    np.testing.assert_allclose(_np(decoded), boxes, rtol=1e-5)
+    turned = _np(bb.affine_transform(boxes[None], [0.0], [0.0], [0.0], [1.0], [0.0], [0.0],
+                                     8, 10))
+    np.testing.assert_allclose(turned[0], boxes, atol=1e-5)  # the identity transform
+
+
+def test_bounding_box_errors_name_the_function_and_argument():
+    bb = keras.utils.bounding_boxes
+    cases = [
+        (lambda: bb.convert_format(np.ones((2, 3)), "xyxy", "xywh"), "convert_format: `boxes`"),
+        (lambda: bb.convert_format(np.ones((2, 4)), "xyxy", "xyz"), "`target`"),
+        (lambda: bb.convert_format(np.ones((2, 4)), "xyxy", "rel_xyxy"), "`height`"),
+        (lambda: bb.clip_to_image_size({"boxes": np.ones((1, 4))}), "`height`"),
+        (lambda: bb.compute_iou(np.ones(4), np.ones((1, 4)), "xyxy"), "`boxes1`"),
+        (lambda: bb.compute_iou(np.ones((1, 4)), np.ones((1, 4)), "rel_xyxy"), "image_shape"),
+        (lambda: bb.compute_ciou(np.ones((1, 4)), np.ones((1, 4)), "rel_xyxy"), "relative"),
+        (lambda: bb.encode_box_to_deltas(np.ones((1, 4)), np.ones((1, 4)), "xyxy", "xyxy",
+                                         variance=[1, 1]), "`variance`"),
+        (lambda: bb.decode_deltas_to_boxes(np.ones((1, 4)), np.ones((1, 4)), "xyxy", "xyxy",
+                                           encoded_format="xyxy"), "`encoded_format`"),
+    ]
+    for make, message in cases:
+        with pytest.raises(ValueError, match=message):
+            make()
+    with pytest.raises(NotImplementedError, match="crop"):
+        bb.crop(np.ones((1, 4)), 0, 0, 2, 2, bounding_box_format="yxyx")
