@@ -373,3 +373,21 @@ def test_bounding_box_errors_name_the_function_and_argument():
             make()
     with pytest.raises(NotImplementedError, match="crop"):
         bb.crop(np.ones((1, 4)), 0, 0, 2, 2, bounding_box_format="yxyx")
+
+
+def test_bounding_box_format_is_accepted_and_boxes_pass_colour_layers():
+    data = {"images": _images(2, 4, 4), "bounding_boxes": {
+        "boxes": np.array([[[0, 0, 2, 2]], [[1, 1, 3, 3]]], "float32"),
+        "labels": np.array([[1], [2]], "float32")}}
+    hue = layers.RandomHue(0.3, bounding_box_format="xyxy", seed=0)
+    assert hue.get_config()["bounding_box_format"] == "xyxy"
+    assert "bounding_box_format" not in layers.RandomHue(0.3).get_config()
+    out = hue(dict(data))
+    np.testing.assert_array_equal(_np(out["bounding_boxes"]["boxes"]),
+                                  data["bounding_boxes"]["boxes"])
+    with pytest.raises(ValueError, match="bounding_box_format"):
+        layers.RandomHue(0.3)(dict(data))
+    with pytest.raises(NotImplementedError, match="RandomRotation"):
+        layers.RandomRotation(0.1, bounding_box_format="xyxy")(dict(data))
+    rotation = layers.RandomRotation(0.1, bounding_box_format="xyxy")
+    assert layers.RandomRotation.from_config(rotation.get_config()).bounding_box_format == "xyxy"

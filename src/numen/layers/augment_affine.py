@@ -22,6 +22,8 @@ _INTERPOLATIONS = ("nearest", "bilinear")
 class _AffineLayer(ImageAugmentation):
     """fill_mode / interpolation / fill_value, and warping by an (N, 8) transform."""
 
+    _BOXES_STAY = False
+
     def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

@@ -86,7 +86,18 @@ def rescale_array(x, source, target):
 
 class ImageAugmentation(_RandomImageLayer):
     """`call(data, training=True)`: identity when `training` is False; otherwise
-    `transform_images(images, get_random_transformation(data))`."""
+    `transform_images(images, get_random_transformation(data))`.
+
+    `bounding_box_format` (a keyword every augmentation layer takes, as in Keras) names the
+    format of `data["bounding_boxes"]`; layers that leave pixels in place pass the boxes
+    through, the others do not move boxes yet and say so.
+    """
+
+    _BOXES_STAY = True  # False where pixels move: the boxes would have to move with them
+
+    def __init__(self, seed=None, data_format=None, bounding_box_format=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.bounding_box_format = bounding_box_format
 
     def _generator_for(self, seed=None) -> np.random.Generator:
         if seed is None:
@@ -121,6 +132,12 @@ class ImageAugmentation(_RandomImageLayer):
     def transform_segmentation_masks(self, masks, transformation, training=True):
         return masks
 
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        if not self._BOXES_STAY:
+            raise NotImplementedError(f"{type(self).__name__}: moving bounding boxes with the "
+                                      f"pixels is not supported yet")
+        return bounding_boxes
+
     def _images_of(self, data) -> Tensor:
         """The images of `data` (an array or a dict with 'images'), checked to be rank 3/4."""
         images = data.get("images") if isinstance(data, dict) else data
@@ -143,6 +160,13 @@ class ImageAugmentation(_RandomImageLayer):
         if "labels" in data:
             out["labels"] = self._one(self.transform_labels, data["labels"], transformation,
                                       single)
+        if "bounding_boxes" in data:
+            if not self.bounding_box_format:
+                raise ValueError(f"Layer '{self.name}' received 'bounding_boxes' but no "
+                                 f"`bounding_box_format`: pass e.g. "
+                                 f"bounding_box_format='xyxy' to the layer")
+            out["bounding_boxes"] = self.transform_bounding_boxes(data["bounding_boxes"],
+                                                                  transformation)
         if "segmentation_masks" in data:
             out["segmentation_masks"] = self._one(self.transform_segmentation_masks,
                                                   data["segmentation_masks"], transformation,
@@ -154,6 +178,12 @@ class ImageAugmentation(_RandomImageLayer):
         if not single:
             return transform(x, transformation)
         return ops.squeeze(transform(ops.expand_dims(x, 0), transformation), 0)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        return config
 
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, dict):

@@ -58,6 +58,8 @@ class MixUp(ImageAugmentation):
     (4, 4)
     """
 
+    _BOXES_STAY = False
+
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if not is_number(alpha) or alpha <= 0:
@@ -105,6 +107,8 @@ class CutMix(ImageAugmentation):
     >>> CutMix(seed=0)(np.ones((4, 6, 6, 3))).shape
     (4, 6, 6, 3)
     """
+
+    _BOXES_STAY = False
 
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)

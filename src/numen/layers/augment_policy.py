@@ -38,6 +38,8 @@ _COLOR = ("random_brightness", "random_color_degeneration", "random_contrast",
 class _Policy(ImageAugmentation):
     """Builds the operation sub-layers and runs one with a given generator."""
 
+    _BOXES_STAY = False
+
     def _make_operations(self, names, factor, value_range, interpolation):
         fmt = {"data_format": self.data_format}
         colour = {"value_range": value_range, **fmt}

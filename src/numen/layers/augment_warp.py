@@ -50,6 +50,8 @@ class RandomCrop(ImageAugmentation):
     (4, 2, 3, 3)
     """
 
+    _BOXES_STAY = False
+
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
         self.height = positive_int(height, "height")
@@ -76,6 +78,9 @@ class RandomCrop(ImageAugmentation):
         if not isinstance(data, dict):
             return out
         result = dict(data, images=out)
+        if "bounding_boxes" in data:
+            result["bounding_boxes"] = self.transform_bounding_boxes(data["bounding_boxes"],
+                                                                     corner)
         if "segmentation_masks" in data:
             masks = data["segmentation_masks"]
             result["segmentation_masks"] = self.transform_segmentation_masks(
@@ -144,6 +149,8 @@ class RandomPerspective(ImageAugmentation):
     (2, 6, 6, 1)
     """
 
+    _BOXES_STAY = False
+
     def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0,
                  seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
@@ -208,6 +215,8 @@ class RandomElasticTransform(ImageAugmentation):
     >>> RandomElasticTransform(seed=0)(np.ones((1, 8, 8, 1))).shape
     (1, 8, 8, 1)
     """
+
+    _BOXES_STAY = False
 
     def __init__(self, factor=1.0, scale=1.0, interpolation="bilinear", fill_mode="reflect",
                  fill_value=0.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
