@@ -387,7 +387,37 @@ def test_bounding_box_format_is_accepted_and_boxes_pass_colour_layers():
                                   data["bounding_boxes"]["boxes"])
     with pytest.raises(ValueError, match="bounding_box_format"):
         layers.RandomHue(0.3)(dict(data))
-    with pytest.raises(NotImplementedError, match="RandomRotation"):
-        layers.RandomRotation(0.1, bounding_box_format="xyxy")(dict(data))
+    with pytest.raises(NotImplementedError, match="RandomZoom"):
+        layers.RandomZoom(0.1, bounding_box_format="xyxy")(dict(data))
     rotation = layers.RandomRotation(0.1, bounding_box_format="xyxy")
     assert layers.RandomRotation.from_config(rotation.get_config()).bounding_box_format == "xyxy"
+
+
+def test_crop_translation_and_rotation_move_boxes_with_pixels():
+    images = np.zeros((1, 8, 10, 1), "float32")
+    images[0, 2:4, 3:6] = 1.0  # a bright box: x in [3, 6), y in [2, 4)
+    data = {"images": images, "bounding_boxes": {
+        "boxes": np.array([[[3.0, 2.0, 6.0, 4.0], [8.0, 7.0, 9.0, 8.0]]], "float32"),
+        "labels": np.array([[1.0, 2.0]], "float32")}}
+    crop = layers.RandomCrop(4, 6, bounding_box_format="xyxy")
+    corner = (1, 2)
+    out = crop.transform_bounding_boxes(data["bounding_boxes"], corner)
+    np.testing.assert_array_equal(_np(out["boxes"])[0, 0], [1.0, 1.0, 4.0, 3.0])
+    np.testing.assert_array_equal(_np(out["labels"]), [[1.0, -1.0]])  # the second left
+    moved = layers.RandomTranslation((0.25, 0.25), (0.2, 0.2), fill_mode="constant",
+                                     interpolation="nearest", bounding_box_format="xyxy")(
+        dict(data))
+    box = _np(moved["bounding_boxes"]["boxes"])[0, 0]
+    np.testing.assert_array_equal(box, [5.0, 4.0, 8.0, 6.0])  # shifted by (2, 2)
+    np.testing.assert_array_equal(_np(moved["images"])[0, 4:6, 5:8, 0], 1.0)
+    half_turn = layers.RandomRotation((0.5, 0.5), bounding_box_format="xyxy")(dict(data))
+    np.testing.assert_allclose(_np(half_turn["bounding_boxes"]["boxes"])[0, 0],
+                               [3.0, 3.0, 6.0, 5.0], atol=1e-4)  # about (4.5, 3.5)
+    single = layers.RandomCrop(4, 6, bounding_box_format="xyxy", seed=0)(
+        {"images": images[0], "bounding_boxes": {"boxes": data["bounding_boxes"]["boxes"][0],
+                                                 "labels": data["bounding_boxes"]["labels"][0]}})
+    assert _np(single["bounding_boxes"]["boxes"]).shape == (2, 4)
+    centred = layers.RandomCrop(4, 5, bounding_box_format="xyxy")(dict(data), training=False)
+    assert _np(centred["images"]).shape == (1, 4, 5, 1)
+    np.testing.assert_allclose(_np(centred["bounding_boxes"]["boxes"])[0, 0],
+                               [1.5, 1.0, 3.0, 2.0])  # the whole 8 x 10 image, halved

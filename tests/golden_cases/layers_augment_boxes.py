@@ -83,3 +83,22 @@ CASES += [
         [boxes(3), lambda rng: rng.uniform(-1, 1, (3, 4)).astype("float32")],
         rtol=1e-4, atol=1e-5),
 ]
+
+
+def layer_boxes(cls, transformation, *args, **kw):
+    def run(k, b, lab):
+        layer = getattr(k.layers, cls)(*args, bounding_box_format="xyxy", **kw)
+        out = layer.transform_bounding_boxes({"boxes": b, "labels": lab}, transformation)
+        return out["boxes"], out["labels"]
+    return run
+
+
+LABELS = const([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "float32")
+CASES += [
+    Case("rotation_boxes", layer_boxes("RandomRotation", {
+        "angle": np.array([30.0, -60.0], "float32"), "image_height": 10, "image_width": 12,
+        "batch_size": 2}, 0.2), [boxes(2, 3), LABELS], rtol=1e-4, atol=1e-3),
+    Case("translation_boxes", layer_boxes("RandomTranslation", {
+        "translations": np.array([[2.5, -1.0], [-11.0, 3.0]], "float32"),
+        "input_shape": (2, 10, 12, 3)}, 0.2, 0.2), [boxes(2, 3), LABELS]),
+]

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from numen import ops
+from numen.layers import augment_boxes as boxes
 from numen.layers.augment_base import ImageAugmentation, choose, factor_range, host, is_number
 from numen.ops import image
 
@@ -76,6 +78,12 @@ def affine_matrix(angle, height, width, translate=(0.0, 0.0), scale=1.0, shear=(
     return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=-1)
 
 
+def _clipped(bounding_boxes, xyxy, fmt, height, width):
+    """'xyxy' boxes clipped to the image and written back in `fmt` with the other entries."""
+    out = boxes.clip_to_image_size(dict(bounding_boxes, boxes=xyxy), height, width, "xyxy")
+    return boxes.convert_format(out, "xyxy", fmt, height, width)
+
+
 class RandomRotation(_AffineLayer):
     """Rotates each image by a random angle about its centre during training.
 
@@ -114,6 +122,20 @@ class RandomRotation(_AffineLayer):
 
     def _matrix(self, transformation, images):
         return host(transformation["rotation_matrix"])
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Boxes (batch, boxes, 4) replaced by the smallest boxes around the rotated ones,
+        clipped to the image (labels of boxes left empty become -1)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = transformation["image_height"], transformation["image_width"]
+        angle = host(transformation["angle"]).reshape(-1).astype(np.float32)
+        zeros, ones = np.zeros_like(angle), np.ones_like(angle)
+        fmt = self.bounding_box_format
+        xyxy = boxes.convert_format(bounding_boxes["boxes"], fmt, "xyxy", height, width)
+        turned = boxes.affine_transform(xyxy, angle, zeros, zeros, ones, zeros, zeros, height,
+                                        width)
+        return _clipped(bounding_boxes, turned, fmt, height, width)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "factor": self.factor}
@@ -220,6 +242,18 @@ class RandomTranslation(_AffineLayer):
         dx = generator.uniform(self.width_lower, self.width_upper, shape) * width
         return {"translations": np.concatenate([dx, dy], axis=1).astype(np.float32),
                 "input_shape": images.shape}
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Boxes (batch, boxes, 4) moved with their images and clipped to them (labels of
+        boxes pushed out become -1)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width(transformation["input_shape"])
+        shifts = host(transformation["translations"]).astype(np.float32).reshape(-1, 1, 2)
+        fmt = self.bounding_box_format
+        xyxy = boxes.convert_format(bounding_boxes["boxes"], fmt, "xyxy", height, width)
+        moved = ops.add(xyxy, np.concatenate([shifts, shifts], axis=-1))
+        return _clipped(bounding_boxes, moved, fmt, height, width)
 
     def _matrix(self, transformation, images):
         shifts = np.asarray(host(transformation["translations"]), np.float32).reshape(-1, 2)

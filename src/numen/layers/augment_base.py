@@ -110,7 +110,8 @@ class ImageAugmentation(_RandomImageLayer):
         return images.shape[0] if len(images.shape) == 4 else 1
 
     def _height_width(self, images) -> tuple[int, int]:
-        shape = images.shape
+        """(height, width) of images, or of an images' shape."""
+        shape = getattr(images, "shape", images)
         if self.data_format == "channels_last":
             return shape[-3], shape[-2]
         return shape[-2], shape[-1]
@@ -165,13 +166,22 @@ class ImageAugmentation(_RandomImageLayer):
                 raise ValueError(f"Layer '{self.name}' received 'bounding_boxes' but no "
                                  f"`bounding_box_format`: pass e.g. "
                                  f"bounding_box_format='xyxy' to the layer")
-            out["bounding_boxes"] = self.transform_bounding_boxes(data["bounding_boxes"],
-                                                                  transformation)
+            out["bounding_boxes"] = self._boxes(data["bounding_boxes"], transformation, single)
         if "segmentation_masks" in data:
             out["segmentation_masks"] = self._one(self.transform_segmentation_masks,
                                                   data["segmentation_masks"], transformation,
                                                   single)
         return out
+
+    def _boxes(self, bounding_boxes, transformation, single):
+        """`transform_bounding_boxes` on a batch (one image's boxes get a batch axis)."""
+        if not single:
+            return self.transform_bounding_boxes(bounding_boxes, transformation)
+        lifted = {k: ops.expand_dims(v, 0) if k in ("boxes", "labels") else v
+                  for k, v in bounding_boxes.items()}
+        out = self.transform_bounding_boxes(lifted, transformation)
+        return {k: ops.squeeze(v, 0) if k in ("boxes", "labels") else v
+                for k, v in out.items()}
 
     @staticmethod
     def _one(transform, x, transformation, single):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend, ops
+from numen.layers import augment_boxes as boxes
 from numen.layers.augment_base import (
     ImageAugmentation,
     choose,
@@ -79,8 +80,12 @@ class RandomCrop(ImageAugmentation):
             return out
         result = dict(data, images=out)
         if "bounding_boxes" in data:
-            result["bounding_boxes"] = self.transform_bounding_boxes(data["bounding_boxes"],
-                                                                     corner)
+            if not self.bounding_box_format:
+                raise ValueError(f"Layer '{self.name}' received 'bounding_boxes' but no "
+                                 f"`bounding_box_format`")
+            window = corner if training else self._window(images)
+            result["bounding_boxes"] = self._boxes(data["bounding_boxes"], window,
+                                                   images.ndim == 3)
         if "segmentation_masks" in data:
             masks = data["segmentation_masks"]
             result["segmentation_masks"] = self.transform_segmentation_masks(
@@ -101,12 +106,34 @@ class RandomCrop(ImageAugmentation):
                                            data_format=self.data_format), self.dtype)
         return images
 
-    def _centre(self, images):
-        """The largest centred window of the target's aspect ratio, resized to the target."""
+    def _window(self, images):
+        """(top, left, height, width) of the largest centred window of the target's aspect."""
         height, width = self._height_width(images)
         crop_height = max(min(height, int(float(width * self.height) / self.width)), 1)
         crop_width = max(min(width, int(float(height * self.width) / self.height)), 1)
-        top, left = (height - crop_height) // 2, (width - crop_width) // 2
+        return (height - crop_height) // 2, (width - crop_width) // 2, crop_height, crop_width
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Boxes in the crop's coordinates, clipped to it (labels of boxes left outside
+        become -1); a centre window (top, left, height, width) is also rescaled to the
+        target size. Relative formats are read against the target size, as in Keras."""
+        top, left = (int(v) for v in transformation[:2])
+        crop_height, crop_width = (transformation[2:] if len(transformation) == 4
+                                   else (self.height, self.width))
+        fmt = self.bounding_box_format
+        xyxy = boxes.convert_format(bounding_boxes["boxes"], fmt, "xyxy", self.height,
+                                    self.width)
+        xyxy = boxes.crop(xyxy, top, left, crop_height, crop_width)
+        if (crop_height, crop_width) != (self.height, self.width):
+            sx, sy = self.width / crop_width, self.height / crop_height
+            xyxy = ops.multiply(xyxy, np.array([sx, sy, sx, sy], np.float32))
+        out = boxes.clip_to_image_size(dict(bounding_boxes, boxes=xyxy), self.height,
+                                       self.width, "xyxy")
+        return boxes.convert_format(out, "xyxy", fmt, self.height, self.width)
+
+    def _centre(self, images):
+        """The largest centred window of the target's aspect ratio, resized to the target."""
+        top, left, crop_height, crop_width = self._window(images)
         window = (slice(top, top + crop_height), slice(left, left + crop_width))
         index = (Ellipsis,) + window + ((slice(None),) if self.data_format == "channels_last"
                                         else ())
