@@ -82,7 +82,8 @@ def convert_format(boxes, source, target, height=None, width=None, dtype="float3
         height, width: the image size, needed by the 'rel_' formats.
         dtype: the dtype of the result.
 
-    >>> convert_format(np.array([[1., 2., 5., 6.]]), "xyxy", "center_xywh")  # [[3, 4, 4, 4]]
+    >>> convert_format(np.array([[1., 2., 5., 6.]]), "xyxy", "center_xywh").numpy()
+    array([[3., 4., 4., 4.]], dtype=float32)
     """
     if isinstance(boxes, dict):
         return dict(boxes, boxes=convert_format(boxes["boxes"], source, target, height,
@@ -123,7 +124,8 @@ def clip_to_image_size(bounding_boxes, height=None, width=None, bounding_box_for
         height, width: the image size (needed for 'xyxy').
         bounding_box_format: 'xyxy' (default) or 'rel_xyxy' (clipped to [0, 1]).
 
-    >>> clip_to_image_size({"boxes": np.array([[-1., 2., 9., 4.]])}, 5, 5)["boxes"]
+    >>> clip_to_image_size({"boxes": np.array([[-1., 2., 9., 4.]])}, 5, 5)["boxes"].numpy()
+    array([[0., 2., 5., 4.]])
     """
     if bounding_box_format not in ("xyxy", "rel_xyxy"):
         raise ValueError(f"clip_to_image_size: `bounding_box_format` must be 'xyxy' or "
@@ -156,7 +158,8 @@ def crop(boxes, top, left, height, width, bounding_box_format="xyxy"):
     """'xyxy' boxes in the coordinates of the crop at (`top`, `left`) of size
     `height` x `width`, clipped to it.
 
-    >>> crop(np.array([[1., 1., 6., 6.]]), 2, 2, 3, 3)  # [[0, 0, 3, 3]]
+    >>> crop(np.array([[1., 1., 6., 6.]]), 2, 2, 3, 3).numpy()
+    array([[0., 0., 3., 3.]])
     """
     _xyxy_only("crop", bounding_box_format)
     x1, y1, x2, y2 = _parts(as_tensor(boxes))
@@ -167,7 +170,8 @@ def crop(boxes, top, left, height, width, bounding_box_format="xyxy"):
 def pad(boxes, top, left, height=None, width=None, bounding_box_format="xyxy"):
     """'xyxy' boxes shifted by `top` and `left` of padding added before the image.
 
-    >>> pad(np.array([[1., 1., 2., 2.]]), 3, 4)  # [[5, 4, 6, 5]]
+    >>> pad(np.array([[1., 1., 2., 2.]]), 3, 4).numpy()
+    array([[5., 4., 6., 5.]])
     """
     _xyxy_only("pad", bounding_box_format)
     x1, y1, x2, y2 = _parts(as_tensor(boxes))
@@ -239,7 +243,8 @@ def compute_iou(boxes1, boxes2, bounding_box_format, use_masking=False, mask_val
             `mask_val` instead.
         image_shape: (height, width, channels).
 
-    >>> compute_iou(np.array([[0., 0., 2., 2.]]), np.array([[1., 1., 3., 3.]]), "xyxy")
+    >>> compute_iou(np.array([[0., 0., 2., 2.]]), np.array([[1., 1., 3., 3.]]), "xyxy").numpy()
+    array([[0.14285715]], dtype=float32)
     """
     boxes1, boxes2 = as_tensor(boxes1), as_tensor(boxes2)
     rank1, rank2 = _rank_of("boxes1", boxes1), _rank_of("boxes2", boxes2)
@@ -276,7 +281,8 @@ def compute_ciou(boxes1, boxes2, bounding_box_format, image_shape=None):
 
     Relative ('rel_') formats are refused, as in Keras 3.15.1.
 
-    >>> compute_ciou(np.array([[0., 0., 2., 2.]]), np.array([[0., 0., 2., 2.]]), "xyxy")
+    >>> compute_ciou(np.array([[0., 0., 2., 2.]]), np.array([[0., 0., 2., 2.]]), "xyxy").numpy()
+    array([1.], dtype=float32)
     """
     if "rel" in bounding_box_format:
         raise ValueError(f"compute_ciou: relative box formats are not supported, received "
@@ -326,7 +332,8 @@ def encode_box_to_deltas(anchors, boxes, anchor_format, box_format,
     ratios (then divided by `variance`), in the centre format `encoding_format`.
 
     >>> encode_box_to_deltas(np.array([[0., 0., 2., 2.]]), np.array([[0., 0., 2., 2.]]),
-    ...                      "xyxy", "xyxy")  # zeros
+    ...                      "xyxy", "xyxy").numpy()
+    array([[0., 0., 0., 0.]], dtype=float32)
     """
     variance = _variance("encode_box_to_deltas", variance)
     _encoding("encode_box_to_deltas", "encoding_format", encoding_format)
@@ -345,7 +352,8 @@ def decode_deltas_to_boxes(anchors, boxes_delta, anchor_format, box_format,
     """The inverse of `encode_box_to_deltas`: boxes in `box_format` from deltas to anchors.
     `anchors` and `boxes_delta` may be dicts of feature levels (decoded level by level).
 
-    >>> decode_deltas_to_boxes(np.array([[0., 0., 2., 2.]]), np.zeros((1, 4)), "xyxy", "xyxy")
+    >>> decode_deltas_to_boxes(np.array([[0., 0., 2., 2.]]), np.zeros((1, 4)), "xyxy", "xyxy").numpy()
+    array([[0., 0., 2., 2.]], dtype=float32)
     """
     variance = _variance("decode_deltas_to_boxes", variance)
     _encoding("decode_deltas_to_boxes", "encoded_format", encoded_format)

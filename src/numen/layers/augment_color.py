@@ -284,7 +284,8 @@ class RandomPosterization(_ColorLayer):
             as in Keras the upper end of a range is excluded from the draw.
         value_range: [low, high] of the pixels (default (0, 255)).
 
-    >>> RandomPosterization((2, 2))(np.full((1, 2, 2, 3), 200.0))[0, 0, 0, 0]  # 192
+    >>> float(RandomPosterization((2, 2))(np.full((1, 2, 2, 3), 200.0))[0, 0, 0, 0])
+    192.0
     """
 
     _BOUNDS = (1, 8)
@@ -320,7 +321,8 @@ class Solarization(ImageAugmentation):
         value_range: [low, high] of the pixels (default (0, 255)).
         seed: an int for repeatable draws.
 
-    >>> Solarization(threshold_factor=(0.5, 0.5))(np.full((1, 2, 2, 3), 200.0))[0, 0, 0, 0]
+    >>> float(Solarization()(np.full((1, 2, 2, 3), 200.0))[0, 0, 0, 0])  # all inverted
+    55.0
     """
 
     def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255),

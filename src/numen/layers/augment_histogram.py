@@ -97,7 +97,8 @@ class AutoContrast(_Deterministic):
     Args:
         value_range: [low, high] of the pixels (default (0, 255)).
 
-    >>> AutoContrast()(np.array([[[[50.0], [100.0]]]])).numpy().ravel()  # [0, 255]
+    >>> AutoContrast()(np.array([[[[50.0], [100.0]]]])).numpy().ravel()
+    array([  0., 255.], dtype=float32)
     """
 
     _AT_INFERENCE = True
