@@ -352,7 +352,8 @@ def decode_deltas_to_boxes(anchors, boxes_delta, anchor_format, box_format,
     """The inverse of `encode_box_to_deltas`: boxes in `box_format` from deltas to anchors.
     `anchors` and `boxes_delta` may be dicts of feature levels (decoded level by level).
 
-    >>> decode_deltas_to_boxes(np.array([[0., 0., 2., 2.]]), np.zeros((1, 4)), "xyxy", "xyxy").numpy()
+    >>> anchors = np.array([[0., 0., 2., 2.]])
+    >>> decode_deltas_to_boxes(anchors, np.zeros((1, 4)), "xyxy", "xyxy").numpy()
     array([[0., 0., 2., 2.]], dtype=float32)
     """
     variance = _variance("decode_deltas_to_boxes", variance)
