@@ -387,8 +387,10 @@ def test_bounding_box_format_is_accepted_and_boxes_pass_colour_layers():
                                   data["bounding_boxes"]["boxes"])
     with pytest.raises(ValueError, match="bounding_box_format"):
         layers.RandomHue(0.3)(dict(data))
-    with pytest.raises(NotImplementedError, match="RandomZoom"):
-        layers.RandomZoom(0.1, bounding_box_format="xyxy")(dict(data))
+    with pytest.raises(NotImplementedError, match="RandomShear"):
+        layers.RandomShear(0.1, bounding_box_format="xyxy")(dict(data))
+    zoomed = layers.RandomZoom((-0.5, -0.5), bounding_box_format="xyxy")(dict(data))
+    assert _np(zoomed["bounding_boxes"]["boxes"]).shape == (2, 1, 4)
     rotation = layers.RandomRotation(0.1, bounding_box_format="xyxy")
     assert layers.RandomRotation.from_config(rotation.get_config()).bounding_box_format == "xyxy"
 

@@ -102,3 +102,9 @@ CASES += [
         "translations": np.array([[2.5, -1.0], [-11.0, 3.0]], "float32"),
         "input_shape": (2, 10, 12, 3)}, 0.2, 0.2), [boxes(2, 3), LABELS]),
 ]
+CASES += [
+    Case("zoom_boxes", layer_boxes("RandomZoom", {
+        "height_zoom": np.array([[0.6], [1.3]], "float32"),
+        "width_zoom": np.array([[0.8], [1.0]], "float32"), "input_shape": (2, 10, 12, 3)},
+        0.2), [boxes(2, 3), LABELS], rtol=1e-4, atol=1e-4),
+]

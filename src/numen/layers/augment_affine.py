@@ -194,6 +194,24 @@ class RandomZoom(_AffineLayer):
         return {"height_zoom": height_zoom.astype(np.float32),
                 "width_zoom": width_zoom.astype(np.float32), "input_shape": images.shape}
 
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Boxes (batch, boxes, 4) cut to the part of the image still in view and scaled with
+        it (labels of boxes out of view become -1)."""
+        if not training or transformation is None:
+            return bounding_boxes
+        height, width = self._height_width(transformation["input_shape"])
+        matrix = self._matrix(transformation, transformation["input_shape"])
+        zx, ox, zy, oy = (matrix[:, i].reshape(-1, 1, 1) for i in (0, 2, 4, 5))
+        start = np.concatenate([ox, oy, ox, oy], axis=-1)  # where (0, 0) reads from
+        end = np.concatenate([zx * width + ox, zy * height + oy] * 2, axis=-1)
+        fmt = self.bounding_box_format
+        xyxy = boxes.convert_format(bounding_boxes["boxes"], fmt, "xyxy", height, width)
+        inside = ops.subtract(ops.minimum(ops.maximum(xyxy, start), end), start)
+        relative = ops.divide(inside, end - start)
+        out = boxes.clip_to_image_size(dict(bounding_boxes, boxes=relative),
+                                       bounding_box_format="rel_xyxy")
+        return boxes.convert_format(out, "rel_xyxy", fmt, height, width)
+
     def _matrix(self, transformation, images):
         zx = np.asarray(host(transformation["width_zoom"]), np.float32).reshape(-1, 1)
         zy = np.asarray(host(transformation["height_zoom"]), np.float32).reshape(-1, 1)
