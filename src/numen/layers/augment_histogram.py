@@ -186,7 +186,11 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Deterministic):
         tiles = padded.reshape(n, grid_h, tile_h, grid_w, tile_w, channels)
         tiles = xp.clip(tiles.astype(np.int32), 0, 255)
         tiles = tiles.transpose(0, 1, 3, 5, 2, 4).reshape(n, grid_h, grid_w, channels, -1)
-        hist = (tiles[..., None] == xp.arange(256)).sum(axis=-2).astype(np.float32)
+        # one histogram per (image, tile row, tile column, channel): offset bins, one count
+        groups = n * grid_h * grid_w * channels
+        offsets = (xp.arange(groups, dtype=np.int64) * 256).reshape(tiles.shape[:-1] + (1,))
+        hist = xp.bincount((tiles + offsets).reshape(-1), minlength=groups * 256)
+        hist = hist.reshape(tiles.shape[:-1] + (256,)).astype(np.float32)
         area = tile_h * tile_w
         if self.clip_limit > 0:
             clipped = xp.clip(hist, 0, np.float32(self.clip_limit * area / 256.0))
