@@ -22,4 +22,5 @@ from numen.saving import (  # noqa: F401
     serialize_keras_object,
 )
 from numen.utils import *  # noqa: F401,F403
+from numen.utils import bounding_boxes  # noqa: F401 (keras.utils.bounding_boxes)
 from numen.utils.config import Config  # noqa: F401

@@ -202,5 +202,50 @@ __all__ += [
 ]
 
 # [augment]
+from numen.layers.augment_affine import (  # noqa: E402
+    RandomRotation,
+    RandomShear,
+    RandomTranslation,
+    RandomZoom,
+)
+from numen.layers.augment_color import (  # noqa: E402
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPosterization,
+    RandomSaturation,
+    RandomSharpness,
+    Solarization,
+)
+from numen.layers.augment_histogram import (  # noqa: E402
+    AutoContrast,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    Equalization,
+)
+from numen.layers.augment_mix import (  # noqa: E402
+    CutMix,
+    MaxNumBoundingBoxes,
+    MixUp,
+    RandomErasing,
+    RandomGaussianBlur,
+)
+from numen.layers.augment_policy import AugMix, RandAugment  # noqa: E402
+from numen.layers.augment_warp import (  # noqa: E402
+    RandomCrop,
+    RandomElasticTransform,
+    RandomPerspective,
+)
+
+__all__ += ["RandomRotation", "RandomShear", "RandomTranslation", "RandomZoom"]
+__all__ += ["RandomCrop", "RandomElasticTransform", "RandomPerspective"]
+__all__ += [
+    "RandomColorDegeneration", "RandomColorJitter", "RandomGrayscale", "RandomHue",
+    "RandomInvert", "RandomPosterization", "RandomSaturation", "RandomSharpness", "Solarization",
+]
+__all__ += ["AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "Equalization"]
+__all__ += ["AugMix", "RandAugment"]
+__all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "RandomErasing", "RandomGaussianBlur"]
 
 # [end of layer families]
