@@ -282,7 +282,7 @@ class MaxNumBoundingBoxes(ImageAugmentation):
 
     >>> out = MaxNumBoundingBoxes(3)({"images": np.ones((1, 4, 4, 3)), "bounding_boxes": {
     ...     "boxes": np.zeros((1, 1, 4)), "labels": np.zeros((1, 1))}})
-    >>> out["bounding_boxes"]["boxes"].shape
+    >>> out["bounding_boxes"].get("boxes").shape
     (1, 3, 4)
     """
 

@@ -306,9 +306,9 @@ class ConvLSTM1D(_ConvLSTM):
     Args:
         filters, kernel_size, strides, padding, data_format, dilation_rate: of the input
             convolution (the recurrent one is 'same' with stride 1).
-        activation, recurrent_activation, use_bias, unit_forget_bias, *_initializer,
-            *_regularizer, *_constraint, dropout, recurrent_dropout, seed: as in LSTM.
-        return_sequences, return_state, go_backwards, stateful: as in RNN.
+        others: activation, recurrent_activation, use_bias, unit_forget_bias, the
+            initializers, regularizers and constraints, dropout, recurrent_dropout and seed
+            as in LSTM; return_sequences, return_state, go_backwards, stateful as in RNN.
 
     >>> ConvLSTM1D(4, 3)(np.ones((2, 5, 8, 3))).shape
     (2, 6, 4)
