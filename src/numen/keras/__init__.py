@@ -32,6 +32,7 @@ from numen.keras import (
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
@@ -47,6 +48,7 @@ from numen.metrics import Metric
 from numen.models import Model, Sequential
 from numen.models.function import Function
 from numen.optimizers import Optimizer
+from numen.quantizers import Quantizer
 from numen.regularizers import Regularizer
 
 # The Keras API level numen follows (keras.version() in Keras returns its release).
@@ -61,12 +63,13 @@ def version() -> str:
 __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "GradientTape", "Initializer", "Input",
     "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer",
-    "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable",
+    "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
+    "Variable",
     "device", "name_scope", "remat", "version", "activations", "backend", "callbacks", "config",
     "constraints", "datasets", "distribution", "initializers", "layers", "legacy", "losses",
     "metrics",
     "models", "ops", "optimizers", "random", "regularizers", "saving", "tree", "utils", "wrappers",
-    "export", "dtype_policies", "mixed_precision",
+    "export", "dtype_policies", "mixed_precision", "quantizers",
     "preprocessing",
     "visualization",
 ]
