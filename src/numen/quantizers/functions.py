@@ -177,14 +177,14 @@ def compute_float8_amax_history(x, amax_history):
     return ops.scatter_update(ops.roll(history, shift=-1), [[0]], ops.reshape(peak, (1,)))
 
 
-def _nudge(low, high, num_bits, narrow_range):
+def _nudge(xp, low, high, num_bits, narrow_range):
     """Keras's nudged [min, max], scale and 1/scale for fake quantization (float32 or
     wider)."""
     top = (1 << num_bits) - 1
     bottom = 1 if narrow_range else 0
     scale = (high - low) / (top - bottom)
     inv_scale = (top - bottom) / (high - low)
-    zero = np.round(np.clip(bottom - low / scale, bottom, top))
+    zero = xp.round(xp.clip(bottom - low / scale, bottom, top))
     return (bottom - zero) * scale, (top - zero) * scale, scale, inv_scale
 
 
@@ -211,7 +211,7 @@ def fake_quant_with_min_max_vars(inputs, min_vals, max_vals, num_bits=8, narrow_
         shape[axis] = -1
     lo_b = lo.data.astype(wide).reshape(shape if lo.ndim else ())
     hi_b = hi.data.astype(wide).reshape(shape if hi.ndim else ())
-    n_lo, n_hi, scale, inv_scale = _nudge(lo_b, hi_b, num_bits, narrow_range)
+    n_lo, n_hi, scale, inv_scale = _nudge(xp, lo_b, hi_b, num_bits, narrow_range)
     qzero = xp.floor(-n_lo * inv_scale + 0.5)
     shifted = xp.clip(x.data.astype(wide), n_lo, n_hi) - n_lo
     y = (xp.floor(shifted * inv_scale - qzero + 0.5) * scale).astype(x.data.dtype)
