@@ -76,28 +76,49 @@ def _castable(v) -> bool:
             and v.data.dtype.kind == "f")
 
 
+def _autocast_layers(layer, dtype: str) -> list:
+    """`layer` and the sub-layers below it that compute in `dtype` with autocast on (a
+    sub-layer with another policy, e.g. a float32 head, keeps its weights and those below)."""
+    out, stack, seen = [], [layer], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        policy = item._dtype_policy
+        if item is not layer and (policy.compute_dtype != dtype
+                                  or policy.compute_dtype == policy.variable_dtype
+                                  or not getattr(item, "autocast", True)):
+            continue
+        out.append(item)
+        stack.extend(item._sublayers())
+    return out
+
+
 @contextlib.contextmanager
 def autocast_weights(layer, dtype: str):
-    """Within the block, the layer's attributes holding its float weights (directly or in
-    lists) hold casts of them to `dtype`; the weights themselves are restored afterwards."""
+    """Within the block, the attributes holding float weights (directly or in lists) of
+    `layer` and of its sub-layers computing in `dtype` hold casts of them to `dtype` (so a
+    sub-layer used without its own `__call__`, such as an RNN's cell, reads casts too); the
+    weights themselves are restored afterwards."""
     from numen import ops
 
-    own = {id(v) for v in layer._own_weights if _castable(v)}
-    saved = {}
-    for key, value in vars(layer).items():
-        if isinstance(value, Variable) and id(value) in own and value.dtype != dtype:
-            saved[key] = value
-        elif isinstance(value, list) and any(isinstance(v, Variable) and id(v) in own
-                                             for v in value):
-            saved[key] = value
-    for key, value in saved.items():
-        if isinstance(value, list):
-            setattr(layer, key, [ops.cast(v, dtype) if isinstance(v, Variable)
-                                 and id(v) in own else v for v in value])
-        else:
-            setattr(layer, key, ops.cast(value, dtype))
+    saved = []
+    for item in _autocast_layers(layer, dtype):
+        own = {id(v) for v in item._own_weights if _castable(v)}
+        if not own:
+            continue
+        for key, value in list(vars(item).items()):
+            if isinstance(value, Variable) and id(value) in own and value.dtype != dtype:
+                saved.append((item, key, value))
+                setattr(item, key, ops.cast(value, dtype))
+            elif isinstance(value, list) and any(isinstance(v, Variable) and id(v) in own
+                                                 for v in value):
+                saved.append((item, key, value))
+                setattr(item, key, [ops.cast(v, dtype) if isinstance(v, Variable)
+                                    and id(v) in own else v for v in value])
     try:
         yield
     finally:
-        for key, value in saved.items():
-            setattr(layer, key, value)
+        for item, key, value in reversed(saved):
+            setattr(item, key, value)
