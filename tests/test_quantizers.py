@@ -2,8 +2,9 @@
 (values against Keras: golden quantizers_functions and quantizers_layers).
 
 fake_quant_with_min_max_vars and quantize_and_dequantize are step functions whose gradients
-are defined, as in Keras, by the straight-through rule rather than by the derivative, so a
-numerical gradient check does not apply; their gradients are compared with Keras's instead.
+are defined, as in Keras, by rules (straight-through; JAX's rule for a cast) rather than by
+the derivative, so a numerical gradient check does not apply; their gradients are compared
+with Keras's instead.
 """
 
 import numpy as np

@@ -98,8 +98,11 @@ def quantize_and_dequantize(inputs, scale, quantized_dtype, compute_dtype):
     data = x.data
     rounded = backend.to_device(np.asarray(backend.to_numpy(data)).astype(f8).astype(
         compute_dtype))
-    # Straight through: rounding to float8 passes gradients unchanged.
-    x = result(rounded, (x,), lambda gy: (gy,), "quantize_and_dequantize")
+    def backward(gy):  # as JAX differentiates a cast: the gradient is cast to float8 too
+        host = np.asarray(backend.to_numpy(gy)).astype(f8).astype(gy.dtype)
+        return (backend.to_device(host),)
+
+    x = result(rounded, (x,), backward, "quantize_and_dequantize")
     return ops.multiply(x, s)
 
 
