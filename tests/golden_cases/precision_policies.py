@@ -90,6 +90,20 @@ def _conv_norm_mixed(k, x, w, b, gamma, beta):
     return norm(conv(x))
 
 
+def _float32_layer_in_mixed_models(k, x, w, b):
+    """A float32 layer first in mixed Sequential and Functional models sees float32 inputs."""
+    k.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        seq = k.Sequential([k.Input((3,)), k.layers.Dense(2, dtype="float32")])
+        inp = k.Input((3,))
+        fn = k.Model(inp, k.layers.Dense(2, dtype="float32")(inp))
+    finally:
+        k.mixed_precision.set_global_policy("float32")
+    seq.set_weights([w, b])
+    fn.set_weights([w, b])
+    return seq(1.0 + x * 1e-3), fn(1.0 + x * 1e-3)
+
+
 # float16 results: a few units in the last of float16's ~3 decimal digits.
 CASES = [
     Case("policies", _policies),
@@ -100,6 +114,8 @@ CASES = [
          rtol=1e-2, atol=1e-2),
     Case("sequential_mixed_float16", _model_mixed,
          [f32(6, 3), f32(3, 5), f32(5), f32(5, 4), f32(4)], grad=(0,), rtol=1e-2, atol=1e-2),
+    Case("float32_layer_in_mixed_models", _float32_layer_in_mixed_models,
+         [f32(4, 3), f32(3, 2), f32(2)], grad=(0,)),
     Case("conv_layernorm_mixed_float16", _conv_norm_mixed,
          [f32(2, 6, 2), f32(3, 2, 2), f32(2), f32(2), f32(2)], grad=(0,), rtol=2e-2, atol=2e-2),
 ]

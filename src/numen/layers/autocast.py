@@ -41,6 +41,8 @@ class DTypeAttributes:
 
     @property
     def input_dtype(self) -> str:
+        """The dtype float inputs are cast to when called (Sequential and Functional models
+        override it: their layers cast for themselves)."""
         return self._dtype_policy.compute_dtype
 
     @property

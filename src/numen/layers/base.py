@@ -409,8 +409,8 @@ class Layer(DTypeAttributes, NodeAttributes):
     def _np_dtype(self) -> np.dtype:
         # Cached: looking a dtype up by name on every call costs more than a small matmul.
         cached = getattr(self, "_np_dtype_cache", None)
-        if cached is None or cached[0] != self.compute_dtype:
-            cached = self._np_dtype_cache = (self.compute_dtype, np.dtype(self.compute_dtype))
+        if cached is None or cached[0] != self.input_dtype:
+            cached = self._np_dtype_cache = (self.input_dtype, np.dtype(self.input_dtype))
         return cached[1]
 
     def _convert_inputs(self, inputs):
@@ -421,7 +421,7 @@ class Layer(DTypeAttributes, NodeAttributes):
                 if v.data.dtype.kind == "f" and v.data.dtype != want:
                     from numen import ops
 
-                    return ops.cast(v, self.compute_dtype)
+                    return ops.cast(v, self.input_dtype)
                 return v
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
