@@ -8,6 +8,13 @@ from numen import dtype_policies, keras
 from numen.autodiff import Variable
 
 
+@pytest.fixture(autouse=True)
+def float32_policy():
+    keras.config.set_dtype_policy("float32")  # other test files may leave another one set
+    yield
+    keras.config.set_dtype_policy("float32")
+
+
 @pytest.fixture
 def mixed():
     keras.mixed_precision.set_global_policy("mixed_float16")

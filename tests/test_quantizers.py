@@ -16,6 +16,12 @@ from numen.autodiff import GradientTape
 q = keras.quantizers
 
 
+@pytest.fixture(autouse=True)
+def float32_policy():
+    keras.config.set_dtype_policy("float32")  # other test files may leave another one set
+    yield
+
+
 def _model(seed=0):
     keras.utils.set_random_seed(seed)
     return keras.Sequential([keras.Input((6,), dtype="int32"), keras.layers.Embedding(10, 8),
