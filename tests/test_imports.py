@@ -14,7 +14,7 @@ RANKS = {
     "autodiff": 1,
     "ops": 2,
     "activations": 3, "initializers": 3, "regularizers": 3, "constraints": 3, "losses": 3,
-    "metrics": 3, "metrics_confusion": 3, "optimizers": 3, "random": 3,
+    "metrics": 3, "metrics_confusion": 3, "optimizers": 3, "random": 3, "quantizers": 3,
     "metrics_base": 3, "metrics_iou": 3, "metrics_regression": 3, "metrics_threshold": 3,
     "layers": 4,
     "callbacks": 5,

@@ -21,16 +21,19 @@ from numen.keras import (
     datasets,
     distillation,
     distribution,
+    dtype_policies,
     export,
     initializers,
     layers,
     legacy,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
@@ -46,6 +49,7 @@ from numen.metrics import Metric
 from numen.models import Model, Sequential
 from numen.models.function import Function
 from numen.optimizers import Optimizer
+from numen.quantizers import Quantizer
 from numen.regularizers import Regularizer
 
 # The Keras API level numen follows (keras.version() in Keras returns its release).
@@ -60,13 +64,14 @@ def version() -> str:
 __all__ = [
     "DTypePolicy", "FloatDTypePolicy", "Function", "GradientTape", "Initializer", "Input",
     "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Operation", "Optimizer",
-    "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope", "Variable",
+    "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
+    "Variable",
     "device", "name_scope", "remat", "version", "activations", "backend", "callbacks", "config",
     "constraints", "datasets", "distribution", "initializers", "layers", "legacy", "losses",
     "distillation",
     "metrics",
     "models", "ops", "optimizers", "random", "regularizers", "saving", "tree", "utils", "wrappers",
-    "export",
+    "export", "dtype_policies", "mixed_precision", "quantizers",
     "preprocessing",
     "visualization",
 ]

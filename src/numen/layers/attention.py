@@ -175,7 +175,7 @@ class MultiHeadAttention(Layer):
                       kernel_regularizer=self.kernel_regularizer,
                       bias_regularizer=self.bias_regularizer,
                       kernel_constraint=self.kernel_constraint,
-                      bias_constraint=self.bias_constraint, dtype=self.dtype,
+                      bias_constraint=self.bias_constraint, dtype=self.dtype_policy,
                       trainable=self.trainable)
         heads = self.num_heads
         self._query_dense = _Projection((query_shape[-1],), (heads, self.key_dim),

@@ -19,9 +19,10 @@ import threading
 
 import numpy as np
 
-from numen import backend, dtype_policies, initializers, regularizers
+from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
+from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 
@@ -62,7 +63,7 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer(NodeAttributes):
+class Layer(DTypeAttributes, NodeAttributes):
     """Base class of all layers.
 
     Args:
@@ -80,7 +81,8 @@ class Layer(NodeAttributes):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{type(self).__name__}: name must be a string, received {name!r}")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self.dtype = dtype_policies.layer_dtype(dtype)
+        self._init_dtype_policy(dtype)  # dtype_policy, and dtype: the variables' dtype
+        self.autocast = kwargs.get("autocast", True)
         self._trainable = trainable
         self.built = False
         self._own_weights: list[Variable] = []
@@ -123,7 +125,7 @@ class Layer(NodeAttributes):
         value = init(shape, dtype=dtype)
         value = value.data if isinstance(value, Tensor) else value
         v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
-                     path=f"{self.name}/{name}")
+                     path=f"{self.name}/{name}", autocast=kwargs.get("autocast", True))
         v.requires_grad = trainable and self._trainable
         v.regularizer = regularizers.get(regularizer)
         v.constraint = _get_constraint(constraint)
@@ -337,13 +339,14 @@ class Layer(NodeAttributes):
     def _scoped_call(self, x, args: tuple, kwargs: dict):
         """`call`, inside the per-thread call scope that `add_loss` reads (the outermost call
         starts a new scope, dropping losses added by earlier ones), plus the activity loss."""
+        call = caller(self)  # self.call, with float16 casts of the weights when mixed
         if getattr(_calls, "depth", 0):  # inside another call: its scope is this one's
-            out = self.call(x, *args, **kwargs)
+            out = call(x, *args, **kwargs)
         else:
             _calls.call_id = next(_call_ids)
             _calls.depth = 1
             try:
-                out = self.call(x, *args, **kwargs)
+                out = call(x, *args, **kwargs)
             finally:
                 _calls.depth = 0
         if self.activity_regularizer is not None:
@@ -361,7 +364,7 @@ class Layer(NodeAttributes):
         if unconverted and x.data.dtype.kind not in "USO" and self.built \
                 and self.activity_regularizer is None \
                 and not self._mask_args and (not self._makes_masks or self._call_attaches_masks):
-            self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.dtype)
+            self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.compute_dtype)
 
     def _lean_applies(self, inputs, kwargs: dict) -> bool:
         """Whether this call repeats the remembered one: same shape and dtype, no mask (given,
@@ -375,7 +378,7 @@ class Layer(NodeAttributes):
             return False
         shape, dtype, spec, layer_dtype = self._lean_key
         if data.shape != shape or data.dtype is not dtype or not self.built \
-                or self.input_spec is not spec or self.dtype != layer_dtype \
+                or self.input_spec is not spec or self.compute_dtype != layer_dtype \
                 or self.activity_regularizer is not None:
             return False
         mask = kwargs.get("mask")
@@ -408,8 +411,8 @@ class Layer(NodeAttributes):
     def _np_dtype(self) -> np.dtype:
         # Cached: looking a dtype up by name on every call costs more than a small matmul.
         cached = getattr(self, "_np_dtype_cache", None)
-        if cached is None or cached[0] != self.dtype:
-            cached = self._np_dtype_cache = (self.dtype, np.dtype(self.dtype))
+        if cached is None or cached[0] != self.input_dtype:
+            cached = self._np_dtype_cache = (self.input_dtype, np.dtype(self.input_dtype))
         return cached[1]
 
     def _convert_inputs(self, inputs):
@@ -420,7 +423,7 @@ class Layer(NodeAttributes):
                 if v.data.dtype.kind == "f" and v.data.dtype != want:
                     from numen import ops
 
-                    return ops.cast(v, self.dtype)
+                    return ops.cast(v, self.input_dtype)
                 return v
             if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
                     v, "__array__"):
@@ -464,7 +467,7 @@ class Layer(NodeAttributes):
 
     # -- config --------------------------------------------------------------------------
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import activations, backend, initializers, ops, regularizers
-from numen.layers import validate
+from numen.layers import quantized, validate
 from numen.layers.base import InputSpec, Layer
 from numen.layers.symbolic import KerasTensor
 from numen.ops import nn as nn_ops
@@ -78,9 +78,11 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = validate.positive_int(units, "units", self)
+        self.quantization_config = _quantization_config(quantization_config)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -98,10 +100,15 @@ class Dense(Layer):
             raise ValueError(f"Layer '{self.name}' needs a known last axis to build, received "
                              f"input shape {input_shape}")
         add_kernel_and_bias(self, (in_dim, self.units), self.units)
+        if self.quantization_mode is not None:  # made from a quantized layer's config
+            quantized.build_dense(self, (in_dim, self.units), self.quantization_mode,
+                                  self.quantization_config)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
     def call(self, inputs):
+        if self._dtype_policy._quantization_mode is not None:
+            return quantized.dense_call(self, inputs)
         # A plain relu is fused into the product (one op, no separate relu arrays).
         if self.activation is activations.relu or self.activation is ops.relu:
             return ops.dense(inputs, self.kernel, self.bias, relu=True)
@@ -119,7 +126,14 @@ class Dense(Layer):
             "bias_regularizer": _ser(self.bias_regularizer),
             "kernel_constraint": _ser(self.kernel_constraint),
             "bias_constraint": _ser(self.bias_constraint),
+            **_quantization_entry(self),
         }
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Replace the float kernel by an int8 or int4 one (see `layers/quantized.py`)."""
+        if type_check and type(self) is not Dense:
+            raise NotImplementedError(f"{type(self).__name__} does not implement quantize()")
+        quantized.quantize_dense(self, mode, config)
 
 
 def add_kernel_and_bias(layer: Layer, kernel_shape: tuple, bias_size: int) -> None:
@@ -238,3 +252,21 @@ class Lambda(Layer):
 
     def call(self, inputs):
         return self.function(inputs, **self.arguments)
+
+
+def _quantization_config(config):
+    if config is None or not isinstance(config, dict):
+        return config
+    from numen import quantizers
+
+    return quantizers.deserialize(config)
+
+
+def _quantization_entry(layer) -> dict:
+    """Keras's "quantization_config" entry, written for quantized layers only."""
+    if layer.quantization_mode is None:
+        return {}
+    from numen import quantizers
+
+    config = getattr(layer, "quantization_config", None)
+    return {"quantization_config": None if config is None else quantizers.serialize(config)}

@@ -6,8 +6,9 @@ import numpy as np
 
 from numen import backend, initializers, ops, regularizers
 from numen.autodiff import Tensor
-from numen.layers import validate
+from numen.layers import quantized, validate
 from numen.layers.base import Layer
+from numen.layers.core import _quantization_config, _quantization_entry
 
 
 def _ser(obj):
@@ -44,7 +45,7 @@ class Embedding(Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, **kwargs):
+                 weights=None, lora_rank=None, quantization_config=None, **kwargs):
         kwargs.pop("input_length", None)  # accepted by Keras 2; no longer needed
         super().__init__(**kwargs)
         self.input_dim = validate.positive_int(input_dim, "input_dim", self)
@@ -59,17 +60,28 @@ class Embedding(Layer):
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.lora_rank = lora_rank
+        self.quantization_config = _quantization_config(quantization_config)
         if weights is not None:
             self.build(None)
             self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
 
     def build(self, input_shape=None):
+        if self.quantization_mode is not None:  # made from a quantized layer's config
+            quantized.build_embedding(self, self.quantization_mode, self.quantization_config)
+            self.built = True
+            return
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
                                           constraint=self.embeddings_constraint,
                                           name="embeddings")
         self.built = True
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Replace the float table by an int8 or int4 one (see `layers/quantized.py`)."""
+        if type_check and type(self) is not Embedding:
+            raise NotImplementedError(f"{type(self).__name__} does not implement quantize()")
+        quantized.quantize_embedding(self, mode, config)
 
     def call(self, inputs):
         ids = inputs.data if isinstance(inputs, Tensor) else backend.to_device(np.asarray(inputs))
@@ -90,6 +102,8 @@ class Embedding(Layer):
                     f"[0, input_dim) = [0, {self.input_dim}), and the largest id received was "
                     f"{high} (smallest {low}). Increase input_dim to at least {high + 1} or "
                     f"check the tokenization")
+        if self._dtype_policy._quantization_mode is not None:
+            return quantized.embedding_lookup(self, ids)
         return ops.take(self.embeddings, ids, axis=0)
 
     def compute_mask(self, inputs, mask=None):
@@ -108,6 +122,7 @@ class Embedding(Layer):
             "embeddings_constraint": _ser(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
             "lora_rank": self.lora_rank,
+            **_quantization_entry(self),
         }
 
 

@@ -102,7 +102,8 @@ class RNN(Layer):
             return list(states) if isinstance(states, (list, tuple)) else [states]
         sizes = self.cell.state_size
         sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
-        return [Tensor(backend.xp().zeros((batch_size, n), dtype=self.dtype)) for n in sizes]
+        return [Tensor(backend.xp().zeros((batch_size, n), dtype=self.compute_dtype))
+                for n in sizes]
 
     def reset_state(self) -> None:
         """Zero the carried states of a stateful layer."""
@@ -124,8 +125,9 @@ class RNN(Layer):
 
     def _state_tensor(self, s):
         if isinstance(s, Tensor):
-            return s if s.dtype == self.dtype else ops.cast(s, self.dtype)
-        return as_tensor(backend.to_device(np.asarray(s)), self.dtype)
+            dtype = self.compute_dtype
+            return s if s.dtype == dtype else ops.cast(s, dtype)
+        return as_tensor(backend.to_device(np.asarray(s)), self.compute_dtype)
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         x = sequences

@@ -149,7 +149,8 @@ class _GatedCell(Layer):
     def get_initial_state(self, batch_size: int) -> list:
         xp = backend.xp()
         n = len(self.state_size) if isinstance(self.state_size, (list, tuple)) else 1
-        return [Tensor(xp.zeros((batch_size, self.units), dtype=self.dtype)) for _ in range(n)]
+        return [Tensor(xp.zeros((batch_size, self.units), dtype=self.compute_dtype))
+                for _ in range(n)]
 
     # -- dropout -------------------------------------------------------------------------
     def _mask(self, shape, rate, training):
@@ -157,7 +158,7 @@ class _GatedCell(Layer):
             return None
         r = self._rng or backend.rng()
         keep = r.random(shape) >= rate
-        return backend.to_device((keep / (1 - rate)).astype(self.dtype))
+        return backend.to_device((keep / (1 - rate)).astype(self.compute_dtype))
 
     def dropout_masks(self, batch: int, in_dim: int, training):
         """(input mask (batch, in_dim), recurrent mask (batch, units)), None where unused."""
@@ -192,7 +193,8 @@ class _GatedCell(Layer):
         """Run the cell over x (batch, time, features); (outputs, final states)."""
         in_mask, rec_mask = self.dropout_masks(x.shape[0], x.shape[-1], training)
         xw = self.project(x, in_mask)
-        states = [ops.cast(s, self.dtype) if s.dtype != self.dtype else s for s in states]
+        dtype = self.compute_dtype
+        states = [ops.cast(s, dtype) if s.dtype != dtype else s for s in states]
         if self._default_activations():
             return self._fused(xw, states, mask, rec_mask, zero_output_for_mask)
 
@@ -417,7 +419,7 @@ class StackedRNNCells(Layer):
             if hasattr(cell, "get_initial_state"):
                 out.append(_as_list(cell.get_initial_state(batch_size)))
             else:
-                out.append([Tensor(backend.xp().zeros((batch_size, n), dtype=self.dtype))
+                out.append([Tensor(backend.xp().zeros((batch_size, n), dtype=self.compute_dtype))
                             for n in _as_list(cell.state_size)])
         return out
 

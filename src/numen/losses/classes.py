@@ -75,6 +75,8 @@ class Loss:
         if self.dtype is not None:
             y_pred = as_tensor(y_pred, self.dtype)
             y_true = as_tensor(y_true, self.dtype)
+        elif str(getattr(y_pred, "dtype", "")) == "float16":  # mixed precision: as Keras,
+            y_pred = as_tensor(y_pred, backend.floatx())  # losses compute in floatx
         values = self.call(y_true, y_pred)
         mask = self.compute_mask(y_true, y_pred)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction)

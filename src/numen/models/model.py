@@ -197,6 +197,19 @@ class Model(Trainer, Layer):
                             show_trainable=show_trainable, expand_nested=expand_nested)
         (print_fn or print)(text)
 
+    @property
+    def input_dtype(self) -> str:
+        # As Keras's Functional models, a graph model hands float inputs to its layers in the
+        # variable dtype (its Inputs' floatx): each layer casts to its own compute dtype.
+        return self.variable_dtype if self._graph is not None else self.compute_dtype
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """Quantize the weights of Dense and Embedding layers to "int8" or "int4" (the model
+        must be built); `filters` (regex, list of regexes, or callable) picks layers."""
+        from numen.models.quantize import quantize_model
+
+        quantize_model(self, mode, config=config, filters=filters, **kwargs)
+
     # -- saving (the saving package does the work) ---------------------------------------
     def save(self, filepath, overwrite=True, **kwargs):
         from numen import saving

@@ -138,6 +138,10 @@ class Sequential(Model):
         self._traced_output = x
         self.built = True
 
+    @property
+    def input_dtype(self) -> str:
+        return self.variable_dtype  # each layer casts to its own compute dtype (Model's note)
+
     def build(self, input_shape=None):
         if input_shape is not None:
             self._input_batch_shape = tuple(input_shape)

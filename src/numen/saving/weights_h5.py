@@ -49,6 +49,8 @@ def keras_snake(name: str) -> str:
 
 def _own_variables(layer) -> list:
     own = list(getattr(layer, "_own_weights", []))
+    if getattr(layer, "quantization_mode", None) is not None:
+        return own  # already in Keras's order for quantized layers (layers/quantized.py)
     return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
 
 

@@ -1,0 +1,15 @@
+"""`keras.mixed_precision`: the legacy names of the global dtype policy.
+
+`set_global_policy("mixed_float16")` makes new layers keep float32 weights and compute in
+float16. (LossScaleOptimizer lives in `keras.optimizers`.)
+"""
+
+from numen.dtype_policies import (  # noqa: F401
+    DTypePolicy,
+    dtype_policy,
+    set_dtype_policy,
+)
+
+Policy = DTypePolicy
+global_policy = dtype_policy
+set_global_policy = set_dtype_policy
