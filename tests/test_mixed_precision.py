@@ -145,3 +145,19 @@ def test_layer_dtype_policy_setter_and_config_dict():
     layer.dtype_policy = "float64"
     assert (layer.dtype, layer.compute_dtype) == ("float64", "float64")
     assert dtype_policies.layer_dtype(None) == "float32"
+
+
+def test_compile_wraps_the_optimizer_for_mixed_float16():
+    from numen import keras
+
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        assert isinstance(model.optimizer, keras.mixed_precision.LossScaleOptimizer)
+        history = model.fit(np.ones((8, 3), "float32"), np.ones((8, 2), "float32"), verbose=0)
+        assert np.isfinite(history.history["loss"][0])
+        model.compile(optimizer="adam", loss="mse", auto_scale_loss=False)
+        assert not isinstance(model.optimizer, keras.mixed_precision.LossScaleOptimizer)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

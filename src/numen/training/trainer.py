@@ -51,6 +51,11 @@ class Trainer:
         """
         # Everything is resolved into locals first: a rejected compile changes nothing.
         new_optimizer = optimizers.get(optimizer)
+        policy = getattr(self, "dtype_policy", None)
+        if auto_scale_loss and getattr(policy, "name", None) == "mixed_float16" and \
+                not isinstance(new_optimizer, optimizers.LossScaleOptimizer):
+            # float16 gradients underflow without loss scaling: Keras wraps the optimizer too.
+            new_optimizer = optimizers.LossScaleOptimizer(new_optimizer)
         names = self.output_names
         compiled_loss = CompiledLoss(loss, loss_weights, names) if loss is not None else None
         arguments.check_metric_names(metrics, names, "metrics")
