@@ -6,8 +6,6 @@ tests/fixtures/keras_public_names.txt is written by real Keras (make_keras_names
 
 import os
 
-import pytest
-
 from fixtures.name_kinds import kind_of
 from numen import keras
 
