@@ -243,10 +243,31 @@ def output_specs(layer, inputs, args=(), kwargs=None):
 
 def _output_and_mask_specs(layer, inputs, args=(), kwargs=None):
     """The output specs, and the mask spec of each output: the layer runs on zeros with the
-    unknown axes at two sizes, and an axis stays None where the results differ."""
-    first, first_masks = _run_on_zeros(layer, inputs, 2, args, kwargs)
-    second, second_masks = _run_on_zeros(layer, inputs, 3, args, kwargs)
-    return _merge(first, second), _merge_masks(first_masks, second_masks)
+    unknown axes at two sizes (n and 2n + 1), and an axis stays None where the results
+    differ."""
+    error = None
+    # Small sizes first (cheap); a layer that needs longer axes (a 'valid' convolution of
+    # kernel 7 over an unknown time axis) gets them on a retry.
+    for size in _PROBE_SIZES:
+        try:
+            first, first_masks = _run_on_zeros(layer, inputs, size, args, kwargs)
+            # Sizes far enough apart that a strided axis still tells them apart.
+            second, second_masks = _run_on_zeros(layer, inputs, 2 * size + 1, args, kwargs)
+        except (ValueError, TypeError) as exc:
+            error = error or exc
+            if not _has_unknown_axes(inputs):
+                break
+            continue
+        return _merge(first, second), _merge_masks(first_masks, second_masks)
+    raise error
+
+
+_PROBE_SIZES = (2, 16, 64)
+
+
+def _has_unknown_axes(inputs) -> bool:
+    return any(n is None for t in flatten(inputs) if isinstance(t, KerasTensor)
+               for n in t.shape[1:])
 
 
 def _merge_masks(a, b):
