@@ -6,8 +6,8 @@ from numen.keras import layers, mixed_precision
 mixed_precision.set_global_policy("mixed_float16")
 try:
     policy = keras.mixed_precision.global_policy()
-    print("Compute dtype: %s" % policy.compute_dtype)
-    print("Variable dtype: %s" % policy.variable_dtype)
+    print(f"Compute dtype: {policy.compute_dtype}")
+    print(f"Variable dtype: {policy.variable_dtype}")
     assert (policy.compute_dtype, policy.variable_dtype) == ("float16", "float32")
 
     inputs = keras.Input(shape=(784,), name="digits")
@@ -17,12 +17,12 @@ try:
     dense2 = layers.Dense(num_units, activation="relu", name="dense_2")
     x = dense2(x)
     print(dense1.dtype_policy)
-    print("x.dtype: %s" % x.dtype)
-    print("dense1.kernel.dtype: %s" % dense1.kernel.dtype)
+    print(f"x.dtype: {x.dtype}")
+    print(f"dense1.kernel.dtype: {dense1.kernel.dtype}")
     assert x.dtype == "float16" and dense1.kernel.dtype == "float32"
     x = layers.Dense(10, name="dense_logits")(x)
     outputs = layers.Activation("softmax", dtype="float32", name="predictions")(x)
-    print("Outputs dtype: %s" % outputs.dtype)
+    print(f"Outputs dtype: {outputs.dtype}")
     assert outputs.dtype == "float32"
 
     model = keras.Model(inputs=inputs, outputs=outputs)

@@ -7,8 +7,8 @@ data = np.array([[0.1, 0.2, 0.3], [0.8, 0.9, 1.0], [1.5, 1.6, 1.7]])
 layer = layers.Normalization()
 layer.adapt(data)
 normalized_data = layer(data)
-print("Features mean: %.2f" % (normalized_data.numpy().mean()))
-print("Features std: %.2f" % (normalized_data.numpy().std()))
+print(f"Features mean: {normalized_data.numpy().mean():.2f}")
+print(f"Features std: {normalized_data.numpy().std():.2f}")
 assert abs(normalized_data.numpy().mean()) < 1e-5
 
 data = [
