@@ -7,17 +7,27 @@ import numpy as np
 import pytest
 
 from numen import backend
+from numen import config as numen_config
+from numen.dtype_policies import policies
 from numen.layers.base import reset_names
 
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
-    """Each test starts with float32, fresh layer names and a fixed seed."""
+    """Each test starts with float32, fresh layer names and a fixed seed, and leaves the
+    process-wide settings (dtype policy, epsilon, image data format, keras.config switches)
+    as it found them, whatever order the tests run in."""
     backend.set_floatx("float32")
     reset_names()
     backend.set_random_seed(1234)
+    switches = dict(numen_config._state)
+    policy = policies._global_name
     yield
     backend.set_floatx("float32")
+    policies._global_name = policy
+    numen_config._state.update(switches)
+    backend.set_epsilon(1e-7)
+    backend.set_image_data_format("channels_last")
 
 
 @pytest.fixture

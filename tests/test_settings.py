@@ -6,18 +6,7 @@ import logging
 import numpy as np
 import pytest
 
-from numen import backend, dtype_policies, keras, testing
-from numen import config as numen_config
-
-
-@pytest.fixture(autouse=True)
-def _restore_settings():
-    saved = dict(numen_config._state)
-    yield
-    numen_config._state.update(saved)
-    backend.set_epsilon(1e-7)
-    backend.set_image_data_format("channels_last")
-    dtype_policies._global_name = None
+from numen import dtype_policies, keras, testing
 
 
 def _model():
