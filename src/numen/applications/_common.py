@@ -1,0 +1,105 @@
+"""What every application builder shares: checking its arguments, making its input and
+loading its weights (ImageNet through `get_file`, or a local file)."""
+
+from __future__ import annotations
+
+import os
+
+from numen import backend
+from numen.layers import Input
+from numen.models.function import get_source_inputs
+
+
+def check_weights(name: str, weights, include_top: bool, classes: int) -> None:
+    """Raise ValueError unless `weights` is None, 'imagenet' or an existing file, and
+    'imagenet' with `include_top` comes with the 1000 ImageNet classes."""
+    if not (weights in {"imagenet", None} or (isinstance(weights, (str, os.PathLike))
+                                              and os.path.exists(weights))):
+        raise ValueError(f"{name}: `weights` must be None (random initialization), "
+                         f"'imagenet' or the path of a weights file; received {weights!r} "
+                         "(no such file)")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError(f"{name}: with weights='imagenet' and include_top=True, `classes` "
+                         f"must be 1000 (the ImageNet classes); received classes={classes}")
+
+
+def input_shape_for(name: str, input_shape, *, default_size: int, min_size: int,
+                    include_top: bool, weights, require_flatten: bool) -> tuple:
+    """The image shape a builder uses, as Keras resolves it.
+
+    With no `input_shape`, the default is (default_size, default_size, 3) (channels first
+    under that data format), or spatial sizes None when the top is left off. An explicit
+    shape must have 3 axes, 3 channels when the ImageNet weights are loaded and spatial sizes
+    of at least `min_size`; with the ImageNet top it must be the default.
+    """
+    channels_first = backend.image_data_format() == "channels_first"
+    default = (3, default_size, default_size) if channels_first else (
+        default_size, default_size, 3)
+    if weights == "imagenet" and require_flatten and include_top:
+        if input_shape is not None and tuple(input_shape) != default:
+            raise ValueError(f"{name}: with weights='imagenet' and include_top=True, "
+                             f"`input_shape` must be {default}; received {tuple(input_shape)}")
+        return default
+    if input_shape is None:
+        if require_flatten and include_top:
+            return default
+        return (3, None, None) if channels_first else (None, None, 3)
+    input_shape = tuple(input_shape)
+    if len(input_shape) != 3:
+        raise ValueError(f"{name}: `input_shape` must have 3 axes (height, width, channels); "
+                         f"received {input_shape}")
+    channels = input_shape[0] if channels_first else input_shape[-1]
+    spatial = input_shape[1:] if channels_first else input_shape[:2]
+    if weights == "imagenet" and channels != 3:
+        raise ValueError(f"{name}: the ImageNet weights expect 3 input channels; received "
+                         f"input_shape={input_shape}")
+    for size in spatial:
+        if size is not None and size < min_size:
+            raise ValueError(f"{name}: height and width must be at least {min_size}; "
+                             f"received input_shape={input_shape}")
+    if require_flatten and include_top and None in spatial:
+        raise ValueError(f"{name}: with include_top=True the input size must be fixed; "
+                         f"received input_shape={input_shape}")
+    return input_shape
+
+
+def image_input(input_tensor, input_shape):
+    """(the tensor the layers start from, the model's inputs).
+
+    Without `input_tensor` a new `Input(input_shape)`; with a symbolic one, it and the
+    `Input`s it comes from."""
+    if input_tensor is None:
+        image = Input(shape=input_shape)
+        return image, image
+    sources = get_source_inputs(input_tensor)
+    return input_tensor, sources[0] if len(sources) == 1 else sources
+
+
+def load_weights(model, weights, *, include_top: bool, top: tuple | None,
+                 notop: tuple | None, cache_subdir: str = "models") -> None:
+    """Load `weights` into `model`: 'imagenet' fetches the published file (`top` or `notop`:
+    (url, file_hash), the file name being the URL's last part) through `get_file`, which checks
+    its hash and caches it; a path is loaded as it is; None leaves the random weights."""
+    if weights is None:
+        return
+    if weights == "imagenet":
+        from numen.utils.file_utils import get_file
+
+        source = top if include_top else notop
+        if source is None:
+            raise ValueError(f"{model.name}: Keras publishes no ImageNet weights for "
+                             f"include_top={include_top}")
+        url, file_hash = source
+        path = get_file(url.rsplit("/", 1)[-1], url, cache_subdir=cache_subdir,
+                        file_hash=file_hash)
+        model.load_weights(path)
+        return
+    model.load_weights(weights)
+
+
+def classifier_activation_check(name: str, weights, classifier_activation) -> None:
+    """Pretrained tops were trained with softmax: when weights are loaded the classifier
+    activation must be None or 'softmax' (Keras's rule)."""
+    if weights is not None and classifier_activation not in {None, "softmax"}:
+        raise ValueError(f"{name}: with pretrained weights the classifier activation must "
+                         f"be None or 'softmax'; received {classifier_activation!r}")
