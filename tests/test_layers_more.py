@@ -364,3 +364,12 @@ def test_new_layers_train_in_fit():
     tokens = rng.integers(1, 7, (8, 5)).astype("int32")
     history = model.fit(tokens, tokens, epochs=3, batch_size=4, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_bidirectional_and_time_distributed_are_wrappers_as_in_keras():
+    from numen.keras import layers as keras_layers
+
+    assert isinstance(keras_layers.Bidirectional(keras_layers.LSTM(2)), keras_layers.Wrapper)
+    assert isinstance(keras_layers.TimeDistributed(keras_layers.Dense(2)), keras_layers.Wrapper)
+    with pytest.raises(ValueError, match="TimeDistributed: `layer` must be a Layer"):
+        keras_layers.TimeDistributed(3)
