@@ -55,6 +55,9 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
+_NO_INPUTS = object()  # Layer.__call__ given its inputs by keyword
+
+
 def _accepts(fn, arg: str) -> bool:
     try:
         params = inspect.signature(fn).parameters
@@ -272,11 +275,28 @@ class Layer(DTypeAttributes, NodeAttributes):
     def call(self, inputs, *args, **kwargs):
         return inputs
 
-    def __call__(self, inputs, *args, **kwargs):
+    def _inputs_by_name(self, kwargs: dict):
+        """Pop the inputs given by keyword: the name of `call`'s first argument."""
+        try:
+            first = next(iter(inspect.signature(self.call).parameters.values()))
+        except (StopIteration, TypeError, ValueError):
+            first = None
+        if first is not None and first.kind in (first.POSITIONAL_OR_KEYWORD,
+                                                first.KEYWORD_ONLY) and first.name in kwargs:
+            return kwargs.pop(first.name)
+        expected = f"or as `{first.name}=`" if first is not None else ""
+        raise TypeError(f"Layer '{self.name}' was called without inputs: pass them as the "
+                        f"first argument {expected}".rstrip() + f"; received only keyword "
+                        f"arguments {sorted(kwargs)}")
+
+    def __call__(self, inputs=_NO_INPUTS, *args, **kwargs):
         """Build on first use, then `call`. Masks, as in Keras 3: without `mask=`, the inputs'
         `_keras_mask` is the mask (given to `call` when it takes `mask=`, and arguments with a
         `<name>_mask` partner fill it the same way); the output mask from `compute_mask` is
-        left on the outputs as their `_keras_mask`."""
+        left on the outputs as their `_keras_mask`. The inputs may also come by the name of
+        `call`'s first argument (`attention(query=q, value=v)`)."""
+        if inputs is _NO_INPUTS:
+            inputs = self._inputs_by_name(kwargs)
         if self._lean_key is not None and not args and self._lean_applies(inputs, kwargs):
             # The lean path: the same result as below, minus the checks known to pass.
             x = inputs if type(inputs) is Tensor else as_tensor(backend.to_device(inputs))
