@@ -61,6 +61,9 @@ def cache_dir() -> str:
 def jit(fn=None, **options):
     """Decorate a kernel: compiled with `numba.njit(cache=True, **options)` on its first call.
 
+    NumPy's error model is the default (division by zero gives inf or nan, as the NumPy
+    path does).
+
     A kernel written with `prange` loops gets `numba.prange` (parallel loops) when compiled
     with `parallel=True`. The undecorated Python function stays reachable as `.py_func` for
     tests, and `.compiled()` returns the Numba dispatcher (compiling nothing yet).
@@ -78,6 +81,8 @@ def jit(fn=None, **options):
     """
     if fn is None:
         return functools.partial(jit, **options)
+    # NumPy's float rules (x / 0 is inf, not ZeroDivisionError): also what lets loops vectorize.
+    options.setdefault("error_model", "numpy")
     dispatcher = None
 
     def compiled():
