@@ -45,6 +45,9 @@ CASES = [
                                      l2_shrinkage_regularization_strength=0.01, beta=0.1),
      "ftrl"),
     ("lamb", lambda: optimizers.Lamb(0.01, weight_decay=0.01), "lamb"),
+    ("schedule_free", lambda: optimizers.ScheduleFreeAdamW(0.01, warmup_steps=3,
+                                                          weight_decay=0.01),
+     "schedule_free_adamw"),
 ]
 
 

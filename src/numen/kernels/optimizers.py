@@ -241,3 +241,22 @@ def lamb(w, g, m, v, lr, b1, b2, eps, bc1, bc2, decay):
     for i in range(w.shape[0]):
         u = (m[i] / bc1) / (math.sqrt(v[i] / bc2) + eps)
         w[i] -= ratio * lr * u
+
+
+@jit
+def schedule_free_adamw(w, g, z, v, lr, b1, b2, eps, bc2, weight, decay):
+    """Schedule-free AdamW: `z` the gradient sequence, `bc2 = 1 - b2^t`, `weight = 1 / t`;
+    the average x is recovered from the weights and the old z."""
+    t = w.dtype.type  # compute in the weights' dtype, as NumPy does
+    one = t(1.0)
+    lr, b1, b2, eps, bc2, weight, decay = t(lr), t(b1), t(b2), t(eps), t(bc2), t(weight), t(decay)
+    for i in range(w.shape[0]):
+        gi = g[i]
+        wi = w[i] - decay * w[i]
+        x = (wi - (one - b1) * z[i]) / b1
+        vi = v[i] + (gi * gi - v[i]) * (one - b2)
+        v[i] = vi
+        zi = z[i] - lr * gi / (math.sqrt(vi / bc2) + eps)
+        z[i] = zi
+        x = x * (one - weight) + weight * zi
+        w[i] = (one - b1) * zi + b1 * x
