@@ -220,3 +220,34 @@ def test_the_default_cache_is_numen_folder_under_the_user_cache(tmp_path):
     _child(env)
     assert any((tmp_path / "numen" / "numba").rglob("*.nbi"))
     assert _child(env) == (1, 0)
+
+
+def test_an_unwritable_cache_falls_back_to_compiling_with_a_warning(tmp_path):
+    """No writable folder for Numba's cache: the kernel still runs (and warns)."""
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the cache folder should be: makedirs fails
+    (tmp_path / "kern.py").write_text(textwrap.dedent("""
+        from numen.kernels import jit
+
+        @jit
+        def twice(x):
+            return 2 * x
+    """))
+    code = textwrap.dedent("""
+        import warnings
+        import numpy as np
+        import kern
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = kern.twice(np.ones(2))[0]
+        print(out, any("no writable cache" in str(w.message) for w in caught))
+    """)
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+    # Numba's only cache locator: the folder numen chose (not __pycache__ next to the file).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, str(tmp_path)]),
+           "NUMBA_CACHE_DIR": str(blocked / "numba"),
+           "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["2.0", "True"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import warnings
 
 _numba = None
 
@@ -112,6 +113,11 @@ def _compile(fn, options):
     numba.config.CACHE_DIR = cache_dir()
     try:
         return numba.njit(cache=True, **options)(fn)
+    except RuntimeError:  # no writable cache folder anywhere: compile in each process
+        warnings.warn(f"numen.kernels: no writable cache folder for {fn.__name__} (tried "
+                      f"{cache_dir()!r}; set NUMBA_CACHE_DIR); it compiles in every process",
+                      stacklevel=3)
+        return numba.njit(**options)(fn)
     finally:
         numba.config.CACHE_DIR = saved
 
