@@ -3,11 +3,12 @@ gradient accumulation, EMA, slot arrays, and `apply`. Subclasses write `update_s
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 
-from numen import backend
+from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
 from numen.optimizers.flat import FlatGroup
 
@@ -294,23 +295,47 @@ class Optimizer:
         grads = self._clip(grads)
         lr = self._current_lr()
         flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
+        step = self.iterations + 1
+        fused = self._runs_kernels()
         if flat is not None:
             flat.sync()
-        if flat is not None and self.weight_decay and not self._exclude_ids \
-                and not self._exclude_names:
-            flat.values -= (lr * self.weight_decay) * flat.values
-        elif flat is None or self.weight_decay:
-            for v in variables:
-                rate = self.decay_rate(v)
-                if rate:
-                    v.data -= (lr * rate) * v.data
-        step = self.iterations + 1
-        self.before_update(step)
-        if flat is not None:
-            self.update_step(flat.gather(grads), flat.values, self._flat_slots, lr, step)
+            decay = 0.0  # lr * weight_decay for the whole buffer, when it applies to all
+            if self.weight_decay and not self._exclude_ids and not self._exclude_names:
+                decay = lr * self.weight_decay
+            elif self.weight_decay:
+                for v in variables:
+                    rate = self.decay_rate(v)
+                    if rate:
+                        v.data -= (lr * rate) * v.data
+            g = flat.gather(grads)
+            self.before_update(step)
+            if not (fused and self.fused_step(g, flat.values, self._flat_slots, lr, step, decay)):
+                if decay:
+                    flat.values -= decay * flat.values
+                self.update_step(g, flat.values, self._flat_slots, lr, step)
             return
+        self.before_update(step)
         for g, v in zip(grads, variables):
-            self.update_step(g, v.data, self._slots[id(v)], lr, step)
+            rate = self.decay_rate(v)
+            decay = lr * rate if rate else 0.0
+            slots = self._slots[id(v)]
+            if fused and self.fused_step(g, v.data, slots, lr, step, decay):
+                continue
+            if decay:
+                v.data -= decay * v.data
+            self.update_step(g, v.data, slots, lr, step)
+
+    def _runs_kernels(self) -> bool:
+        """True when `fused_step` should run: compiled kernels are on and the class's
+        `update_step` is the one its `fused_step` was written for (a subclass that overrides
+        `update_step` keeps the NumPy path)."""
+        return kernels.enabled() and _kernel_matches(type(self))
+
+    def fused_step(self, g, w, slots: dict, lr: float, step: int, decay: float) -> bool:
+        """`update_step` as one compiled kernel (numen.kernels.optimizers), weight decay
+        `w -= decay * w` included; returns False (nothing done) where no kernel fits, and the
+        NumPy path runs instead."""
+        return False
 
     def decay_rate(self, v):
         """The decoupled weight decay applied to variable `v` (None or 0: none)."""
@@ -419,6 +444,14 @@ def check_number(owner: str, arg: str, value, low=None, high=None, low_open=Fals
             f" {'>' if low_open else '>='} {low}" if low is not None else "")
         raise ValueError(f"{owner}: {arg} must be a number{span}, received {value!r}")
     return value
+
+
+@functools.cache
+def _kernel_matches(cls) -> bool:
+    def owner(name):
+        return next(k for k in cls.__mro__ if name in k.__dict__)
+
+    return owner("fused_step") is owner("update_step")
 
 
 def _as_array(g, v):
