@@ -21,8 +21,8 @@ import threading
 
 from numen import backend
 from numen.autodiff import as_tensor, result
-from numen.ops.bfloat16 import products_in_float32
 from numen.ops import manipulation as shape_ops
+from numen.ops.bfloat16 import products_in_float32
 
 PADDINGS = ("valid", "same", "causal")
 
