@@ -268,6 +268,10 @@ class Optimizer:
             return
         grads = [_as_array(g, v) for g, v in pairs]
         variables = [v for _, v in pairs]
+        if any(v.overwrite_with_gradient for v in variables):
+            grads, variables = _overwrite_with_gradients(grads, variables)
+            if not variables:
+                return
         self.build(variables)
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
@@ -461,3 +465,17 @@ class MomentOptimizer(Optimizer):
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
+
+
+def _overwrite_with_gradients(grads, variables):
+    """Write the gradient of each variable marked `overwrite_with_gradient` straight into it
+    (float8 layers hand their next scales and amax histories back this way) and return the
+    other (gradient, variable) pairs, for the usual update."""
+    rest_g, rest_v = [], []
+    for g, v in zip(grads, variables):
+        if v.overwrite_with_gradient:
+            v.assign(g)
+        else:
+            rest_g.append(g)
+            rest_v.append(v)
+    return rest_g, rest_v
