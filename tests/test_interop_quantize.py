@@ -125,3 +125,32 @@ def test_keras3_quantized_einsum_loads_in_numen(mode, tmp_path, real_keras):
         [layer.dtype_policy.name for layer in model.layers]
     np.testing.assert_allclose(_predict(loaded, x), np.asarray(model.predict(x, verbose=0)),
                                rtol=1e-5, atol=1e-5)
+
+
+def test_compiled_float8_model_keeps_optimizer_state_both_ways(tmp_path, real_keras):
+    """Keras makes no optimizer slots for the float8 scales and histories; neither does
+    numen, so the saved optimizer states line up."""
+    import warnings
+
+    k = real_keras
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((8, 5)).astype("float32")
+    y = rng.standard_normal((8, 2)).astype("float32")
+    theirs = k.Sequential([k.Input((5,)), k.layers.Dense(3, activation="relu"),
+                           k.layers.Dense(2)])
+    theirs.quantize("float8")
+    theirs.compile(k.optimizers.Adam(0.01), "mse")
+    theirs.fit(x, y, epochs=1, verbose=0)
+    path = str(tmp_path / "keras.keras")
+    theirs.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        ours = keras.saving.load_model(path)
+    assert len(ours.optimizer.variables) == len(theirs.optimizer.variables)
+    ours.fit(x, y, epochs=1, verbose=0)
+    path = str(tmp_path / "numen.keras")
+    ours.save(path)
+    again = k.saving.load_model(path)
+    assert len(again.optimizer.variables) == len(ours.optimizer.variables)
+    np.testing.assert_allclose(np.asarray(again.predict(x, verbose=0)), _predict(ours, x),
+                               rtol=1e-5, atol=1e-5)

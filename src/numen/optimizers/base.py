@@ -130,8 +130,10 @@ class Optimizer:
 
     # -- state -----------------------------------------------------------------------------
     def build(self, variables):
-        """Create the state of each new variable (called on the first update)."""
-        new = [v for v in variables if id(v) not in self._slots]
+        """Create the state of each new variable (called on the first update). Variables
+        marked `overwrite_with_gradient` get none: their gradients replace them."""
+        new = [v for v in variables if id(v) not in self._slots
+               and not getattr(v, "overwrite_with_gradient", False)]
         flat_slots = {}
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
             flat_slots = self._build_flat(new)
