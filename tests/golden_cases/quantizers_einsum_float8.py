@@ -57,7 +57,19 @@ def _float8_training(k, x, y, w, b, kind):
     return np.asarray(losses, "float32"), _weights(k, layer)
 
 
+def _attention(k, q, v, *weights, mode):
+    """Model.quantize reaches MultiHeadAttention's four EinsumDense projections."""
+    query, value = k.Input(q.shape[1:]), k.Input(v.shape[1:])
+    layer = k.layers.MultiHeadAttention(2, 3)
+    model = k.Model([query, value], layer(query, value))
+    layer.set_weights(list(weights))
+    model.quantize(mode)
+    return model([q, v]), _weights(k, layer._query_dense), _weights(k, layer._output_dense)
+
+
 _F8_TOL = {"rtol": 1e-4, "atol": 1e-4}
+_MHA_WEIGHTS = [f32(4, 2, 3), f32(2, 3), f32(4, 2, 3), f32(2, 3), f32(4, 2, 3), f32(2, 3),
+                f32(2, 3, 4), f32(4)]
 
 CASES = [
     _case("einsum_int8_matrix", f32(3, 5), f32(5, 4), f32(4), equation="ab,bc->ac",
@@ -87,4 +99,8 @@ CASES = [
     Case("einsum_float8_training",
          lambda k, x, y, w, b: _float8_training(k, x, y, w, b, "einsum"),
          [f32(6, 2, 5, scale=3.0), f32(6, 2, 4), f32(5, 4), f32(4)], **_F8_TOL),
+    Case("attention_int8", lambda k, *a: _attention(k, *a, mode="int8"),
+         [f32(2, 3, 4), f32(2, 5, 4)] + _MHA_WEIGHTS, grad=(0, 1), rtol=1e-4, atol=1e-4),
+    Case("attention_float8", lambda k, *a: _attention(k, *a, mode="float8"),
+         [f32(2, 3, 4), f32(2, 5, 4)] + _MHA_WEIGHTS, grad=(0, 1), rtol=1e-4, atol=1e-4),
 ]
