@@ -208,6 +208,18 @@ def np_dtype(dtype) -> np.dtype:
     return np.dtype(dtype)
 
 
+def astype(a, dtype: str):
+    """`a` converted to the dtype named `dtype`; bfloat16 exists for host (NumPy) arrays only.
+
+    Raises:
+        TypeError: bfloat16 asked of a CuPy array (CuPy has no bfloat16 type).
+    """
+    if dtype == "bfloat16" and _cupy is not None and isinstance(a, _cupy.ndarray):
+        raise TypeError("bfloat16 runs on the CPU only (its arrays come from ml_dtypes, which "
+                        "CuPy cannot hold); use 'mixed_float16' on a GPU")
+    return a.astype(np_dtype(dtype))
+
+
 def standardize_dtype(dtype) -> str:
     """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
     if dtype is None:
