@@ -155,3 +155,17 @@ def test_model_quantize_float8_warns_for_layers_without_it():
         model.quantize("float8")
     assert [layer.dtype_policy.name for layer in model.layers] == [
         "float32", "float32", "float8_from_float32"]
+
+
+def test_overwrite_under_gradient_accumulation_writes_the_largest_on_update_steps():
+    from numen.autodiff import Variable
+
+    marked = Variable(np.zeros(2, "float32"))
+    marked.overwrite_with_gradient = True
+    plain = Variable(np.zeros(2, "float32"))
+    opt = keras.optimizers.SGD(1.0, gradient_accumulation_steps=2)
+    opt.apply([np.array([3.0, 1.0], "float32"), np.ones(2, "float32")], [marked, plain])
+    np.testing.assert_array_equal(marked.numpy(), [0.0, 0.0])  # not an update step
+    opt.apply([np.array([2.0, 5.0], "float32"), np.ones(2, "float32")], [marked, plain])
+    np.testing.assert_array_equal(marked.numpy(), [3.0, 5.0])
+    np.testing.assert_array_equal(plain.numpy(), [-1.0, -1.0])
