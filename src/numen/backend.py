@@ -202,7 +202,11 @@ def bfloat16():
 
 
 def np_dtype(dtype) -> np.dtype:
-    """A NumPy dtype from a name or type; "bfloat16" maps to ml_dtypes' bfloat16."""
+    """A NumPy dtype from a name or type; "bfloat16" maps to ml_dtypes' bfloat16.
+
+    >>> np_dtype("bfloat16").itemsize
+    2
+    """
     if str(dtype) == "bfloat16":
         return np.dtype(bfloat16())
     return np.dtype(dtype)
@@ -235,12 +239,8 @@ def standardize_dtype(dtype) -> str:
         raise TypeError(f"unknown dtype {dtype!r}") from exc
 
 
-def is_bfloat16(dtype) -> bool:
-    """Whether a NumPy dtype is ml_dtypes' bfloat16 (kind 'V' to NumPy, a float to us)."""
-    return getattr(dtype, "name", None) == "bfloat16"
-
-
 def is_float_dtype(dtype) -> bool:
+    """Whether `dtype` is a float type, bfloat16 included (NumPy files it under kind 'V')."""
     return str(dtype) == "bfloat16" or np.dtype(dtype).kind == "f"
 
 
