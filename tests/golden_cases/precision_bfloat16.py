@@ -94,6 +94,23 @@ def _train_step(k, x, y, w1, b1, w2, b2):
     return [np.asarray(loss, dtype="float32")] + weights + [dtypes]
 
 
+def _weighted(make, build_shape):
+    def fn(k, x, *weights):
+        layer = make(k)
+        layer.build(build_shape)
+        layer.set_weights(list(weights))
+        return _f32(k, layer(x))
+
+    return fn
+
+
+def _pools(k, x):
+    d = "mixed_bfloat16"
+    return (_f32(k, k.layers.MaxPooling2D(2, dtype=d)(x)),
+            _f32(k, k.layers.AveragePooling2D(2, dtype=d)(x)),
+            _f32(k, k.layers.GlobalAveragePooling2D(dtype=d)(x)))
+
+
 _MHA_WEIGHTS = [f32(4, 2, 3), f32(2, 3), f32(4, 2, 3), f32(2, 3), f32(4, 2, 3), f32(2, 3),
                 f32(2, 3, 4), f32(4)]
 # bfloat16 keeps 8 bits of mantissa (~2-3 decimal digits): a few units in its last place.
@@ -118,4 +135,20 @@ CASES = [
          **_TOL),
     Case("train_step_mixed_bfloat16", _train_step,
          [f32(8, 4), ints(8, high=3), f32(4, 5), f32(5), f32(5, 3), f32(3)], grad=(), **_TOL),
+    Case("depthwise_mixed_bfloat16",
+         _weighted(lambda k: k.layers.DepthwiseConv2D(2, dtype="mixed_bfloat16"),
+                   (None, 5, 5, 2)), [f32(2, 5, 5, 2), f32(2, 2, 2, 1), f32(2)], grad=(0,),
+         **_TOL),
+    Case("conv_transpose_mixed_bfloat16",
+         _weighted(lambda k: k.layers.Conv2DTranspose(3, 2, strides=2,
+                                                      dtype="mixed_bfloat16"),
+                   (None, 3, 3, 2)), [f32(2, 3, 3, 2), f32(2, 2, 3, 2), f32(3)], grad=(0,),
+         **_TOL),
+    Case("gru_mixed_bfloat16",
+         _weighted(lambda k: k.layers.GRU(3, dtype="mixed_bfloat16"), (None, 4, 2)),
+         [f32(2, 4, 2), f32(2, 9), f32(3, 9), f32(2, 9)], grad=(0,), **_TOL),
+    Case("group_norm_mixed_bfloat16",
+         _weighted(lambda k: k.layers.GroupNormalization(2, dtype="mixed_bfloat16"),
+                   (None, 3, 4)), [f32(2, 3, 4), f32(4), f32(4)], grad=(0,), **_TOL),
+    Case("pooling_mixed_bfloat16", _pools, [f32(2, 4, 4, 3)], grad=(0,), **_TOL),
 ]
