@@ -169,3 +169,15 @@ def test_overwrite_under_gradient_accumulation_writes_the_largest_on_update_step
     opt.apply([np.array([2.0, 5.0], "float32"), np.ones(2, "float32")], [marked, plain])
     np.testing.assert_array_equal(marked.numpy(), [3.0, 5.0])
     np.testing.assert_array_equal(plain.numpy(), [-1.0, -1.0])
+
+
+def test_layers_without_quantize_raise_keras_error_and_model_quantize_warns():
+    conv = keras.layers.Conv2D(2, 3)
+    conv.build((None, 5, 5, 1))
+    with pytest.raises(NotImplementedError, match="Conv2D does not have a `quantize`"):
+        conv.quantize("int8")
+    model = keras.Sequential([keras.Input((5, 5, 1)), conv, keras.layers.Flatten(),
+                              keras.layers.Dense(2)])
+    with pytest.warns(UserWarning, match="Conv2D does not have a `quantize`"):
+        model.quantize("int8")
+    assert [layer.quantization_mode for layer in model.layers] == [None, None, "int8"]
