@@ -76,6 +76,7 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._steps_taken = 0  # calls to apply; differs from `iterations` under accumulation
+        self._overwrite_max: dict = {}  # accumulated overwrite-with-gradient values
         self._slots: dict[int, dict[str, np.ndarray]] = {}
         self._averages: dict[int, np.ndarray] = {}  # EMA of each variable
         self._accumulators: dict[int, np.ndarray] = {}  # summed gradients (accumulation)
@@ -131,8 +132,10 @@ class Optimizer:
 
     # -- state -----------------------------------------------------------------------------
     def build(self, variables):
-        """Create the state of each new variable (called on the first update)."""
-        new = [v for v in variables if id(v) not in self._slots]
+        """Create the state of each new variable (called on the first update). Variables
+        marked `overwrite_with_gradient` get none: their gradients replace them."""
+        new = [v for v in variables if id(v) not in self._slots
+               and not getattr(v, "overwrite_with_gradient", False)]
         flat_slots = {}
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
             flat_slots = self._build_flat(new)
@@ -269,6 +272,10 @@ class Optimizer:
             return
         grads = [_as_array(g, v) for g, v in pairs]
         variables = [v for _, v in pairs]
+        if any(v.overwrite_with_gradient for v in variables):
+            grads, variables = self._overwrite_with_gradients(grads, variables)
+            if not variables:
+                return
         self.build(variables)
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
@@ -290,6 +297,30 @@ class Optimizer:
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
+
+    def _overwrite_with_gradients(self, grads, variables):
+        """Write the gradient of each variable marked `overwrite_with_gradient` straight into
+        it (float8 layers hand back their next scales and amax histories this way) and
+        return the other (gradient, variable) pairs, for the usual update. Under gradient
+        accumulation the largest gradient seen is written on the update step, as in Keras."""
+        steps = self.gradient_accumulation_steps
+        update_step = not steps or (self._steps_taken + 1) % steps == 0
+        rest_g, rest_v = [], []
+        for g, v in zip(grads, variables):
+            if not v.overwrite_with_gradient:
+                rest_g.append(g)
+                rest_v.append(v)
+                continue
+            if steps:
+                seen = self._overwrite_max.pop(id(v), None)
+                g = g if seen is None else backend.xp_of(g).maximum(g, seen)
+                if not update_step:
+                    self._overwrite_max[id(v)] = g
+                    continue
+            v.assign(g)
+        if not rest_v:
+            self._steps_taken += 1  # no usual update follows to count this call
+        return rest_g, rest_v
 
     def _update(self, grads, variables):
         grads = self._clip(grads)
@@ -494,3 +525,4 @@ class MomentOptimizer(Optimizer):
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
+
