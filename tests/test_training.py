@@ -103,7 +103,7 @@ def test_predict_returns_float32_numpy_in_order():
     np.testing.assert_allclose(out[:16], model.predict(x, batch_size=16, steps=1, verbose=0))
 
 
-def test_on_batch_methods_accumulate_like_keras3():
+def test_on_batch_methods_report_the_batch_alone_like_keras3():
     x, y = _data(n=32)
     model = _model()
     before = [w.copy() for w in model.get_weights()]
@@ -111,10 +111,24 @@ def test_on_batch_methods_accumulate_like_keras3():
     assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
     logs = model.test_on_batch(x, y, return_dict=True)
     assert set(logs) == {"accuracy", "loss"}
-    model.reset_metrics()
+    model.test_on_batch(x[:8], 1 - y[:8])  # another batch first: it must not count below
     single = model.test_on_batch(x, y)
     assert single[0] == pytest.approx(model.evaluate(x, y, verbose=0)[0], rel=1e-5)
     assert model.predict_on_batch(x).dtype == np.float32
+
+
+def test_on_batch_values_match_real_keras():
+    # Printed by Keras 3.15.1 (JAX) for this model: per-batch values, no accumulation.
+    model = keras.Sequential([keras.Input((2,)),
+                              keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile("sgd", "mse", metrics=["mae"])
+    x = np.ones((4, 2), "float32")
+    trained = [model.train_on_batch(x, np.full((4, 1), v, "float32"), return_dict=True)["mae"]
+               for v in (0, 10, 0)]
+    np.testing.assert_allclose(trained, [2.0, 8.12, 2.3672], rtol=1e-4)
+    tested = [model.test_on_batch(x, np.full((4, 1), v, "float32"), return_dict=True)["mae"]
+              for v in (0, 10, 0)]
+    np.testing.assert_allclose(tested, [2.225168, 7.774832, 2.225168], rtol=1e-4)
 
 
 # -- fit arguments ----------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def _float8_training(k, x, y, w, b, kind):
     model.compile(k.optimizers.SGD(0.1), "mse")
     losses = []
     for _ in range(3):
-        model.reset_metrics()  # Keras's train_on_batch resets them itself; numen's keeps them
+        model.reset_metrics()  # train_on_batch resets them itself too; kept for clarity
         losses.append(model.train_on_batch(x, y))
     return np.asarray(losses, "float32"), _weights(k, layer)
 

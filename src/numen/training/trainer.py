@@ -347,9 +347,10 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One gradient update on one batch. As in Keras 3 the metrics keep accumulating
-        across calls until `reset_metrics()`."""
+        """One gradient update on one batch; the loss and metrics of this batch alone (Keras
+        3.15 resets the metrics on every call)."""
         self._require_compiled("train_on_batch")
+        self.reset_metrics()
         if class_weight is not None and sample_weight is not None:
             raise ValueError("train_on_batch: pass either `class_weight` or `sample_weight`, "
                              "not both")
@@ -361,8 +362,9 @@ class Trainer:
         return logs if return_dict else self._flatten_logs(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """Loss and metrics on one batch (metrics accumulate as in `train_on_batch`)."""
+        """Loss and metrics on this batch alone (the metrics are reset first, as in Keras)."""
         self._require_compiled("test_on_batch")
+        self.reset_metrics()
         x, y, sample_weight = self._prepare_arrays(x, y, sample_weight, "test_on_batch")
         self._check_data(x, y)
         logs = self.test_step(pack_x_y_sample_weight(x, y, sample_weight))
