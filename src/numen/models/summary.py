@@ -61,7 +61,7 @@ def _is_chain(model) -> bool:
 def _graph_rows(model, with_connections: bool) -> list:
     graph = model._graph
     rows = []
-    for layer in model.layers:
+    for layer in graph.operations():  # ops too (`x * 2`), as Keras lists them
         nodes = [n for n in layer._inbound_nodes if any(n is g for g in graph.nodes)]
         if not nodes:  # an InputLayer
             shape = getattr(layer, "batch_shape", None)
@@ -156,7 +156,8 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
     rows = _graph_rows(model, connections) if functional else _stack_rows(model)
     cells = []
     for layer, shape, links in rows:
-        row = [f"{layer.name} ({type(layer).__name__})", shape, _params(layer)]
+        kind = getattr(layer, "keras_class_name", None) or type(layer).__name__
+        row = [f"{layer.name} ({kind})", shape, _params(layer)]
         if connections:
             row.append(links)
         if show_trainable:
