@@ -94,6 +94,17 @@ def _function_for(spec: dict) -> str:
     return min(names, key=lambda k: (k != default, len(k), k))
 
 
+def _is_default(param: tuple, value) -> bool:
+    if len(param) < 2:
+        return False
+    default = param[1]
+    if default is None or value is None:
+        return default is value
+    plain = (bool, int, float, str, tuple, list)
+    return isinstance(value, plain) and isinstance(default, plain) and \
+        type(value) is type(default) and value == default
+
+
 def call_op(spec: dict, args: list, kwargs: dict):
     """Record the entry's op on `args`/`kwargs` (its decoded inbound node) and return the
     symbolic output(s)."""
@@ -112,9 +123,9 @@ def call_op(spec: dict, args: list, kwargs: dict):
     if name == "get_item" and isinstance(values.get("key"), list):
         values["key"] = tuple(values["key"])  # Keras's GetItem indexes with a list as a tuple
     # Positionally in Keras's parameter order (numen's own names may differ), the trailing
-    # defaults left out.
+    # arguments at their defaults left out.
     positional = [values.get(p[0], p[1] if len(p) > 1 else None) for p in params]
-    while len(positional) > 1 and params[len(positional) - 1][0] not in values:
+    while len(positional) > 1 and _is_default(params[len(positional) - 1], positional[-1]):
         positional.pop()
     fn = getattr(ops, name)
     return record_op(getattr(fn, "__wrapped__", fn), positional, {},
