@@ -143,3 +143,13 @@ def test_every_table_op_exists_in_numen_with_keras_parameter_order():
         if any(p.kind == p.VAR_POSITIONAL for p in params):
             continue
         assert len(params) >= len([p for p in entry[3] if len(p) == 1]), name
+
+
+def test_round_trip_of_einsum_and_its_spread_operands(tmp_path):
+    a = keras.Input((3,))
+    b = keras.Input((3, 2))
+    model = keras.Model([a, b], ops.einsum("bi,bij->bj", a, b) + ops.einsum("bi->b", a)[:, None])
+    entry = next(e for e in model.get_config()["layers"] if e["name"] == "einsum")
+    assert entry["class_name"] == "Einsum" and entry["config"]["subscripts"] == "bi,bij->bj"
+    assert len(entry["inbound_nodes"][0]["args"]) == 2
+    _round_trip(model, tmp_path, [_data((4, 3)), _data((4, 3, 2))])

@@ -85,10 +85,7 @@ class TensorOp(Layer):
         inputs = [_Slot(i) for i in range(self.n_inputs)] if inputs is None else inputs
         args, kwargs = self._fill(list(inputs))
         params, init_map, call_args, call_kwargs = self._keras[3:]
-        signature = inspect.Signature([
-            inspect.Parameter(p[0], inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                              default=p[1] if len(p) > 1 else inspect.Parameter.empty)
-            for p in params])
+        signature = inspect.Signature([_parameter(p) for p in params])
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -105,14 +102,26 @@ class TensorOp(Layer):
                     f"Operation '{self.name}': argument '{init_map[k]}' of "
                     f"keras.ops.{self.function_name} is a symbolic tensor, but Keras stores "
                     "it as a constant of the operation; pass a Python value")
-        return (init, [values[p] for p in call_args],
-                {k: values[p] for k, p in call_kwargs.items()})
+        args = []
+        for p in call_args:  # '*operands': the function's own *args, spread
+            args += list(values[p[1:]]) if p.startswith("*") else [values[p]]
+        return init, args, {k: values[p] for k, p in call_kwargs.items()}
+
 
     def get_config(self):
         """Keras's config of the Operation: its init arguments and its name."""
         config = dict(self.keras_arguments()[0])
         config["name"] = self.name
         return config
+
+
+def _parameter(param: tuple) -> inspect.Parameter:
+    """A parameter of a Keras op function from its table row: (name,), (name, default) or
+    ('*name',)."""
+    if param[0].startswith("*"):
+        return inspect.Parameter(param[0][1:], inspect.Parameter.VAR_POSITIONAL)
+    default = param[1] if len(param) > 1 else inspect.Parameter.empty
+    return inspect.Parameter(param[0], inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
 
 
 def record_op(fn, args, kwargs, name=None, function_name=None):

@@ -52,8 +52,8 @@ class Model(Trainer, Layer):
                 have no `operations`, as in Keras).
 
         >>> x = keras.Input((3,))
-        >>> [op.name for op in keras.Model(x, keras.layers.Dense(2)(x) * 2).operations]
-        ['input_layer', 'dense', 'multiply']
+        >>> model = keras.Model(x, keras.layers.Dense(2)(x) * 2)
+        >>> [op.name for op in model.operations]   # input_layer, dense, multiply
         """
         if self._graph is None:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute "

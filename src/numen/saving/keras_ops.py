@@ -94,6 +94,25 @@ def _function_for(spec: dict) -> str:
     return min(names, key=lambda k: (k != default, len(k), k))
 
 
+def _match_call_args(spec: dict, entry: tuple, args: list) -> dict:
+    """The function parameters a node's call arguments stand for ('*operands' takes what the
+    others leave)."""
+    call_args = entry[5]
+    star = [i for i, p in enumerate(call_args) if p.startswith("*")]
+    if not star and len(args) > len(call_args):
+        raise ValueError(f"Operation '{spec.get('name')}' ({entry[1]}): received "
+                         f"{len(args)} call arguments, Keras's takes {len(call_args)}")
+    values = {}
+    end = len(args) - (len(call_args) - star[0] - 1) if star else len(args)
+    i = 0
+    for p in call_args:
+        if p.startswith("*"):
+            values[p[1:]], i = tuple(args[i:end]), end
+        elif i < len(args):
+            values[p], i = args[i], i + 1
+    return values
+
+
 def _is_default(param: tuple, value) -> bool:
     if len(param) < 2:
         return False
@@ -115,18 +134,23 @@ def call_op(spec: dict, args: list, kwargs: dict):
     params, init_map, call_args, call_kwargs = entry[3:]
     config = dict(spec.get("config") or {})
     values = {p: decode_constant(config[k]) for k, p in init_map.items() if k in config}
-    if len(args) > len(call_args):
-        raise ValueError(f"Operation '{spec.get('name')}' ({entry[1]}): received "
-                         f"{len(args)} call arguments, Keras's takes {len(call_args)}")
-    values.update(zip(call_args, args))
+    values.update(_match_call_args(spec, entry, list(args)))
     values.update({call_kwargs[k]: v for k, v in kwargs.items() if k in call_kwargs})
     if name == "get_item" and isinstance(values.get("key"), list):
         values["key"] = tuple(values["key"])  # Keras's GetItem indexes with a list as a tuple
     # Positionally in Keras's parameter order (numen's own names may differ), the trailing
     # arguments at their defaults left out.
-    positional = [values.get(p[0], p[1] if len(p) > 1 else None) for p in params]
-    while len(positional) > 1 and _is_default(params[len(positional) - 1], positional[-1]):
-        positional.pop()
-    fn = getattr(ops, name)
+    pairs = [(p, values.get(p[0].lstrip("*"), p[1] if len(p) > 1 else None)) for p in params]
+    while len(pairs) > 1 and _is_default(*pairs[-1]):
+        pairs.pop()
+    positional = []
+    for p, v in pairs:
+        positional += list(v or ()) if p[0].startswith("*") else [v]
+    fn = getattr(ops, name, None)
+    for view in ("nn", "numpy", "linalg", "image"):  # a function only in a sub-namespace
+        fn = fn or getattr(getattr(ops, view), name, None)
+    if fn is None:
+        raise ValueError(f"Operation '{spec.get('name')}' ({entry[1]}): numen has no "
+                         f"keras.ops.{name} to rebuild it with")
     return record_op(getattr(fn, "__wrapped__", fn), positional, {},
                      name=config.get("name") or spec.get("name"), function_name=name)
