@@ -84,7 +84,13 @@ def matmul(k):
     return k.Model([a, b], k.ops.cast(y, "float32"))
 
 
-BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul]
+def einsum(k):
+    a = k.Input((3,))
+    b = k.Input((3, 2))
+    return k.Model([a, b], k.ops.einsum("bi,bij->bj", a, b) * k.ops.einsum("bi->b", a)[:, None])
+
+
+BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum]
 
 
 def _data(model):
