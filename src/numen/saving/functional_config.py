@@ -84,8 +84,12 @@ def build_functional(cls, config: dict, custom_objects=None):
     pending = []
     for spec in config.get("layers", []):
         if is_op_spec(spec):  # a recorded op: made when its call is replayed
-            layers[spec["name"]] = spec
-            pending += [(spec["name"], i, _as_call(n))
+            name = spec.get("name") or (spec.get("config") or {}).get("name")
+            if not isinstance(name, str):
+                raise ValueError(f"Functional config: operation {spec.get('class_name')!r} "
+                                 "has no name")
+            layers[name] = spec
+            pending += [(name, i, _as_call(n))
                         for i, n in enumerate(spec.get("inbound_nodes", []))]
             continue
         layer = deserialize_layer(spec, custom_objects=custom_objects)
