@@ -153,3 +153,22 @@ def test_round_trip_of_einsum_and_its_spread_operands(tmp_path):
     assert entry["class_name"] == "Einsum" and entry["config"]["subscripts"] == "bi,bij->bj"
     assert len(entry["inbound_nodes"][0]["args"]) == 2
     _round_trip(model, tmp_path, [_data((4, 3)), _data((4, 3, 2))])
+
+
+def test_operators_match_the_table_written_from_keras():
+    from numen.layers.symbolic import KerasTensor
+
+    x = keras.Input((3,))
+    checked = 0
+    for method, function in keras_op_table.OPERATORS.items():
+        if method not in vars(KerasTensor) or method in ("__div__", "__rdiv__"):
+            continue  # __div__ is Python 2's; __ne__ is left to identity in numen
+        arity = len(inspect.signature(vars(KerasTensor)[method]).parameters)
+        if method == "__rmatmul__":
+            continue  # a constant @ a batch has no shape to try here
+        other = {"__getitem__": slice(0, 2),
+                 "__matmul__": np.ones((3, 2), "float32")}.get(method, 2)
+        out = getattr(x, method)(*([other] if arity == 2 else []))
+        assert out.node.layer.function_name == function, method
+        checked += 1
+    assert checked >= 27
