@@ -172,3 +172,11 @@ def test_operators_match_the_table_written_from_keras():
         assert out.node.layer.function_name == function, method
         checked += 1
     assert checked >= 27
+
+
+def test_plot_draws_ops_with_keras_class_names():
+    pytest.importorskip("pydot")
+    source = keras.utils.model_to_dot(_model()).to_string()
+    for label in ("Multiply", "GetItem", "Sum", "Absolute", "Dense"):
+        assert label in source, label
+    assert source.count("->") == 12  # each call from its inputs
