@@ -90,7 +90,20 @@ def einsum(k):
     return k.Model([a, b], k.ops.einsum("bi,bij->bj", a, b) * k.ops.einsum("bi->b", a)[:, None])
 
 
-BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum]
+def nested_and_keywords(k):
+    x = k.Input((4,))
+    inner_in = k.Input((4,))
+    inner = k.Model(inner_in, k.layers.Dense(4)(inner_in) * 2, name="inner")
+    h = inner(x) + 1
+    w = k.ops.average(h, axis=1, weights=k.ops.abs(x) + 0.5)
+    p = k.ops.pad(h, ((0, 0), (1, 2)))
+    c = k.ops.clip(p, -1.0, 1.0)
+    o = k.ops.one_hot(k.ops.argmax(h, axis=-1), 4)
+    return k.Model(x, [w, c, o])
+
+
+BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
+            nested_and_keywords]
 
 
 def _data(model):
