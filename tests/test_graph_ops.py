@@ -180,3 +180,26 @@ def test_plot_draws_ops_with_keras_class_names():
     for label in ("Multiply", "GetItem", "Sum", "Absolute", "Dense"):
         assert label in source, label
     assert source.count("->") == 12  # each call from its inputs
+
+
+def _nested(seed_name):
+    x = keras.Input((4,))
+    inner_in = keras.Input((4,))
+    inner = keras.Model(inner_in, keras.layers.Dense(4)(inner_in) * 2, name=seed_name)
+    return keras.Model(x, inner(x) + 1)
+
+
+def test_nested_functional_model_weights_are_stored_as_keras_names_them(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    model = _nested("inner")
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    with h5py.File(path) as f:
+        assert "layers/functional/layers/dense/vars" in f  # Keras's class is Functional
+    # numen's older files named the group 'model': they still load
+    with h5py.File(path, "a") as f:
+        f.move("layers/functional", "layers/model")
+    other = _nested("other")
+    other.load_weights(path)
+    data = _data((2, 4))
+    np.testing.assert_allclose(other.predict(data, verbose=0), model.predict(data, verbose=0))

@@ -205,6 +205,9 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
     for path, layer in layer_groups(model):
         own = _own_variables(layer)
         key = _join(path, "vars")
+        if key not in group:  # numen's files before nested Functional models were 'functional'
+            older = re.sub(r"(^|/)functional(_\d+)?(?=/)", r"\1model\2", key)
+            key = older if older in group else key
         stored = group[key] if key in group else None
         if stored is not None and not isinstance(stored, h5py.Group):
             raise ValueError(f"{filename}: '{key}' should be a group of weights, found "
