@@ -203,3 +203,9 @@ def test_nested_functional_model_weights_are_stored_as_keras_names_them(tmp_path
     other.load_weights(path)
     data = _data((2, 4))
     np.testing.assert_allclose(other.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_summary_names_a_nested_functional_model_as_keras_does():
+    lines = []
+    _nested("inner").summary(print_fn=lines.append, line_length=120)
+    assert "inner (Functional)" in "\n".join(lines)

@@ -145,12 +145,13 @@ def test_numen_model_with_ops_loads_in_keras3(tmp_path, build):
 
 
 def test_same_layers_operations_and_summary_classes_as_keras3():
+    from numen.models.summary import _kind
+
     real = _real_keras()
     for build in BUILDERS:
         real.backend.clear_session()
         keras.backend.clear_session()
         ours, theirs = build(keras), build(real)
         assert [layer.name for layer in ours.layers] == [layer.name for layer in theirs.layers]
-        assert [(op.name, getattr(op, "keras_class_name", type(op).__name__))
-                for op in ours.operations] == \
+        assert [(op.name, _kind(op)) for op in ours.operations] == \
             [(op.name, type(op).__name__) for op in theirs.operations], build.__name__

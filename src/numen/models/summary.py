@@ -107,6 +107,17 @@ def _stack_rows(model) -> list:
     return rows
 
 
+def _kind(layer) -> str:
+    """The class a row names, as Keras's: an op's Operation class ('Multiply'), and
+    'Functional' for a model made by `keras.Model(inputs, outputs)` itself."""
+    kind = getattr(layer, "keras_class_name", None)
+    if kind:
+        return kind
+    if type(layer).__name__ == "Model" and getattr(layer, "_graph", None) is not None:
+        return "Functional"
+    return type(layer).__name__
+
+
 def _params(layer) -> str:
     if not layer.built:
         return "0 (unbuilt)"
@@ -156,8 +167,7 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
     rows = _graph_rows(model, connections) if functional else _stack_rows(model)
     cells = []
     for layer, shape, links in rows:
-        kind = getattr(layer, "keras_class_name", None) or type(layer).__name__
-        row = [f"{layer.name} ({kind})", shape, _params(layer)]
+        row = [f"{layer.name} ({_kind(layer)})", shape, _params(layer)]
         if connections:
             row.append(links)
         if show_trainable:
