@@ -12,7 +12,6 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import as_tensor, no_grad
-from numen.layers.base import Layer, unique_name
 
 
 class KerasTensor:
@@ -46,7 +45,8 @@ class KerasTensor:
             "call the model on data"
         )
 
-    # Arithmetic on symbolic tensors records a TensorOp node, as `x * 2` does in Keras 3.
+    # Operators on symbolic tensors record a TensorOp node, as `x * 2` does in Keras 3; each
+    # records the keras.ops function Keras's own operator records (`x / y` is true_divide).
     def __add__(self, other):
         return _op("add", self, other)
 
@@ -66,10 +66,22 @@ class KerasTensor:
         return _op("multiply", other, self)
 
     def __truediv__(self, other):
-        return _op("divide", self, other)
+        return _op("true_divide", self, other)
 
     def __rtruediv__(self, other):
-        return _op("divide", other, self)
+        return _op("true_divide", other, self)
+
+    def __floordiv__(self, other):
+        return _op("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return _op("floor_divide", other, self)
+
+    def __mod__(self, other):
+        return _op("mod", self, other)
+
+    def __rmod__(self, other):
+        return _op("mod", other, self)
 
     def __pow__(self, other):
         return _op("power", self, other)
@@ -87,10 +99,43 @@ class KerasTensor:
         return _op("negative", self)
 
     def __abs__(self):
-        return _op("abs", self)
+        return _op("absolute", self)
+
+    def __lt__(self, other):
+        return _op("less", self, other)
+
+    def __le__(self, other):
+        return _op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return _op("greater", self, other)
+
+    def __ge__(self, other):
+        return _op("greater_equal", self, other)
+
+    def __and__(self, other):
+        return _op("logical_and", self, other)
+
+    def __rand__(self, other):
+        return _op("logical_and", other, self)
+
+    def __or__(self, other):
+        return _op("logical_or", self, other)
+
+    def __ror__(self, other):
+        return _op("logical_or", other, self)
+
+    def __xor__(self, other):
+        return _op("logical_xor", self, other)
+
+    def __rxor__(self, other):
+        return _op("logical_xor", other, self)
+
+    def __invert__(self):
+        return _op("logical_not", self)
 
     def __getitem__(self, index):
-        return _op("getitem", self, index)
+        return _op("get_item", self, index)
 
 
 class Node:
@@ -354,59 +399,16 @@ def _flat_mask_specs(specs) -> list:
     return [m for s in specs for m in _flat_mask_specs(s)]
 
 
-class _Slot:
-    """Marks where the i-th symbolic argument goes when a TensorOp replays its function."""
-
-    def __init__(self, i: int):
-        self.i = i
-
-
-class TensorOp(Layer):
-    """A `keras.ops` function (or an operator such as `x * 2`) applied inside a Functional
-    graph: the non-symbolic arguments are kept, the symbolic ones become the node's inputs."""
-
-    def __init__(self, fn, args, kwargs, name=None):
-        super().__init__(name=name or unique_name(getattr(fn, "__name__", "op")))
-        self.fn = fn
-        self.n_inputs = 0
-
-        def to_slot(v):
-            if isinstance(v, KerasTensor):
-                self.n_inputs += 1
-                return _Slot(self.n_inputs - 1)
-            return v
-
-        self.template_args = map_structure(to_slot, list(args))
-        self.template_kwargs = {k: map_structure(to_slot, v) for k, v in kwargs.items()}
-        self.supports_masking = True
-        self.built = True
-
-    def call(self, inputs):
-        def fill(v):
-            return inputs[v.i] if isinstance(v, _Slot) else v
-
-        args = map_structure(fill, self.template_args)
-        kwargs = {k: map_structure(fill, v) for k, v in self.template_kwargs.items()}
-        return self.fn(*args, **kwargs)
-
-    def compute_mask(self, inputs, mask=None):
-        masks = [m for m in flatten(mask) if m is not None] if mask is not None else []
-        return masks[0] if len(masks) == 1 else None
-
-    def get_config(self):
-        raise NotImplementedError(f"TensorOp '{self.name}' wraps a Python function and cannot "
-                                  "be serialized; use a layer instead")
-
-
 def symbolic_call(fn, *args, **kwargs):
     """Apply `fn` (a `keras.ops` function) to arguments that include KerasTensors: records a
-    TensorOp node and returns its symbolic output(s)."""
-    op = TensorOp(fn, args, kwargs)
-    inputs = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
-    return op(inputs)
+    TensorOp node (layers/tensor_op.py) and returns its symbolic output(s)."""
+    from numen.layers.tensor_op import record_op
+
+    return record_op(fn, args, kwargs)
 
 
 def _op(name: str, *args):
     from numen import ops
+    from numen.layers.tensor_op import record_op
 
-    return symbolic_call(getattr(ops, name), *args)
+    return record_op(getattr(ops, name), args, {}, function_name=name)

@@ -42,7 +42,7 @@ class Function:
     @property
     def operations(self) -> list:
         """The layers and ops the graph runs, each once, in order."""
-        return self._graph.layers()
+        return self._graph.operations()
 
     def __call__(self, inputs):
         if symbolic.any_symbolic(inputs):

@@ -13,6 +13,7 @@ from numen.layers.base import Layer
 from numen.layers.input_spec import InputSpec
 from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor, Node, flatten, map_structure
+from numen.layers.tensor_op import TensorOp
 from numen.models.input_conform import conform
 
 
@@ -68,9 +69,16 @@ class Graph:
         return order
 
     def layers(self) -> list:
-        """Each layer once (a shared layer too), in Keras's order: by depth, the inputs'
-        (deepest) first, layers of equal depth in the order a walk from the outputs first
-        reaches them. `.weights.h5` files name a model's layers by this order."""
+        """The layers of `operations()`, without the recorded ops (`x * 2`, `ops.relu(x)`):
+        what `model.layers` lists, as in Keras. `.weights.h5` files name a model's layers by
+        this order."""
+        return [op for op in self.operations() if not isinstance(op, TensorOp)]
+
+    def operations(self) -> list:
+        """Each layer and recorded op once (a shared layer too), in Keras's order: by depth,
+        the inputs' (deepest) first, those of equal depth in the order a walk from the
+        outputs first reaches them. The summary and a saved config list them in this
+        order."""
         first_reached: dict[int, int] = {}
         post_order: list = []  # (node key, layer, parent node keys), parents before children
         visited: set[int] = set()

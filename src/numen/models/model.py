@@ -42,6 +42,24 @@ class Model(Trainer, Layer):
             return list(self._graph_layers)
         return self._sublayers()
 
+    @property
+    def operations(self) -> list:
+        """A Functional model's layers and recorded ops (`x * 2`, `keras.ops.relu(x)`), each
+        once, in the order its summary lists them; `layers` leaves the ops out.
+
+        Raises:
+            AttributeError: the model is not Functional (Sequential and subclassed models
+                have no `operations`, as in Keras).
+
+        >>> x = keras.Input((3,))
+        >>> model = keras.Model(x, keras.layers.Dense(2)(x) * 2)
+        >>> [op.name for op in model.operations]   # input_layer, dense, multiply
+        """
+        if self._graph is None:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute "
+                                 "'operations' (only Functional models have one)")
+        return self._graph.operations()
+
     def _sublayers(self) -> list[Layer]:
         if self._graph is not None:
             return [layer for layer in self._graph_layers if layer is not self]

@@ -61,7 +61,7 @@ def _is_chain(model) -> bool:
 def _graph_rows(model, with_connections: bool) -> list:
     graph = model._graph
     rows = []
-    for layer in model.layers:
+    for layer in graph.operations():  # ops too (`x * 2`), as Keras lists them
         nodes = [n for n in layer._inbound_nodes if any(n is g for g in graph.nodes)]
         if not nodes:  # an InputLayer
             shape = getattr(layer, "batch_shape", None)
@@ -105,6 +105,17 @@ def _stack_rows(model) -> list:
             shape = None
         rows.append((layer, out, None))
     return rows
+
+
+def _kind(layer) -> str:
+    """The class a row names, as Keras's: an op's Operation class ('Multiply'), and
+    'Functional' for a model made by `keras.Model(inputs, outputs)` itself."""
+    kind = getattr(layer, "keras_class_name", None)
+    if kind:
+        return kind
+    if type(layer).__name__ == "Model" and getattr(layer, "_graph", None) is not None:
+        return "Functional"
+    return type(layer).__name__
 
 
 def _params(layer) -> str:
@@ -156,7 +167,7 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False,
     rows = _graph_rows(model, connections) if functional else _stack_rows(model)
     cells = []
     for layer, shape, links in rows:
-        row = [f"{layer.name} ({type(layer).__name__})", shape, _params(layer)]
+        row = [f"{layer.name} ({_kind(layer)})", shape, _params(layer)]
         if connections:
             row.append(links)
         if show_trainable:

@@ -10,6 +10,8 @@ calls in dependency order on fresh `keras.Input` tensors.
 from __future__ import annotations
 
 from numen.layers.symbolic import KerasTensor, flatten, map_structure
+from numen.layers.tensor_op import TensorOp
+from numen.saving.keras_ops import call_op, decode_constant, encode_constant, is_op_spec, op_entry
 from numen.saving.serialization import deserialize_layer, serialize_layer
 
 
@@ -45,10 +47,15 @@ def functional_config(model) -> dict:
             return {k: encode(v) for k, v in value.items()}
         if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
             return value.item()
-        return value
+        constant = encode_constant(value)
+        return value if constant is None else constant
 
     layers = []
-    for layer in graph.layers():
+    for layer in graph.operations():
+        if isinstance(layer, TensorOp):  # a recorded op, in Keras's Operation layout
+            node = next(n for n in graph.nodes if n.layer is layer)
+            layers.append(op_entry(layer, node, encode))
+            continue
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         nodes = [n for n in graph.nodes if n.layer is layer]
@@ -76,6 +83,15 @@ def build_functional(cls, config: dict, custom_objects=None):
     outputs: dict[tuple[str, int], list] = {}
     pending = []
     for spec in config.get("layers", []):
+        if is_op_spec(spec):  # a recorded op: made when its call is replayed
+            name = spec.get("name") or (spec.get("config") or {}).get("name")
+            if not isinstance(name, str):
+                raise ValueError(f"Functional config: operation {spec.get('class_name')!r} "
+                                 "has no name")
+            layers[name] = spec
+            pending += [(name, i, _as_call(n))
+                        for i, n in enumerate(spec.get("inbound_nodes", []))]
+            continue
         layer = deserialize_layer(spec, custom_objects=custom_objects)
         name = spec.get("name") or layer.name
         layers[name] = layer
@@ -95,6 +111,9 @@ def build_functional(cls, config: dict, custom_objects=None):
         if isinstance(value, list):
             return [decode(v) for v in value]
         if isinstance(value, dict):
+            constant = decode_constant(value)
+            if constant is not value:
+                return constant
             return {k: decode(v) for k, v in value.items()}
         return value
 
@@ -105,7 +124,10 @@ def build_functional(cls, config: dict, custom_objects=None):
             if not (ready(args) and ready(kwargs)):
                 continue
             args, kwargs = decode(args), decode(kwargs)
-            out = layers[name](args[0], *args[1:], **kwargs)
+            if isinstance(layers[name], dict):
+                out = call_op(layers[name], args, kwargs)
+            else:
+                out = layers[name](args[0], *args[1:], **kwargs)
             outputs[(name, i)] = flatten(out)
             pending.remove(item)
             progressed = True

@@ -16,7 +16,7 @@ from numen import activations as act
 from numen import backend
 from numen import layers as L
 from numen.layers import regularization as reg
-from numen.layers.symbolic import TensorOp, _Slot
+from numen.layers.tensor_op import TensorOp, _Slot
 from numen.saving import onnx_recurrent
 
 # -- activations ----------------------------------------------------------------------------

@@ -62,11 +62,21 @@ def _is_model(layer) -> bool:
     return isinstance(layer, Sequential) or isinstance(layer, Model) and layer._graph is not None
 
 
+def _keras_class_name(layer) -> str:
+    """The class Keras's layer would have: a model built from inputs and outputs by
+    `keras.Model(...)` itself is a `Functional` there (so it is stored as `functional`)."""
+    from numen.models import Model
+
+    if type(layer) is Model and layer._graph is not None:
+        return "Functional"
+    return type(layer).__name__
+
+
 def _container_paths(items, path: str) -> list[tuple[str, Layer]]:
     used: dict[str, int] = {}
     out = []
     for item in items:
-        name = keras_snake(type(item).__name__)
+        name = keras_snake(_keras_class_name(item))
         if name in used:
             used[name] += 1
             name = f"{name}_{used[name]}"
@@ -195,6 +205,9 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
     for path, layer in layer_groups(model):
         own = _own_variables(layer)
         key = _join(path, "vars")
+        if key not in group:  # numen's files before nested Functional models were 'functional'
+            older = re.sub(r"(^|/)functional(_\d+)?(?=/)", r"\1model\2", key)
+            key = older if older in group else key
         stored = group[key] if key in group else None
         if stored is not None and not isinstance(stored, h5py.Group):
             raise ValueError(f"{filename}: '{key}' should be a group of weights, found "

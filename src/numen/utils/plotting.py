@@ -62,7 +62,7 @@ def _edges(model) -> tuple[list, list]:
     """(layers to draw, [(from_layer, to_layer)]) in a reproducible order."""
     graph = getattr(model, "_graph", None)
     if graph is not None:
-        layers = model.layers
+        layers = graph.operations()  # ops (`x * 2`) too, as Keras draws them
         edges = []
         for node in graph.nodes:
             for t in node.input_tensors:
@@ -90,7 +90,8 @@ class _InputBox:
 
 def _label(layer, shapes, show_shapes, show_dtype, show_layer_names, show_activations,
            show_trainable) -> str:
-    kind = "InputLayer" if isinstance(layer, _InputBox) else type(layer).__name__
+    kind = "InputLayer" if isinstance(layer, _InputBox) else \
+        getattr(layer, "keras_class_name", None) or type(layer).__name__
     lines = [f"{layer.name} ({kind})" if show_layer_names else kind]
     activation = getattr(layer, "activation", None)
     if show_activations and activation is not None:

@@ -10,20 +10,21 @@ import inspect
 
 import numen.ops as _source
 from numen.layers import symbolic as _symbolic
+from numen.layers import tensor_op as _tensor_op
 
 
-def _graph_aware(fn):
+def _graph_aware(fn, name=None):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if _symbolic.any_symbolic([list(args), kwargs]):
-            return _symbolic.symbolic_call(fn, *args, **kwargs)
+            return _tensor_op.record_op(fn, args, kwargs, function_name=name)
         return fn(*args, **kwargs)
 
     return wrapper
 
 
 globals().update({
-    k: _graph_aware(v) if inspect.isfunction(v) else v
+    k: _graph_aware(v, k) if inspect.isfunction(v) else v
     for k, v in vars(_source).items()
     if not k.startswith("_") and (inspect.isfunction(v) or inspect.isclass(v))
 })
