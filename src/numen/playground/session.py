@@ -16,7 +16,7 @@ import numpy as np
 from numen.callbacks import Callback
 from numen.cli.tabular import Preprocessing, UserError, read_table
 from numen.playground import codegen, datasets, diagnostics
-from numen.playground.setup import build_model, normalize, task_of, to_fragment
+from numen.playground.setup import build_model, input_kind, normalize, task_of, to_fragment
 
 GRID = 40  # the decision surface is GRID x GRID points over [-6, 6]^2
 EXTENT = 6.0
@@ -89,6 +89,10 @@ class Session:
             x, y = load_digits()
             y = y.astype("float32")[:, None]
             n_classes = 10
+            if input_kind(setup) == "image":
+                x = x.reshape(-1, 8, 8, 1)
+        elif d["name"] in datasets.SERIES:
+            x, y = datasets.make_series(d["n"], d["noise"], rng)
         elif d["name"] == "csv":
             if self.upload is None:
                 raise UserError("upload a CSV file before choosing the CSV data set")
@@ -251,7 +255,8 @@ class Session:
                     "fragment": to_fragment(self.setup), "task": d["head"]["task"],
                     "n_classes": d["n_classes"], "points": d["points"],
                     "n_train": len(d["x_train"]), "n_test": len(d["x_test"]),
-                    "n_inputs": int(d["x_train"].shape[1]),
+                    "n_inputs": int(np.prod(d["x_train"].shape[1:])),
+                    "input_kind": input_kind(self.setup),
                     "columns": self.upload["columns"] if self.upload else None,
                     "params": self.model.count_params()}
 
