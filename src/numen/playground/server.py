@@ -109,6 +109,10 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
             return _error(404, f"unknown command {name!r}; use start, pause, step or reset")
         return JSONResponse({"ok": True, "started": started, "status": session.status})
 
+    async def predict(request: Request) -> Response:
+        body = await json_body(request)  # an inference pass only: fine while training runs
+        return JSONResponse(await asyncio.to_thread(session.predict, body))
+
     async def state(request: Request) -> Response:
         return JSONResponse({**session.description(), **session.snapshot()})
 
@@ -161,6 +165,7 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
         Route("/api/setup", guarded(setup), methods=["POST"]),
         Route("/api/upload", guarded(upload), methods=["POST"]),
         Route("/api/state", guarded(state)),
+        Route("/api/predict", guarded(predict), methods=["POST"]),
         Route("/api/events", guarded(events)),
         Route("/api/code", guarded(code)),
         Route("/api/model", guarded(model)),
