@@ -9,13 +9,16 @@ Skipped when no Chromium binary is found (set CHROMIUM to its path to choose one
 import base64
 import json
 import os
+import pathlib
 import select
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 pytest.importorskip("starlette")
@@ -187,6 +190,11 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     })()""")
     x1, x2 = map(float, said.split("(x1, x2) = (")[1].split(")")[0].split(", "))
     assert abs(x1 - 3) < 0.1 and abs(x2 - 3) < 0.1 and "P(class 1) = " in said
+    # Each hidden unit's own surface (16 + 16 thumbnails); keep the run to compare it.
+    assert browser.evaluate("document.querySelectorAll('#units canvas.unit').length") == 32
+    assert browser.evaluate("document.getElementById('units-box').hidden") is False
+    browser.evaluate("document.getElementById('keep-run').click()")
+    assert browser.evaluate("document.querySelectorAll('#runs li').length") == 1
     browser.screenshot(f"{ARTIFACTS}/2-trained.png")
     # The page's own download links work from the browser.
     code = browser.evaluate("fetch(document.getElementById('download-code').href)"
@@ -217,3 +225,94 @@ def test_choosing_digits_and_stepping(server, browser):
     browser.wait_for("document.querySelectorAll('#confusion tr').length === 11")
     assert app.state.session.setup["data"]["name"] == "digits"
     browser.screenshot(f"{ARTIFACTS}/3-digits.png")
+    # The sine series: the editor offers recurrent layers and starts with an LSTM.
+    browser.evaluate("""(() => {
+        const s = document.getElementById('data-name');
+        s.value = 'sine';
+        s.dispatchEvent(new Event('change'));
+    })()""")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('20 inputs')")
+    assert browser.evaluate("document.querySelector('#layers li').dataset.type") == "LSTM"
+    assert browser.evaluate("document.getElementById('recurrent-layers').hidden") is False
+    assert browser.evaluate("document.getElementById('image-layers').hidden") is True
+    assert app.state.session.setup["layers"][0]["type"] == "LSTM"
+    assert "Dense(1, linear)" in browser.evaluate(
+        "document.getElementById('output-layer').textContent")
+
+
+DRAW_A_ONE = """(() => {
+    const pad = document.getElementById('digit-pad'), r = pad.getBoundingClientRect();
+    const at = (x, y) => ({clientX: r.left + x * r.width, clientY: r.top + y * r.height,
+                           bubbles: true, pointerId: 1});
+    pad.dispatchEvent(new PointerEvent('pointerdown', at(0.5, 0.1)));
+    for (let i = 1; i <= 20; i++) {
+      pad.dispatchEvent(new PointerEvent('pointermove', at(0.5, 0.1 + 0.04 * i)));
+    }
+    pad.dispatchEvent(new PointerEvent('pointerup', at(0.5, 0.9)));
+    document.getElementById('digit-predict').click();
+})()"""
+
+
+def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_path):
+    """Build a small convolution model on the digits with the editor's buttons, train it,
+    draw a digit and read the prediction; then run the copied code to the same architecture
+    and load the downloaded model."""
+    from numen import keras
+
+    base, app = server
+    setup = normalize({"data": {"name": "digits"}, "layers": [],
+                       "fit": {"epochs": 3, "batch_size": 64}, "seed": 0})
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token#{to_fragment(setup)}")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('64 inputs')"
+                     " && document.querySelectorAll('#layers li').length === 0", timeout=30)
+    assert browser.evaluate("document.getElementById('digit-box').hidden") is False
+    for button in ("add-conv", "add-maxpool", "add-dense"):
+        browser.evaluate(f"document.getElementById('{button}').click()")
+    browser.wait_for("document.getElementById('output-layer').textContent.includes('10') && "
+                     "document.querySelectorAll('#layers li').length === 3 && "
+                     "document.getElementById('data-summary').textContent.includes('weights')")
+    browser.wait_for("JSON.stringify(Array.from(document.querySelectorAll('#layers li'))"
+                     ".map(li => li.dataset.type)) === "
+                     "'[\"Conv2D\",\"MaxPooling2D\",\"Dense\"]'")
+    time.sleep(0.6)  # the set-up is sent a quarter second after the last edit
+    browser.wait_for("document.getElementById('status').textContent === 'ready'")
+    assert [s["type"] for s in app.state.session.setup["layers"]] == [
+        "Conv2D", "MaxPooling2D", "Dense"]
+    browser.evaluate("document.getElementById('start').click()")
+    browser.wait_for("document.getElementById('status').textContent === 'done'", timeout=300)
+    browser.evaluate(DRAW_A_ONE)
+    label = browser.wait_for("document.getElementById('digit-prediction').dataset.label")
+    assert label in [str(i) for i in range(10)]
+    assert "probability" in browser.evaluate(
+        "document.getElementById('digit-prediction').textContent")
+    browser.screenshot(f"{ARTIFACTS}/4-draw-a-digit.png")
+
+    # Copy code: the script the page copied runs to the same architecture.
+    browser.evaluate("document.getElementById('copy-code').click()")
+    code = browser.wait_for("document.getElementById('clipboard').value")
+    assert "keras.layers.Conv2D(8, 3, padding='same', activation='relu')" in code
+    workdir = tmp_path / "script"
+    workdir.mkdir()
+    (workdir / "model.py").write_text(code)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(pathlib.Path(__file__).resolve().parents[1] / "src"),
+         os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "model.py"], cwd=workdir, capture_output=True,
+                          text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    theirs = keras.saving.load_model(str(workdir / "model.keras"))
+    ours = app.state.session.model
+    assert [type(la).__name__ for la in theirs.layers] == [type(la).__name__
+                                                           for la in ours.layers]
+    assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]
+
+    # Download model: the page's link gives a .keras file that loads and predicts the same.
+    data = browser.evaluate("fetch(document.getElementById('download-model').href)"
+                            ".then(r => r.arrayBuffer()).then(b => btoa(String.fromCharCode("
+                            "...new Uint8Array(b))))")
+    path = tmp_path / "downloaded.keras"
+    path.write_bytes(base64.b64decode(data))
+    loaded = keras.saving.load_model(str(path))
+    x = app.state.session.data["x_test"][:8]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
