@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo playground test test-fast lint bench clean interop docs golden
+.PHONY: demo playground playground-docs test test-fast lint bench clean interop docs golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 playground: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	$(BIN)/numen playground
+
+# The documentation's playground screenshots, from the browser tests (needs chromium).
+playground-docs: $(STAMP)
+	$(BIN)/python -m pytest -q -n 0 tests/test_playground_browser.py
+	$(BIN)/python docs/guides/playground/shrink_screenshots.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests

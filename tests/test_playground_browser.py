@@ -30,6 +30,8 @@ from numen.playground.setup import normalize, to_fragment  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM") or next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
     None)
+# Screenshots of each state are kept here as test artifacts; `make playground-docs` copies
+# (shrunk) ones into docs/guides/.
 ARTIFACTS = os.environ.get("PLAYGROUND_SCREENSHOTS", "build/playground-screenshots")
 
 pytestmark = [pytest.mark.slow,
@@ -190,6 +192,9 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     })()""")
     x1, x2 = map(float, said.split("(x1, x2) = (")[1].split(")")[0].split(", "))
     assert abs(x1 - 3) < 0.1 and abs(x2 - 3) < 0.1 and "P(class 1) = " in said
+    # Only the layers that fit 2-D points are offered.
+    assert browser.evaluate("getComputedStyle(document.getElementById('image-layers'))"
+                            ".display") == "none"
     # Each hidden unit's own surface (16 + 16 thumbnails); keep the run to compare it.
     assert browser.evaluate("document.querySelectorAll('#units canvas.unit').length") == 32
     assert browser.evaluate("document.getElementById('units-box').hidden") is False
@@ -233,8 +238,9 @@ def test_choosing_digits_and_stepping(server, browser):
     })()""")
     browser.wait_for("document.getElementById('data-summary').textContent.includes('20 inputs')")
     assert browser.evaluate("document.querySelector('#layers li').dataset.type") == "LSTM"
-    assert browser.evaluate("document.getElementById('recurrent-layers').hidden") is False
-    assert browser.evaluate("document.getElementById('image-layers').hidden") is True
+    shown = "getComputedStyle(document.getElementById('{}')).display !== 'none'"
+    assert browser.evaluate(shown.format("recurrent-layers")) is True
+    assert browser.evaluate(shown.format("image-layers")) is False
     assert app.state.session.setup["layers"][0]["type"] == "LSTM"
     assert "Dense(1, linear)" in browser.evaluate(
         "document.getElementById('output-layer').textContent")
