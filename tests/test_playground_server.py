@@ -160,6 +160,13 @@ def test_missing_target_and_oversized_upload(client):
     assert r.status_code == 400 and "'zz'" in r.json()["error"]
     r = client.post("/api/upload", content=b"x" * 5_000_001, headers=H)
     assert r.status_code == 413
+
+    def chunks():  # no Content-Length: the server counts the bytes as they come
+        for _ in range(6):
+            yield b"y" * 1_000_000
+
+    r = client.post("/api/upload", content=chunks(), headers=H)
+    assert r.status_code == 413 and "limit" in r.json()["error"]
     assert client.get("/api/state", headers=H).status_code == 200
 
 

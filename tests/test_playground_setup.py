@@ -216,13 +216,19 @@ def test_script_for_a_csv_runs(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_script_runs_under_real_keras(tmp_path):
+@pytest.mark.parametrize("given", [
+    {"data": {"name": "spiral", "n": 60}, "fit": {"epochs": 2}},
+    {"data": {"name": "sine", "n": 60}, "fit": {"epochs": 2},
+     "layers": [{"type": "SimpleRNN", "units": 4}, {"type": "GRU", "units": 3},
+                {"type": "Dense", "units": 4}]},
+], ids=["dense", "recurrent"])
+def test_script_runs_under_real_keras(tmp_path, given):
     """With `import keras` and a real Keras 3 (the interop venv), the same script trains."""
     python = os.environ.get("NUMEN_INTEROP_PYTHON") or str(
         SRC.parent / ".venv" / "interop" / "bin" / "python")
     if not pathlib.Path(python).exists():
         pytest.skip("no Keras 3 interpreter (set NUMEN_INTEROP_PYTHON)")
-    s = normalize({"data": {"name": "spiral", "n": 60}, "fit": {"epochs": 2}})
+    s = normalize(given)
     text = codegen.script(s).replace("from numen import keras", "import keras")
     done = _run(text, tmp_path, python=python, env={"KERAS_BACKEND": "jax", "PYTHONPATH": ""})
     assert done.returncode == 0, done.stderr

@@ -121,7 +121,14 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
         if length > MAX_UPLOAD_BYTES:
             return _error(413, f"the upload has {length} bytes; the limit is "
                                f"{MAX_UPLOAD_BYTES}")
-        body = await request.body()
+        chunks, size = [], 0
+        async for chunk in request.stream():  # counted as it arrives: no length is trusted
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                return _error(413, f"the upload has more than {MAX_UPLOAD_BYTES} bytes, the "
+                                   "limit")
+            chunks.append(chunk)
+        body = b"".join(chunks)
         columns = await asyncio.to_thread(session.load_csv,
                                           request.query_params.get("name", "data.csv"), body)
         return JSONResponse({"columns": columns})
