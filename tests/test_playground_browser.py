@@ -244,6 +244,11 @@ def test_choosing_digits_and_stepping(server, browser):
     assert app.state.session.setup["layers"][0]["type"] == "LSTM"
     assert "Dense(1, linear)" in browser.evaluate(
         "document.getElementById('output-layer').textContent")
+    # A test window of the series and the model's guess for the value after it.
+    browser.evaluate("document.getElementById('series-predict').click()")
+    said = browser.wait_for("document.getElementById('series-prediction').dataset.label && "
+                            "document.getElementById('series-prediction').textContent")
+    assert said.startswith("next value: true ")
 
 
 DRAW_A_ONE = """(() => {
@@ -280,10 +285,14 @@ def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_pa
     browser.wait_for("JSON.stringify(Array.from(document.querySelectorAll('#layers li'))"
                      ".map(li => li.dataset.type)) === "
                      "'[\"Conv2D\",\"MaxPooling2D\",\"Dense\"]'")
-    time.sleep(0.6)  # the set-up is sent a quarter second after the last edit
-    browser.wait_for("document.getElementById('status').textContent === 'ready'")
-    assert [s["type"] for s in app.state.session.setup["layers"]] == [
-        "Conv2D", "MaxPooling2D", "Dense"]
+    # The set-up is sent a quarter second after the last edit: wait until the server has it.
+    deadline = time.monotonic() + 60
+    while [s["type"] for s in app.state.session.setup["layers"]] != [
+            "Conv2D", "MaxPooling2D", "Dense"]:
+        assert time.monotonic() < deadline, app.state.session.setup["layers"]
+        time.sleep(0.1)
+    browser.wait_for("document.getElementById('data-summary').textContent.includes("
+                     f"'{app.state.session.model.count_params()} weights')")
     browser.evaluate("document.getElementById('start').click()")
     browser.wait_for("document.getElementById('status').textContent === 'done'", timeout=300)
     browser.evaluate(DRAW_A_ONE)

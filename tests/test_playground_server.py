@@ -234,7 +234,8 @@ def test_predict_a_drawn_digit_with_a_conv_model(client):
 
 
 def test_predict_a_series_and_a_csv_row(client):
-    setup(client, data={"name": "sine", "n": 60}, layers=[{"type": "GRU", "units": 3}])
+    desc = setup(client, data={"name": "sine", "n": 60}, layers=[{"type": "GRU", "units": 3}])
+    assert len(desc["windows"]) == 8 and len(desc["windows"][0]["values"]) == 20
     answer = predict(client, series=[0.1] * 20).json()
     assert answer["task"] == "regression" and isinstance(answer["value"], float)
     rows = ["a,colour,kind"] + [f"{i},{'red' if i % 3 else 'blue'},{'yes' if i % 2 else 'no'}"

@@ -339,6 +339,8 @@ class Session:
                     "n_inputs": int(np.prod(d["x_train"].shape[1:])),
                     "input_kind": input_kind(self.setup),
                     "columns": self.upload["columns"] if self.upload else None,
+                    "windows": _windows(d) if self.setup["data"]["name"] in datasets.SERIES
+                    else None,
                     "params": self.model.count_params()}
 
     def script(self) -> str:
@@ -364,6 +366,13 @@ def _finite(value):
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+def _windows(data: dict, count: int = 8) -> list[dict]:
+    """The first test windows of a series and the value after each, for the page to plot."""
+    x, y = data["x_test"][:count], data["y_test"][:count]
+    return [{"values": np.round(w[:, 0].astype("float64"), 4).tolist(),
+             "next": round(float(t[0]), 4)} for w, t in zip(x, y)]
 
 
 def _numbers(value, n: int, name: str) -> np.ndarray:

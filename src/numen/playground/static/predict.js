@@ -6,11 +6,51 @@ function showPredictors(description) {
   const name = description.setup.data.name;
   $("digit-box").hidden = name !== "digits";
   $("row-box").hidden = name !== "csv";
+  $("series-box").hidden = name !== "sine";
+  windowAt = 0;
+  drawWindow(null);
   if (name === "csv" && description.columns) {
     const target = description.setup.data.target;
     const columns = description.columns.filter((c) => c !== target);
     $("row-columns").textContent = "Columns: " + columns.join(", ");
   }
+}
+
+// The sine set: one test window at a time, its true next value and the model's.
+let windowAt = 0;
+
+function drawWindow(predicted) {
+  const windows = (described && described.windows) || [];
+  const canvas = $("series");
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+  if (!windows.length) { return; }
+  const w = windows[windowAt % windows.length];
+  const steps = w.values.length;
+  const x = (i) => 10 + i / steps * (canvas.width - 20);
+  const y = (v) => canvas.height / 2 - v * canvas.height * 0.35;
+  ctx.strokeStyle = "#183153"; ctx.lineWidth = 1.6; ctx.beginPath();
+  w.values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
+  ctx.stroke();
+  ctx.strokeStyle = "#0877bd"; ctx.lineWidth = 2; ctx.beginPath();
+  ctx.arc(x(steps), y(w.next), 6, 0, 2 * Math.PI); ctx.stroke();
+  if (typeof predicted === "number") {
+    ctx.fillStyle = "#e0701a"; ctx.beginPath();
+    ctx.arc(x(steps), y(predicted), 4, 0, 2 * Math.PI); ctx.fill();
+  }
+}
+
+async function predictWindow() {
+  const windows = (described && described.windows) || [];
+  if (!windows.length) { return; }
+  const w = windows[windowAt % windows.length];
+  try {
+    const answer = await api("/api/predict", { series: w.values });
+    drawWindow(answer.value);
+    $("series-prediction").textContent = `next value: true ${w.next.toFixed(3)}, ` +
+      `predicted ${answer.label}`;
+    $("series-prediction").dataset.label = answer.label;
+  } catch (err) { $("series-prediction").textContent = err.message; }
 }
 
 function describeAnswer(answer) {
@@ -90,6 +130,11 @@ function wirePredict() {
   });
   $("digit-predict").addEventListener("click", () => ask({ image: padImage() },
     "digit-prediction"));
+  $("series-predict").addEventListener("click", predictWindow);
+  $("series-next").addEventListener("click", () => {
+    windowAt += 1; drawWindow(null);
+    $("series-prediction").textContent = "A test window of the series.";
+  });
   $("row-predict").addEventListener("click", () => ask({ row: $("csv-row").value },
     "row-prediction"));
   $("csv-row").addEventListener("keydown", (event) => {
