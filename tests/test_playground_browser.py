@@ -331,3 +331,52 @@ def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_pa
     x = app.state.session.data["x_test"][:8]
     np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def choose_file(browser, selector: str, path) -> None:
+    root = browser.send("DOM.getDocument")["root"]["nodeId"]
+    node = browser.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+    browser.send("DOM.setFileInputFiles", files=[str(path)], nodeId=node)
+
+
+def test_csv_upload_bad_file_message_and_a_typed_row(server, browser, tmp_path):
+    """A malformed CSV is a message on the page; a good one trains and answers a typed row."""
+    base, app = server
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3\n")
+    good = tmp_path / "mine.csv"
+    good.write_text("size,colour,kind\n" + "".join(
+        f"{i},{'red' if i % 3 else 'blue'},{'yes' if i % 2 else 'no'}\n" for i in range(40)))
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('2 inputs')",
+                     timeout=30)
+    browser.evaluate("""(() => {
+        const s = document.getElementById('data-name');
+        s.value = 'csv';
+        s.dispatchEvent(new Event('change'));
+    })()""")
+    choose_file(browser, "#csv-file", bad)
+    said = browser.wait_for("!document.getElementById('message').textContent"
+                            ".startsWith('Choose') && "
+                            "document.getElementById('message').textContent")
+    assert "line 3" in said
+    choose_file(browser, "#csv-file", good)
+    browser.wait_for("document.getElementById('data-summary').textContent"
+                     ".startsWith('28 training')")
+    assert app.state.session.setup["data"]["target"] == "kind"
+    assert browser.evaluate("document.getElementById('row-columns').textContent") == \
+        "Columns: size, colour"
+    browser.evaluate("""(() => {
+        document.getElementById('csv-row').value = '3, red';
+        document.getElementById('row-predict').click();
+    })()""")
+    assert browser.wait_for("document.getElementById('row-prediction').dataset.label") in (
+        "yes", "no")
+    browser.evaluate("""(() => {
+        document.getElementById('csv-row').value = 'three, red';
+        document.getElementById('row-predict').click();
+    })()""")
+    said = browser.wait_for("document.getElementById('row-prediction').dataset.label === '' && "
+                            "document.getElementById('row-prediction').textContent")
+    assert "needs a number" in said
+    browser.screenshot(f"{ARTIFACTS}/5-csv.png")
