@@ -379,4 +379,6 @@ def test_csv_upload_bad_file_message_and_a_typed_row(server, browser, tmp_path):
     said = browser.wait_for("document.getElementById('row-prediction').dataset.label === '' && "
                             "document.getElementById('row-prediction').textContent")
     assert "needs a number" in said
+    assert browser.evaluate("document.querySelector('#confusion tr').textContent") == \
+        "true \\ predictednoyes"
     browser.screenshot(f"{ARTIFACTS}/5-csv.png")

@@ -339,6 +339,7 @@ class Session:
                     "n_inputs": int(np.prod(d["x_train"].shape[1:])),
                     "input_kind": input_kind(self.setup),
                     "columns": self.upload["columns"] if self.upload else None,
+                    "classes": (d["encoding"] or {}).get("classes") or None,
                     "windows": _windows(d) if self.setup["data"]["name"] in datasets.SERIES
                     else None,
                     "params": self.model.count_params()}

@@ -358,9 +358,10 @@ function renderNotes(notes) {
 function renderConfusion(matrix) {
   $("confusion-box").hidden = !matrix;
   if (!matrix) { return; }
+  const names = (described && described.classes) || matrix.map((_, j) => String(j));
   const head = el("tr", {}, [el("th", { text: "true \\ predicted" }),
-    ...matrix.map((_, j) => el("th", { text: String(j) }))]);
-  const rows = matrix.map((row, i) => el("tr", {}, [el("th", { text: String(i) }),
+    ...matrix.map((_, j) => el("th", { text: names[j] }))]);
+  const rows = matrix.map((row, i) => el("tr", {}, [el("th", { text: names[i] }),
     ...row.map((v) => el("td", { text: String(v) }))]));
   $("confusion").replaceChildren(head, ...rows);
 }
