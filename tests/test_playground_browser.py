@@ -2,7 +2,10 @@
 DevTools protocol over a pipe (`--remote-debugging-pipe`), so no driver package is needed.
 
 Open a link holding a set-up (spiral, two hidden layers), press Train, wait for the end, read a
-test accuracy above 0.9 from the page, check the surface was drawn, and keep a screenshot.
+test accuracy above 0.9 from the page, check the surface and the hidden units were drawn; build a
+convolution model on the digits with the editor, draw a digit and read its prediction, run the
+copied code to the same architecture and load the downloaded model; upload a bad and a good CSV
+and type a row. A screenshot of each state is kept in ARTIFACTS.
 Skipped when no Chromium binary is found (set CHROMIUM to its path to choose one).
 """
 

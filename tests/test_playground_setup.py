@@ -111,6 +111,12 @@ def test_plan_adds_flatten_and_return_sequences():
     assert [p["type"] for p in plan(s)] == ["Flatten", "Dense"]
 
 
+def test_conv_and_recurrent_setups_round_trip_through_the_address():
+    for given in (CONTRACT_SETUPS["conv"].values[0], CONTRACT_SETUPS["recurrent"]):
+        s = normalize(given)
+        assert from_fragment(to_fragment(s)) == s
+
+
 def test_series_set():
     x, y = datasets.make_series(30, 0.1, np.random.default_rng(0))
     assert x.shape == (30, datasets.SERIES_STEPS, 1) and y.shape == (30, 1)
