@@ -195,6 +195,12 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     })()""")
     x1, x2 = map(float, said.split("(x1, x2) = (")[1].split(")")[0].split(", "))
     assert abs(x1 - 3) < 0.1 and abs(x2 - 3) < 0.1 and "P(class 1) = " in said
+    # ... first from the streamed grid, then the model's own answer at that very point.
+    point = json.loads(browser.evaluate(
+        "document.getElementById('point-prediction').dataset.point"))
+    exact = app.state.session.predict({"point": point})["probabilities"][1]
+    browser.wait_for("document.getElementById('point-prediction').textContent.includes("
+                     f"'P(class 1) = {exact:.3f}')", timeout=10)
     # Only the layers that fit 2-D points are offered.
     assert browser.evaluate("getComputedStyle(document.getElementById('image-layers'))"
                             ".display") == "none"

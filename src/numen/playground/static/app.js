@@ -380,8 +380,15 @@ function predictAt(event) {
   if (typeof v !== "number") { return; }
   const what = described.task === "binary" ? `P(class 1) = ${v.toFixed(3)} -> class ` +
     (v > 0.5 ? 1 : 0) : `prediction ${v.toFixed(3)}`;
-  $("point-prediction").textContent = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): ` +
-    what;
+  const at = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): `;
+  $("point-prediction").textContent = at + what;
+  $("point-prediction").dataset.point = JSON.stringify([x1, x2]);
+  // The grid's value shows at once; the model's own answer at the exact point replaces it.
+  api("/api/predict", { point: [x1, x2] }).then((answer) => {
+    $("point-prediction").textContent = at + (answer.task === "binary"
+      ? `P(class 1) = ${answer.probabilities[1].toFixed(3)} -> class ${answer.label}`
+      : `prediction ${answer.label}`);
+  }).catch(() => {});
 }
 
 // -- start ------------------------------------------------------------------------------------
