@@ -20,11 +20,6 @@ playground: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	$(BIN)/numen playground
 
-# The documentation's playground screenshots, from the browser tests (needs chromium).
-playground-docs: $(STAMP)
-	$(BIN)/python -m pytest -q -n 0 tests/test_playground_browser.py
-	$(BIN)/python docs/guides/playground/shrink_screenshots.py
-
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests
 
@@ -77,3 +72,8 @@ golden:
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_golden.py $(FAMILIES)
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/keras_structures.py
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_behaviour.py
+
+# The documentation's playground screenshots, from the browser tests (needs chromium).
+playground-docs: $(STAMP)
+	$(BIN)/python -m pytest -q -n 0 tests/test_playground_browser.py
+	$(BIN)/python docs/guides/playground/shrink_screenshots.py
