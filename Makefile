@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo playground test test-fast lint bench clean interop docs golden
+.PHONY: demo playground playground-docs test test-fast lint bench clean interop docs golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -87,3 +87,8 @@ golden:
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_golden.py $(FAMILIES)
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/keras_structures.py
 	KERAS_BACKEND=jax $(INTEROP)/bin/python tests/fixtures/make_keras_behaviour.py
+
+# The documentation's playground screenshots, from the browser tests (needs chromium).
+playground-docs: $(STAMP)
+	$(BIN)/python -m pytest -q -n 0 tests/test_playground_browser.py
+	$(BIN)/python docs/guides/playground/shrink_screenshots.py

@@ -2,20 +2,26 @@
 DevTools protocol over a pipe (`--remote-debugging-pipe`), so no driver package is needed.
 
 Open a link holding a set-up (spiral, two hidden layers), press Train, wait for the end, read a
-test accuracy above 0.9 from the page, check the surface was drawn, and keep a screenshot.
+test accuracy above 0.9 from the page, check the surface and the hidden units were drawn; build a
+convolution model on the digits with the editor, draw a digit and read its prediction, run the
+copied code to the same architecture and load the downloaded model; upload a bad and a good CSV
+and type a row. A screenshot of each state is kept in ARTIFACTS.
 Skipped when no Chromium binary is found (set CHROMIUM to its path to choose one).
 """
 
 import base64
 import json
 import os
+import pathlib
 import select
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 pytest.importorskip("starlette")
@@ -27,6 +33,8 @@ from numen.playground.setup import normalize, to_fragment  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM") or next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p),
     None)
+# Screenshots of each state are kept here as test artifacts; `make playground-docs` copies
+# (shrunk) ones into docs/guides/.
 ARTIFACTS = os.environ.get("PLAYGROUND_SCREENSHOTS", "build/playground-screenshots")
 
 pytestmark = [pytest.mark.slow,
@@ -187,6 +195,20 @@ def test_spiral_trains_to_high_accuracy_in_the_browser(server, browser):
     })()""")
     x1, x2 = map(float, said.split("(x1, x2) = (")[1].split(")")[0].split(", "))
     assert abs(x1 - 3) < 0.1 and abs(x2 - 3) < 0.1 and "P(class 1) = " in said
+    # ... first from the streamed grid, then the model's own answer at that very point.
+    point = json.loads(browser.evaluate(
+        "document.getElementById('point-prediction').dataset.point"))
+    exact = app.state.session.predict({"point": point})["probabilities"][1]
+    browser.wait_for("document.getElementById('point-prediction').textContent.includes("
+                     f"'P(class 1) = {exact:.3f}')", timeout=10)
+    # Only the layers that fit 2-D points are offered.
+    assert browser.evaluate("getComputedStyle(document.getElementById('image-layers'))"
+                            ".display") == "none"
+    # Each hidden unit's own surface (16 + 16 thumbnails); keep the run to compare it.
+    assert browser.evaluate("document.querySelectorAll('#units canvas.unit').length") == 32
+    assert browser.evaluate("document.getElementById('units-box').hidden") is False
+    browser.evaluate("document.getElementById('keep-run').click()")
+    assert browser.evaluate("document.querySelectorAll('#runs li').length") == 1
     browser.screenshot(f"{ARTIFACTS}/2-trained.png")
     # The page's own download links work from the browser.
     code = browser.evaluate("fetch(document.getElementById('download-code').href)"
@@ -217,3 +239,155 @@ def test_choosing_digits_and_stepping(server, browser):
     browser.wait_for("document.querySelectorAll('#confusion tr').length === 11")
     assert app.state.session.setup["data"]["name"] == "digits"
     browser.screenshot(f"{ARTIFACTS}/3-digits.png")
+    # The sine series: the editor offers recurrent layers and starts with an LSTM.
+    browser.evaluate("""(() => {
+        const s = document.getElementById('data-name');
+        s.value = 'sine';
+        s.dispatchEvent(new Event('change'));
+    })()""")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('20 inputs')")
+    assert browser.evaluate("document.querySelector('#layers li').dataset.type") == "LSTM"
+    shown = "getComputedStyle(document.getElementById('{}')).display !== 'none'"
+    assert browser.evaluate(shown.format("recurrent-layers")) is True
+    assert browser.evaluate(shown.format("image-layers")) is False
+    assert app.state.session.setup["layers"][0]["type"] == "LSTM"
+    assert "Dense(1, linear)" in browser.evaluate(
+        "document.getElementById('output-layer').textContent")
+    # A test window of the series and the model's guess for the value after it.
+    browser.evaluate("document.getElementById('series-predict').click()")
+    said = browser.wait_for("document.getElementById('series-prediction').dataset.label && "
+                            "document.getElementById('series-prediction').textContent")
+    assert said.startswith("next value: true ")
+
+
+DRAW_A_ONE = """(() => {
+    const pad = document.getElementById('digit-pad'), r = pad.getBoundingClientRect();
+    const at = (x, y) => ({clientX: r.left + x * r.width, clientY: r.top + y * r.height,
+                           bubbles: true, pointerId: 1});
+    pad.dispatchEvent(new PointerEvent('pointerdown', at(0.5, 0.1)));
+    for (let i = 1; i <= 20; i++) {
+      pad.dispatchEvent(new PointerEvent('pointermove', at(0.5, 0.1 + 0.04 * i)));
+    }
+    pad.dispatchEvent(new PointerEvent('pointerup', at(0.5, 0.9)));
+    document.getElementById('digit-predict').click();
+})()"""
+
+
+def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_path):
+    """Build a small convolution model on the digits with the editor's buttons, train it,
+    draw a digit and read the prediction; then run the copied code to the same architecture
+    and load the downloaded model."""
+    from numen import keras
+
+    base, app = server
+    setup = normalize({"data": {"name": "digits"}, "layers": [],
+                       "fit": {"epochs": 3, "batch_size": 64}, "seed": 0})
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token#{to_fragment(setup)}")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('64 inputs')"
+                     " && document.querySelectorAll('#layers li').length === 0", timeout=30)
+    assert browser.evaluate("document.getElementById('digit-box').hidden") is False
+    for button in ("add-conv", "add-maxpool", "add-dense"):
+        browser.evaluate(f"document.getElementById('{button}').click()")
+    browser.wait_for("document.getElementById('output-layer').textContent.includes('10') && "
+                     "document.querySelectorAll('#layers li').length === 3 && "
+                     "document.getElementById('data-summary').textContent.includes('weights')")
+    browser.wait_for("JSON.stringify(Array.from(document.querySelectorAll('#layers li'))"
+                     ".map(li => li.dataset.type)) === "
+                     "'[\"Conv2D\",\"MaxPooling2D\",\"Dense\"]'")
+    # The set-up is sent a quarter second after the last edit: wait until the server has it.
+    deadline = time.monotonic() + 60
+    while [s["type"] for s in app.state.session.setup["layers"]] != [
+            "Conv2D", "MaxPooling2D", "Dense"]:
+        assert time.monotonic() < deadline, app.state.session.setup["layers"]
+        time.sleep(0.1)
+    browser.wait_for("document.getElementById('data-summary').textContent.includes("
+                     f"'{app.state.session.model.count_params()} weights')")
+    browser.evaluate("document.getElementById('start').click()")
+    browser.wait_for("document.getElementById('status').textContent === 'done'", timeout=300)
+    browser.evaluate(DRAW_A_ONE)
+    label = browser.wait_for("document.getElementById('digit-prediction').dataset.label")
+    assert label in [str(i) for i in range(10)]
+    assert "probability" in browser.evaluate(
+        "document.getElementById('digit-prediction').textContent")
+    browser.screenshot(f"{ARTIFACTS}/4-draw-a-digit.png")
+
+    # Copy code: the script the page copied runs to the same architecture.
+    browser.evaluate("document.getElementById('copy-code').click()")
+    code = browser.wait_for("document.getElementById('clipboard').value")
+    assert "keras.layers.Conv2D(8, 3, padding='same', activation='relu')" in code
+    workdir = tmp_path / "script"
+    workdir.mkdir()
+    (workdir / "model.py").write_text(code)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(pathlib.Path(__file__).resolve().parents[1] / "src"),
+         os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "model.py"], cwd=workdir, capture_output=True,
+                          text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    theirs = keras.saving.load_model(str(workdir / "model.keras"))
+    ours = app.state.session.model
+    assert [type(la).__name__ for la in theirs.layers] == [type(la).__name__
+                                                           for la in ours.layers]
+    assert [w.shape for w in theirs.get_weights()] == [w.shape for w in ours.get_weights()]
+
+    # Download model: the page's link gives a .keras file that loads and predicts the same.
+    data = browser.evaluate("fetch(document.getElementById('download-model').href)"
+                            ".then(r => r.arrayBuffer()).then(b => btoa(String.fromCharCode("
+                            "...new Uint8Array(b))))")
+    path = tmp_path / "downloaded.keras"
+    path.write_bytes(base64.b64decode(data))
+    loaded = keras.saving.load_model(str(path))
+    x = app.state.session.data["x_test"][:8]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+def choose_file(browser, selector: str, path) -> None:
+    root = browser.send("DOM.getDocument")["root"]["nodeId"]
+    node = browser.send("DOM.querySelector", nodeId=root, selector=selector)["nodeId"]
+    browser.send("DOM.setFileInputFiles", files=[str(path)], nodeId=node)
+
+
+def test_csv_upload_bad_file_message_and_a_typed_row(server, browser, tmp_path):
+    """A malformed CSV is a message on the page; a good one trains and answers a typed row."""
+    base, app = server
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3\n")
+    good = tmp_path / "mine.csv"
+    good.write_text("size,colour,kind\n" + "".join(
+        f"{i},{'red' if i % 3 else 'blue'},{'yes' if i % 2 else 'no'}\n" for i in range(40)))
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token")
+    browser.wait_for("document.getElementById('data-summary').textContent.includes('2 inputs')",
+                     timeout=30)
+    browser.evaluate("""(() => {
+        const s = document.getElementById('data-name');
+        s.value = 'csv';
+        s.dispatchEvent(new Event('change'));
+    })()""")
+    choose_file(browser, "#csv-file", bad)
+    said = browser.wait_for("!document.getElementById('message').textContent"
+                            ".startsWith('Choose') && "
+                            "document.getElementById('message').textContent")
+    assert "line 3" in said
+    choose_file(browser, "#csv-file", good)
+    browser.wait_for("document.getElementById('data-summary').textContent"
+                     ".startsWith('28 training')")
+    assert app.state.session.setup["data"]["target"] == "kind"
+    assert browser.evaluate("document.getElementById('row-columns').textContent") == \
+        "Columns: size, colour"
+    browser.evaluate("""(() => {
+        document.getElementById('csv-row').value = '3, red';
+        document.getElementById('row-predict').click();
+    })()""")
+    assert browser.wait_for("document.getElementById('row-prediction').dataset.label") in (
+        "yes", "no")
+    browser.evaluate("""(() => {
+        document.getElementById('csv-row').value = 'three, red';
+        document.getElementById('row-predict').click();
+    })()""")
+    said = browser.wait_for("document.getElementById('row-prediction').dataset.label === '' && "
+                            "document.getElementById('row-prediction').textContent")
+    assert "needs a number" in said
+    assert browser.evaluate("document.querySelector('#confusion tr').textContent") == \
+        "true \\ predictednoyes"
+    browser.screenshot(f"{ARTIFACTS}/5-csv.png")

@@ -160,6 +160,13 @@ def test_missing_target_and_oversized_upload(client):
     assert r.status_code == 400 and "'zz'" in r.json()["error"]
     r = client.post("/api/upload", content=b"x" * 5_000_001, headers=H)
     assert r.status_code == 413
+
+    def chunks():  # no Content-Length: the server counts the bytes as they come
+        for _ in range(6):
+            yield b"y" * 1_000_000
+
+    r = client.post("/api/upload", content=chunks(), headers=H)
+    assert r.status_code == 413 and "limit" in r.json()["error"]
     assert client.get("/api/state", headers=H).status_code == 200
 
 
@@ -186,4 +193,58 @@ def test_a_diverging_run_is_reported_not_a_crash(client):
     history = [h for s in states for h in s["history"]]
     assert history[-1]["loss"] is None  # nan is sent as null
     assert "nan_loss" in {n["kind"] for n in last["notes"]}
+    assert client.get("/api/state", headers=H).status_code == 200
+
+
+def predict(client, **body):
+    return client.post("/api/predict", json=body, headers=H)
+
+
+def test_predict_a_point_and_see_each_hidden_unit(client):
+    setup(client, data={"name": "xor", "n": 60},
+          layers=[{"type": "Dense", "units": 3, "activation": "tanh"},
+                  {"type": "Dense", "units": 2, "activation": "relu"}])
+    r = predict(client, point=[2.0, -1.5])
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["task"] == "binary" and answer["label"] in ("0", "1")
+    assert abs(sum(answer["probabilities"]) - 1) < 1e-6
+    units = client.get("/api/state", headers=H).json()["surface"]["units"]
+    names = [layer.name for layer in client.session.model.layers]
+    assert [(u["layer"], u["unit"]) for u in units] == [(names[0], 0), (names[0], 1),
+                                                         (names[0], 2), (names[1], 0),
+                                                         (names[1], 1)]
+    assert len(units[0]["values"]) == units[0]["size"] ** 2
+    for bad in ({"point": [1.0]}, {"point": "here"}, {"image": [0] * 64}):
+        r = predict(client, **bad)
+        assert r.status_code == 400 and "'point'" in r.json()["error"]
+
+
+def test_predict_a_drawn_digit_with_a_conv_model(client):
+    desc = setup(client, data={"name": "digits"},
+                 layers=[{"type": "Conv2D", "filters": 4}, {"type": "MaxPooling2D"}],
+                 fit={"epochs": 1, "batch_size": 64})
+    assert desc["input_kind"] == "image" and desc["n_inputs"] == 64
+    image = client.session.data["x_test"][0].ravel().tolist()
+    answer = predict(client, image=image).json()
+    assert answer["task"] == "multiclass" and len(answer["probabilities"]) == 10
+    assert answer["label"] == str(answer["class"])
+    r = predict(client, image=[0.5] * 63)
+    assert r.status_code == 400 and "64 numbers" in r.json()["error"]
+
+
+def test_predict_a_series_and_a_csv_row(client):
+    desc = setup(client, data={"name": "sine", "n": 60}, layers=[{"type": "GRU", "units": 3}])
+    assert len(desc["windows"]) == 8 and len(desc["windows"][0]["values"]) == 20
+    answer = predict(client, series=[0.1] * 20).json()
+    assert answer["task"] == "regression" and isinstance(answer["value"], float)
+    rows = ["a,colour,kind"] + [f"{i},{'red' if i % 3 else 'blue'},{'yes' if i % 2 else 'no'}"
+                                for i in range(40)]
+    client.post("/api/upload?name=mine.csv", content="\n".join(rows).encode(), headers=H)
+    setup(client, data={"name": "csv", "target": "kind"})
+    answer = predict(client, row="3, red").json()
+    assert answer["task"] == "binary" and answer["label"] in ("no", "yes")
+    for row, message in (("3", "expected 2"), ("x,red", "needs a number"), ("", "a line")):
+        r = predict(client, row=row)
+        assert r.status_code == 400 and message in r.json()["error"], r.text
     assert client.get("/api/state", headers=H).status_code == 200

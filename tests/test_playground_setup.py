@@ -38,6 +38,11 @@ def test_normalize_fills_defaults_and_keeps_given_values():
     ({"layers": [{"type": "Dense", "units": 0}]}, "layers[0].units"),
     ({"layers": [{"type": "Dense", "activation": "nope"}]}, "layers[0].activation"),
     ({"layers": [{"type": "Conv3D"}]}, "layers[0]"),
+    ({"layers": [{"type": "Conv2D"}]}, "layers[0]: Conv2D needs images"),
+    ({"data": {"name": "sine"}, "layers": [{"type": "Flatten"}, {"type": "LSTM"}]},
+     "layers[1]: LSTM needs a series"),
+    ({"data": {"name": "digits"}, "layers": [{"type": "Conv2D", "filters": 500}]},
+     "layers[0].filters"),
     ({"compile": {"optimizer": "magic"}}, "compile.optimizer"),
     ({"fit": {"epochs": "ten"}}, "fit.epochs"),
     ({"colour": "red"}, "unknown keys"),
@@ -86,6 +91,36 @@ def test_2d_sets(name):
         assert set(np.unique(y)) == {0.0, 1.0} and 0.35 < y.mean() < 0.65
     x2, _ = datasets.make_2d(name, 200, 0.2, np.random.default_rng(0))
     np.testing.assert_array_equal(x, x2)
+
+
+def test_plan_adds_flatten_and_return_sequences():
+    from numen.playground.setup import plan
+
+    s = normalize({"data": {"name": "digits"},
+                   "layers": [{"type": "Conv2D"}, {"type": "AveragePooling2D"},
+                              {"type": "Dense", "units": 4}]})
+    assert [p["type"] for p in plan(s)] == ["Conv2D", "AveragePooling2D", "Flatten", "Dense"]
+    model = build_model(s, 64, task_of(s, 10))
+    assert model.input_shape == (None, 8, 8, 1) and model.output_shape == (None, 10)
+    s = normalize({"data": {"name": "sine"},
+                   "layers": [{"type": "SimpleRNN", "units": 3}, {"type": "LSTM", "units": 2}]})
+    assert [p.get("return_sequences") for p in plan(s)] == [True, False]
+    assert task_of(s)["task"] == "regression"
+    assert build_model(s, 20, task_of(s)).output_shape == (None, 1)
+    s = normalize({"data": {"name": "sine"}, "layers": [{"type": "Dense", "units": 3}]})
+    assert [p["type"] for p in plan(s)] == ["Flatten", "Dense"]
+
+
+def test_conv_and_recurrent_setups_round_trip_through_the_address():
+    for given in (CONTRACT_SETUPS["conv"].values[0], CONTRACT_SETUPS["recurrent"]):
+        s = normalize(given)
+        assert from_fragment(to_fragment(s)) == s
+
+
+def test_series_set():
+    x, y = datasets.make_series(30, 0.1, np.random.default_rng(0))
+    assert x.shape == (30, datasets.SERIES_STEPS, 1) and y.shape == (30, 1)
+    assert np.abs(x).max() < 2
 
 
 def test_features_and_split():
@@ -187,29 +222,54 @@ def test_script_for_a_csv_runs(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_script_runs_under_real_keras(tmp_path):
+@pytest.mark.parametrize("given", [
+    {"data": {"name": "spiral", "n": 60}, "fit": {"epochs": 2}},
+    {"data": {"name": "sine", "n": 60}, "fit": {"epochs": 2},
+     "layers": [{"type": "SimpleRNN", "units": 4}, {"type": "GRU", "units": 3},
+                {"type": "Dense", "units": 4}]},
+], ids=["dense", "recurrent"])
+def test_script_runs_under_real_keras(tmp_path, given):
     """With `import keras` and a real Keras 3 (the interop venv), the same script trains."""
     python = os.environ.get("NUMEN_INTEROP_PYTHON") or str(
         SRC.parent / ".venv" / "interop" / "bin" / "python")
     if not pathlib.Path(python).exists():
         pytest.skip("no Keras 3 interpreter (set NUMEN_INTEROP_PYTHON)")
-    s = normalize({"data": {"name": "spiral", "n": 60}, "fit": {"epochs": 2}})
+    s = normalize(given)
     text = codegen.script(s).replace("from numen import keras", "import keras")
     done = _run(text, tmp_path, python=python, env={"KERAS_BACKEND": "jax", "PYTHONPATH": ""})
     assert done.returncode == 0, done.stderr
 
 
-def test_script_reproduces_the_pages_run(tmp_path):
+CONTRACT_SETUPS = {
+    "dense": {"data": {"name": "moons", "n": 100},
+              "layers": [{"type": "Dense", "units": 6, "activation": "relu"},
+                         {"type": "Dropout", "rate": 0.2}],
+              "fit": {"epochs": 3, "batch_size": 16}, "seed": 5},
+    "conv": pytest.param(
+        {"data": {"name": "digits", "test_ratio": 0.5},
+         "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3},
+                    {"type": "MaxPooling2D", "pool_size": 2},
+                    {"type": "Dense", "units": 8, "activation": "relu"}],
+         "fit": {"epochs": 1, "batch_size": 64}, "seed": 2},
+        marks=pytest.mark.slow),
+    "recurrent": {"data": {"name": "sine", "n": 120},
+                  "layers": [{"type": "LSTM", "units": 6}, {"type": "GRU", "units": 4}],
+                  "fit": {"epochs": 2, "batch_size": 16}, "seed": 1},
+}
+
+
+@pytest.mark.parametrize("given", list(CONTRACT_SETUPS.values()), ids=list(CONTRACT_SETUPS))
+def test_script_reproduces_the_pages_run(tmp_path, given):
     """The contract: the script a user takes away trains to the same losses and weights as the
-    page did (same data, split, initialization, dropout and shuffling)."""
+    page did (same data, split, initialization, dropout and shuffling), for dense, convolution
+    and recurrent set-ups."""
     from numen import keras
     from numen.playground.session import Session
 
+    if given["data"]["name"] == "digits":
+        pytest.importorskip("sklearn")
     session = Session(tmp_path)
-    session.apply({"data": {"name": "moons", "n": 100},
-                   "layers": [{"type": "Dense", "units": 6, "activation": "relu"},
-                              {"type": "Dropout", "rate": 0.2}],
-                   "fit": {"epochs": 3, "batch_size": 16}, "seed": 5})
+    session.apply(given)
     session.start()
     session.wait(120)
     page = [h["loss"] for h in session.snapshot()["history"]]

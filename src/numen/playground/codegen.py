@@ -11,7 +11,15 @@ import inspect
 import json
 
 from numen.playground import datasets
-from numen.playground.setup import OPTIMIZERS, REGRESSION_2D, task_of
+from numen.playground.setup import (
+    OPTIMIZERS,
+    RECURRENT_LAYERS,
+    REGRESSION_2D,
+    input_kind,
+    input_shape,
+    plan,
+    task_of,
+)
 
 _HEADER = '''"""A model built in the numen playground.
 
@@ -30,14 +38,22 @@ rng = np.random.default_rng(SEED)
 
 
 def _layer_line(spec: dict) -> str:
-    if spec["type"] == "Dense":
+    kind = spec["type"]
+    if kind == "Dense":
         reg = (f", kernel_regularizer=keras.regularizers.L2({spec['l2']!r})"
                if spec["l2"] else "")
         return (f"keras.layers.Dense({spec['units']}, activation={spec['activation']!r}"
                 f"{reg}),")
-    if spec["type"] == "Dropout":
+    if kind == "Dropout":
         return f"keras.layers.Dropout({spec['rate']!r}),"
-    return "keras.layers.BatchNormalization(),"
+    if kind == "Conv2D":
+        return (f"keras.layers.Conv2D({spec['filters']}, {spec['kernel_size']}, "
+                f"padding='same', activation={spec['activation']!r}),")
+    if kind in ("MaxPooling2D", "AveragePooling2D"):
+        return f"keras.layers.{kind}({spec['pool_size']}, padding='same'),"
+    if kind in RECURRENT_LAYERS:
+        return f"keras.layers.{kind}({spec['units']}, return_sequences={spec['return_sequences']}),"
+    return f"keras.layers.{kind}(),"
 
 
 def _data_lines(setup: dict, encoding: dict | None, csv_name: str) -> tuple[list[str], str]:
@@ -50,7 +66,13 @@ def _data_lines(setup: dict, encoding: dict | None, csv_name: str) -> tuple[list
                 "",
                 "digits = load_digits()",
                 "x = (digits.data / 16.0).astype('float32')",
-                "y = digits.target.astype('float32')[:, None]"], "the UCI handwritten digits"
+                "y = digits.target.astype('float32')[:, None]",
+                *(["x = x.reshape(-1, 8, 8, 1)  # images for the convolution layers"]
+                  if input_kind(setup) == "image" else [])], "Data: the UCI handwritten digits."
+    if name in datasets.SERIES:
+        return [inspect.getsource(datasets.make_series).rstrip(), "", "",
+                f"x, y = make_series({data['n']}, {data['noise']!r}, rng)"], \
+            "Data: windows of noisy sine waves; the target is the next value."
     if name == "csv":
         return ["import csv",
                 "",
@@ -90,9 +112,10 @@ def script(setup: dict, n_classes: int | None = None, encoding: dict | None = No
     """
     head = task_of(setup, n_classes, encoding["task"] if encoding else None)
     data_lines, what = _data_lines(setup, encoding, csv_name)
-    n_inputs = {"digits": "64"}.get(setup["data"]["name"], "x.shape[1]")
+    shape = input_shape(setup, 0)
+    n_inputs = "x.shape[1]," if shape == (0,) else ", ".join(map(str, shape))
     comp, fit = setup["compile"], setup["fit"]
-    layers = "\n".join(f"    {_layer_line(s)}" for s in setup["layers"])
+    layers = "\n".join(f"    {_layer_line(s)}" for s in plan(setup))
     out_layer = f"    keras.layers.Dense({head['units']}, activation={head['activation']!r}),"
     parts = [
         _HEADER.format(what=what, seed=setup["seed"]),
@@ -107,7 +130,7 @@ def script(setup: dict, n_classes: int | None = None, encoding: dict | None = No
         "",
         "# 2. Define",
         "model = keras.Sequential([",
-        f"    keras.Input(({n_inputs},)),",
+        f"    keras.Input(({n_inputs})),",
         *([layers] if layers else []),
         out_layer,
         "])",

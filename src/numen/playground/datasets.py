@@ -1,5 +1,5 @@
-"""The playground's data: 2-D toy sets, a noisy regression plane, the bundled digits and the
-user's CSV.
+"""The playground's data: 2-D toy sets, a noisy regression plane, sine-wave series, the bundled
+digits and the user's CSV.
 
 The generator functions here are plain NumPy with no numen import, on purpose: the code
 generator copies their source into the script a user takes away (`codegen.py`), so the page's
@@ -12,7 +12,9 @@ import numpy as np
 
 CLASSIFICATION_2D = ("circle", "xor", "gaussians", "spiral", "moons")
 REGRESSION_2D = ("plane", "bumps")
-DATASETS = CLASSIFICATION_2D + REGRESSION_2D + ("digits", "csv")
+SERIES = ("sine",)
+DATASETS = CLASSIFICATION_2D + REGRESSION_2D + SERIES + ("digits", "csv")
+SERIES_STEPS = 20  # the length of each window of the sine set
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
 
 
@@ -60,6 +62,17 @@ def make_2d(name, n, noise, rng):
     else:
         raise ValueError(f"make_2d: unknown data set {name!r}")
     return x.astype("float32"), y.astype("float32")[:, None]
+
+
+def make_series(n, noise, rng, steps=20):
+    """`n` windows of `steps` values, each from a sine wave of random frequency and phase with
+    noise added (`noise` 0 to 1), shaped (n, steps, 1); the target is the value after the
+    window."""
+    frequency = rng.uniform(0.15, 0.6, (n, 1))
+    phase = rng.uniform(0, 2 * np.pi, (n, 1))
+    t = np.arange(steps + 1)[None, :]
+    wave = np.sin(frequency * t + phase) + rng.normal(0, noise * 0.3, (n, steps + 1))
+    return wave[:, :steps, None].astype("float32"), wave[:, steps:].astype("float32")
 
 
 def add_features(x, features):

@@ -109,6 +109,10 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
             return _error(404, f"unknown command {name!r}; use start, pause, step or reset")
         return JSONResponse({"ok": True, "started": started, "status": session.status})
 
+    async def predict(request: Request) -> Response:
+        body = await json_body(request)  # an inference pass only: fine while training runs
+        return JSONResponse(await asyncio.to_thread(session.predict, body))
+
     async def state(request: Request) -> Response:
         return JSONResponse({**session.description(), **session.snapshot()})
 
@@ -117,7 +121,14 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
         if length > MAX_UPLOAD_BYTES:
             return _error(413, f"the upload has {length} bytes; the limit is "
                                f"{MAX_UPLOAD_BYTES}")
-        body = await request.body()
+        chunks, size = [], 0
+        async for chunk in request.stream():  # counted as it arrives: no length is trusted
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                return _error(413, f"the upload has more than {MAX_UPLOAD_BYTES} bytes, the "
+                                   "limit")
+            chunks.append(chunk)
+        body = b"".join(chunks)
         columns = await asyncio.to_thread(session.load_csv,
                                           request.query_params.get("name", "data.csv"), body)
         return JSONResponse({"columns": columns})
@@ -161,6 +172,7 @@ def create_app(token: str | None = None, allowed_hosts: tuple[str, ...] = ("127.
         Route("/api/setup", guarded(setup), methods=["POST"]),
         Route("/api/upload", guarded(upload), methods=["POST"]),
         Route("/api/state", guarded(state)),
+        Route("/api/predict", guarded(predict), methods=["POST"]),
         Route("/api/events", guarded(events)),
         Route("/api/code", guarded(code)),
         Route("/api/model", guarded(model)),

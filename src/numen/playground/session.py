@@ -16,9 +16,10 @@ import numpy as np
 from numen.callbacks import Callback
 from numen.cli.tabular import Preprocessing, UserError, read_table
 from numen.playground import codegen, datasets, diagnostics
-from numen.playground.setup import build_model, normalize, task_of, to_fragment
+from numen.playground.setup import build_model, input_kind, normalize, task_of, to_fragment
 
 GRID = 40  # the decision surface is GRID x GRID points over [-6, 6]^2
+UNIT_GRID, MAX_THUMBNAILS = 20, 64  # each hidden unit's own surface, for at most 64 units
 EXTENT = 6.0
 PROBE_INTERVAL = 0.1  # seconds between measurements while training (about ten a second)
 PROBE_ROWS = 256
@@ -89,6 +90,10 @@ class Session:
             x, y = load_digits()
             y = y.astype("float32")[:, None]
             n_classes = 10
+            if input_kind(setup) == "image":
+                x = x.reshape(-1, 8, 8, 1)
+        elif d["name"] in datasets.SERIES:
+            x, y = datasets.make_series(d["n"], d["noise"], rng)
         elif d["name"] == "csv":
             if self.upload is None:
                 raise UserError("upload a CSV file before choosing the CSV data set")
@@ -214,7 +219,8 @@ class Session:
             grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
             values = _predict(model, datasets.add_features(grid, self.setup["data"]["features"]))
             surface = {"size": GRID, "extent": EXTENT,
-                       "values": np.round(values[:, 0].astype("float64"), 3).tolist()}
+                       "values": np.round(values[:, 0].astype("float64"), 3).tolist(),
+                       "units": self._unit_surfaces()}
         confusion = None
         if head["task"] != "regression":
             pred = _predict(model, data["x_test"])
@@ -226,6 +232,85 @@ class Session:
         with self.lock:
             self.layers, self.notes, self.surface = layers, notes, surface
             self.confusion, self.last_probe = confusion, time.monotonic()
+
+    def _unit_surfaces(self) -> list[dict]:
+        """Each hidden Dense unit's output over a UNIT_GRID x UNIT_GRID grid of the plane."""
+        from numen.autodiff import no_grad
+
+        axis = np.linspace(-EXTENT, EXTENT, UNIT_GRID, dtype="float32")
+        gx, gy = np.meshgrid(axis, axis)
+        h = datasets.add_features(np.stack([gx.ravel(), gy.ravel()], axis=1),
+                                  self.setup["data"]["features"])
+        out = []
+        with no_grad():
+            for layer in self.model.layers[:-1]:
+                h = layer(h, training=False)
+                if layer.__class__.__name__ != "Dense":
+                    continue
+                values = np.asarray(h.data if hasattr(h, "data") else h).astype("float64")
+                for j in range(values.shape[1]):
+                    if len(out) < MAX_THUMBNAILS:
+                        out.append({"layer": layer.name, "unit": j, "size": UNIT_GRID,
+                                    "values": np.round(values[:, j], 3).tolist()})
+        return out
+
+    def predict(self, given: dict) -> dict:
+        """The model's answer for one input the page sends: {'point': [x1, x2]} on the plane,
+        {'image': 64 values in [0, 1]} for the digits, {'series': SERIES_STEPS values} for the
+        sine set, or {'row': 'a line of CSV'} with the feature columns of the upload in order.
+
+        Raises:
+            ValueError: the input does not fit the current data set (named, with what was
+            expected).
+        """
+        d, name = self.data, self.setup["data"]["name"]
+        shape = d["x_train"].shape[1:]
+        if name in datasets.CLASSIFICATION_2D + datasets.REGRESSION_2D:
+            point = _numbers(given.get("point"), 2, "point")
+            x = datasets.add_features(point[None, :], self.setup["data"]["features"])
+        elif name == "digits":
+            x = _numbers(given.get("image"), 64, "image").clip(0, 1).reshape((1, *shape))
+        elif name in datasets.SERIES:
+            x = _numbers(given.get("series"), int(np.prod(shape)), "series").reshape((1, *shape))
+        else:
+            x = self._csv_row(given.get("row"))
+        with np.errstate(all="ignore"):
+            out = _predict(self.model, x.astype("float32"))[0].astype("float64")
+        task, enc = d["head"]["task"], d["encoding"]
+        if task == "regression":
+            value = float(out[0])
+            if enc:
+                value = value * enc["target_std"] + enc["target_mean"]
+            return _finite({"task": task, "value": value, "label": f"{value:.4g}"})
+        probs = np.array([1 - out[0], out[0]]) if task == "binary" else out
+        names = enc["classes"] if enc and enc.get("classes") else [str(i) for i in
+                                                                      range(len(probs))]
+        best = int(np.argmax(probs))
+        return _finite({"task": task, "probabilities": np.round(probs, 4).tolist(),
+                        "class": best, "label": names[best]})
+
+    def _csv_row(self, row) -> np.ndarray:
+        import csv
+
+        enc = self.data["encoding"]
+        columns = [f["name"] for f in enc["features"]]
+        if not isinstance(row, str) or not row.strip():
+            raise ValueError(f"expected a line of CSV with the columns {columns}")
+        values = next(csv.reader([row.strip()]))
+        if len(values) != len(columns):
+            raise ValueError(f"the row has {len(values)} values; expected {len(columns)}, "
+                             f"one for each of {columns}")
+        table = {c: [v.strip()] for c, v in zip(columns, values)}
+        for f in enc["features"]:
+            if f["kind"] == "numeric" and table[f["name"]][0]:
+                try:
+                    float(table[f["name"]][0])
+                except ValueError:
+                    raise ValueError(f"column {f['name']!r} needs a number, got "
+                                     f"{table[f['name']][0]!r}") from None
+        dummy = "0" if enc["task"] == "regression" else enc["classes"][0]
+        table[enc["target"]] = [dummy]
+        return datasets.encode_table(table, enc)[0]
 
     def touch(self) -> None:
         with self.changed:
@@ -251,8 +336,12 @@ class Session:
                     "fragment": to_fragment(self.setup), "task": d["head"]["task"],
                     "n_classes": d["n_classes"], "points": d["points"],
                     "n_train": len(d["x_train"]), "n_test": len(d["x_test"]),
-                    "n_inputs": int(d["x_train"].shape[1]),
+                    "n_inputs": int(np.prod(d["x_train"].shape[1:])),
+                    "input_kind": input_kind(self.setup),
                     "columns": self.upload["columns"] if self.upload else None,
+                    "classes": (d["encoding"] or {}).get("classes") or None,
+                    "windows": _windows(d) if self.setup["data"]["name"] in datasets.SERIES
+                    else None,
                     "params": self.model.count_params()}
 
     def script(self) -> str:
@@ -278,6 +367,23 @@ def _finite(value):
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+def _windows(data: dict, count: int = 8) -> list[dict]:
+    """The first test windows of a series and the value after each, for the page to plot."""
+    x, y = data["x_test"][:count], data["y_test"][:count]
+    return [{"values": np.round(w[:, 0].astype("float64"), 4).tolist(),
+             "next": round(float(t[0]), 4)} for w, t in zip(x, y)]
+
+
+def _numbers(value, n: int, name: str) -> np.ndarray:
+    if (not isinstance(value, list) or len(value) != n
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+        raise ValueError(f"expected {name!r}: a list of {n} numbers, got {str(value)[:60]}")
+    array = np.array(value, dtype="float64")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name!r} must hold finite numbers")
+    return array
 
 
 def _rows(points: np.ndarray, y: np.ndarray) -> list:

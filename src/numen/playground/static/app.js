@@ -117,53 +117,13 @@ function renderForm() {
   $("batch-size").value = setup.fit.batch_size;
 }
 
-function renderLayers() {
-  const list = $("layers");
-  list.replaceChildren();
-  setup.layers.forEach((layer, i) => {
-    const parts = [el("b", { text: layer.type === "BatchNormalization" ? "BatchNorm" : layer.type })];
-    const set = (key, parse) => (event) => {
-      layer[key] = parse(event.target.value); scheduleApply();
-    };
-    if (layer.type === "Dense") {
-      parts.push(el("input", { type: "number", min: 1, max: 256, value: layer.units,
-        title: "units", onchange: set("units", Number) }));
-      parts.push(el("select", { class: "wide", title: "activation",
-        onchange: set("activation", String) }, options(ACTIVATIONS, layer.activation)));
-      parts.push(el("span", { class: "small", text: "L2" }));
-      parts.push(el("input", { type: "number", min: 0, max: 1, step: 0.001, value: layer.l2,
-        title: "L2 regularization", onchange: set("l2", Number) }));
-    } else if (layer.type === "Dropout") {
-      parts.push(el("span", { class: "small", text: "rate" }));
-      parts.push(el("input", { type: "number", min: 0, max: 0.95, step: 0.05, value: layer.rate,
-        title: "rate", onchange: set("rate", Number) }));
-    }
-    const move = (delta) => () => {
-      const j = i + delta;
-      if (j < 0 || j >= setup.layers.length) { return; }
-      [setup.layers[i], setup.layers[j]] = [setup.layers[j], setup.layers[i]];
-      renderLayers(); scheduleApply();
-    };
-    parts.push(el("button", { text: "\u2191", title: "move up", onclick: move(-1) }));
-    parts.push(el("button", { text: "\u2193", title: "move down", onclick: move(1) }));
-    parts.push(el("button", { text: "\u00d7", title: "remove", onclick: () => {
-      setup.layers.splice(i, 1); renderLayers(); scheduleApply();
-    } }));
-    list.appendChild(el("li", {}, parts.flatMap((p) => [p, document.createTextNode(" ")])));
-  });
-}
-
-function addLayer(spec) {
-  if (setup.layers.length >= 12) { say("at most 12 layers"); return; }
-  setup.layers.push(spec); renderLayers(); scheduleApply();
-}
-
 function wireForm() {
   const data = (key, parse) => (event) => {
     setup.data[key] = parse(event.target.value); scheduleApply();
   };
   $("data-name").addEventListener("change", (e) => {
     setup.data.name = e.target.value;
+    fitLayersToData();
     if (setup.data.name === "csv" && !(described && described.columns)) {
       renderForm(); say("Choose a CSV file, then its target column."); return;
     }
@@ -189,10 +149,9 @@ function wireForm() {
   $("batch-size").addEventListener("change", (e) => {
     setup.fit.batch_size = Number(e.target.value); scheduleApply();
   });
-  $("add-dense").addEventListener("click",
-    () => addLayer({ type: "Dense", units: 8, activation: "relu", l2: 0 }));
-  $("add-dropout").addEventListener("click", () => addLayer({ type: "Dropout", rate: 0.2 }));
-  $("add-bn").addEventListener("click", () => addLayer({ type: "BatchNormalization" }));
+  wireLayerButtons();
+  wirePredict();
+  wireInspect();
   $("csv-file").addEventListener("change", async (e) => {
     const file = e.target.files[0];
     if (!file) { return; }
@@ -248,6 +207,7 @@ function onSetup(description) {
     multiclass: "sparse_categorical_crossentropy", regression: "mse" })[description.task];
   $("surface-box").hidden = !description.points;
   drawSurface(null);
+  showPredictors(description);
 }
 
 function replaceFragment(fragment) {
@@ -276,6 +236,8 @@ function onState(state) {
   show("train-metric", last[metric]); show("test-metric", last["val_" + metric]);
   drawCurves(metric);
   drawSurface(state.surface);
+  drawUnits(state.surface);
+  drawCompare();
   renderLayerStats(state.layers);
   renderNotes(state.notes);
   renderConfusion(state.confusion);
@@ -396,9 +358,10 @@ function renderNotes(notes) {
 function renderConfusion(matrix) {
   $("confusion-box").hidden = !matrix;
   if (!matrix) { return; }
+  const names = (described && described.classes) || matrix.map((_, j) => String(j));
   const head = el("tr", {}, [el("th", { text: "true \\ predicted" }),
-    ...matrix.map((_, j) => el("th", { text: String(j) }))]);
-  const rows = matrix.map((row, i) => el("tr", {}, [el("th", { text: String(i) }),
+    ...matrix.map((_, j) => el("th", { text: names[j] }))]);
+  const rows = matrix.map((row, i) => el("tr", {}, [el("th", { text: names[i] }),
     ...row.map((v) => el("td", { text: String(v) }))]));
   $("confusion").replaceChildren(head, ...rows);
 }
@@ -417,8 +380,15 @@ function predictAt(event) {
   if (typeof v !== "number") { return; }
   const what = described.task === "binary" ? `P(class 1) = ${v.toFixed(3)} -> class ` +
     (v > 0.5 ? 1 : 0) : `prediction ${v.toFixed(3)}`;
-  $("point-prediction").textContent = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): ` +
-    what;
+  const at = `At (x1, x2) = (${x1.toFixed(2)}, ${x2.toFixed(2)}): `;
+  $("point-prediction").textContent = at + what;
+  $("point-prediction").dataset.point = JSON.stringify([x1, x2]);
+  // The grid's value shows at once; the model's own answer at the exact point replaces it.
+  api("/api/predict", { point: [x1, x2] }).then((answer) => {
+    $("point-prediction").textContent = at + (answer.task === "binary"
+      ? `P(class 1) = ${answer.probabilities[1].toFixed(3)} -> class ${answer.label}`
+      : `prediction ${answer.label}`);
+  }).catch(() => {});
 }
 
 // -- start ------------------------------------------------------------------------------------
