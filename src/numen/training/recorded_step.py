@@ -27,10 +27,14 @@ _FAILED = "failed"
 
 def _pure_layer_types() -> tuple:
     # Layers whose call() is nothing but kernel ops: replaying it skips no side effect.
+    from numen.layers import conv, pooling
     from numen.layers.activation import ReLU, Softmax
     from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
 
-    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax)
+    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax, conv.Conv1D,
+            conv.Conv2D, conv.Conv3D, pooling.MaxPooling1D, pooling.MaxPooling2D,
+            pooling.MaxPooling3D, pooling.AveragePooling1D, pooling.AveragePooling2D,
+            pooling.AveragePooling3D)
 
 
 def _replayable_model(model) -> bool:
