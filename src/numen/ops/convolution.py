@@ -14,6 +14,7 @@ freed, and touching its pages again cost about a third of a convnet training ste
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import sys
@@ -25,6 +26,7 @@ from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape_ops
 
 PADDINGS = ("valid", "same", "causal")
+_NARROW = 4  # up to this many input channels, the window matrix is gathered tap by tap
 
 # -- reused buffers ----------------------------------------------------------------------------
 # A pooled buffer is handed out again only when nothing outside the pool refers to it: every
@@ -230,12 +232,10 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
                      dilation=dilation, relu=relu)
 
 
-def _padded(xp, x, pads):
-    """`x` (N, *S, C) zero-padded on its spatial axes, in a reused buffer when padding."""
-    if all(p == (0, 0) for p in pads):
+def _padded(xp, x, pads, shape):
+    """`x` (N, *S, C) zero-padded on its spatial axes to `shape`, in a reused buffer."""
+    if shape == x.shape:
         return x
-    shape = (x.shape[0], *(n + lo + hi for n, (lo, hi) in zip(x.shape[1:-1], pads)),
-             x.shape[-1])
     xpad = scratch(xp, shape, x.dtype, zero=True)
     xpad[_crop(pads, x.shape)] = x
     return xpad
@@ -246,30 +246,52 @@ def _crop(pads, shape):
                                   zip(pads, shape[1:-1])) + (slice(None),)
 
 
+@functools.lru_cache(maxsize=256)
+def _plan(x_shape, w_shape, strides, pads, dilation):
+    """The geometry of one convolution, worked out once per shape (a replayed step runs the
+    same shapes every time, and one-sample inference is dominated by this Python)."""
+    nd = len(x_shape) - 2
+    taps = w_shape[:nd]
+    k_eff = [(k - 1) * d + 1 for k, d in zip(taps, dilation)]
+    padded = (x_shape[0], *(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads)),
+              x_shape[-1])
+    out_sizes = tuple((n - k) // s + 1 for n, k, s in zip(padded[1:-1], k_eff, strides))
+    index = tuple(ix for _, ix in tap_slices(taps, out_sizes, strides, dilation))
+    return padded, out_sizes, taps, index, _crop(pads, x_shape)
+
+
 def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
     """The channels-last convolution as a replay kernel (see `conv`): x, w[, b] arrays."""
     x, w = arrays[0], arrays[1]
     b = arrays[2] if len(arrays) > 2 else None
-    nd = x.ndim - 2
     xp = backend.xp_of(x, w)
-    taps, c_in, filters = w.shape[:nd], x.shape[-1], w.shape[-1]
-    cg = w.shape[-2]
+    padded, out_sizes, taps, tap_index, crop = _plan(x.shape, w.shape, strides, pads, dilation)
+    c_in, filters, cg = x.shape[-1], w.shape[-1], w.shape[-2]
     groups = c_in // cg
-    k_eff = [(k - 1) * d + 1 for k, d in zip(taps, dilation)]
-    xpad = _padded(xp, x, pads)
-    out_sizes = tuple((n - k) // s + 1 for n, k, s in zip(xpad.shape[1:-1], k_eff, strides))
-    n, t = x.shape[0], math.prod(taps)
+    xpad = _padded(xp, x, pads, padded)
+    n, t = x.shape[0], len(tap_index)
     m = n * math.prod(out_sizes)
-    win = windows(xp, xpad, out_sizes, taps, strides, dilation)
     og = filters // groups
     if groups == 1:
         # The window matrix is copied into a reused buffer; it stays held (so never handed
         # out again) for as long as the backward closure below is alive.
-        cols = scratch(xp, (m, t * c_in), x.dtype)
-        xp.copyto(cols.reshape(win.shape), win)
+        if c_in <= _NARROW:
+            # Few channels (an image's first layer): the one-copy gather below moves a few
+            # values per window and ran 3-8x slower than copying each tap's shifted image
+            # whole into the rows of the transposed matrix.
+            cols_t = scratch(xp, (t * c_in, m), x.dtype)
+            rows = cols_t.reshape(t, c_in, n, *out_sizes)
+            for k, index in enumerate(tap_index):
+                xp.copyto(rows[k], xp.moveaxis(xpad[index], -1, 0))
+            cols = cols_t.T
+        else:
+            win = windows(xp, xpad, out_sizes, taps, strides, dilation)
+            cols = scratch(xp, (m, t * c_in), x.dtype)
+            xp.copyto(cols.reshape(win.shape), win)
         w2 = w.reshape(t * c_in, filters)
         y = xp.matmul(cols, w2, out=scratch(xp, (m, filters), xp.result_type(cols, w2)))
     else:
+        win = windows(xp, xpad, out_sizes, taps, strides, dilation)
         cols = win.reshape(m, t, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, t * cg)
         w2 = w.reshape(t, cg, groups, og).transpose(2, 0, 1, 3).reshape(groups, t * cg, og)
         y = (cols @ w2).transpose(1, 0, 2).reshape(m, filters)
@@ -296,7 +318,7 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
                 gx = scratch(xp, xpad.shape, dtype, zero=True)
                 g_tap = scratch(xp, (m, c_in), dtype)
                 wk = w.reshape(t, c_in, filters)
-                for k, (_, index) in enumerate(tap_slices(taps, out_sizes, strides, dilation)):
+                for k, index in enumerate(tap_index):
                     gx[index] += xp.matmul(gy2, wk[k].T, out=g_tap).reshape(n, *out_sizes, c_in)
         else:
             gyg = gy2.reshape(m, groups, og).transpose(1, 0, 2)
@@ -308,7 +330,7 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
                 g_win = g_cols.transpose(1, 2, 0, 3).reshape(n, *out_sizes, *taps, c_in)
                 gx = scatter_windows(xp, g_win, xpad.shape, taps, strides, dilation)
         if needs[0]:
-            gx = gx[_crop(pads, x.shape)]
+            gx = gx[crop]
         if b is not None and needs[2]:
             # A product with ones runs on the BLAS, ~10x faster than a column sum of a tall
             # matrix in NumPy.

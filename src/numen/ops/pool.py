@@ -8,6 +8,7 @@ pooling with padding 'same' divides by the number of real (unpadded) values, as 
 
 from __future__ import annotations
 
+import functools
 import math
 
 from numen import backend
@@ -71,24 +72,30 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                      pads=tuple(pads))
 
 
+@functools.lru_cache(maxsize=256)
+def _plan(x_shape, pool, strides, pads):
+    """Pool geometry worked out once per shape: output shape, the taps' input slices, the
+    crop back to the unpadded input, whether windows are disjoint and tile the input."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads))
+    out = tuple((n - k) // s + 1 for n, k, s in zip(padded, pool, strides))
+    taps = tuple(index for _, index in tap_slices(pool, out, strides, (1,) * len(pool)))
+    disjoint = all(s >= k for s, k in zip(strides, pool))
+    # Windows tile the padded input exactly: every gradient cell is written, none twice.
+    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
+                             zip(out, strides, pool, padded))
+    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled
+
+
 def _max_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
     low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     xpad = _pad(xp, x, pads, low)
-    out = tuple((n - k) // s + 1 for n, k, s in zip(xpad.shape[1:-1], pool, strides))
-    crop = _crop(pads, x.shape)
-    taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
-    disjoint = all(s >= k for s, k in zip(strides, pool))
-    out_shape = (x.shape[0], *out, x.shape[-1])
     y = scratch(xp, out_shape, x.dtype)
     xp.copyto(y, xpad[taps[0]])
     for index in taps[1:]:
         xp.maximum(y, xpad[index], out=y)
-
-    # Windows tile the padded input exactly: every gradient cell is written, none twice.
-    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
-                             zip(out, strides, pool, xpad.shape[1:-1]))
 
     def backward(gy):
         # The winning tap is found again here rather than stored: the first tap equal to the
@@ -139,12 +146,10 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 def _average_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
     xpad = _pad(xp, x, pads, 0)
-    out = tuple((n - k) // s + 1 for n, k, s in zip(xpad.shape[1:-1], pool, strides))
-    crop = _crop(pads, x.shape)
-    taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
     dtype = x.dtype if x.dtype.kind == "f" else backend.floatx()
-    y = scratch(xp, (x.shape[0], *out, x.shape[-1]), dtype)
+    y = scratch(xp, out_shape, dtype)
     xp.copyto(y, xpad[taps[0]], casting="unsafe")
     for index in taps[1:]:
         y += xpad[index]
@@ -154,9 +159,6 @@ def _average_pool_kernel(arrays, needs, pool, strides, pads):
         ones = _pad(xp, xp.ones((1, *x.shape[1:-1], 1), dtype=y.dtype), pads, 0)
         count = sum(ones[index] for index in taps)
     y /= count
-    disjoint = all(s >= k for s, k in zip(strides, pool))
-    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
-                             zip(out, strides, pool, xpad.shape[1:-1]))
 
     def backward(gy):
         g = gy / count
