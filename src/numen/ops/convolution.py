@@ -269,7 +269,7 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
     c_in, filters, cg = x.shape[-1], w.shape[-1], w.shape[-2]
     groups = c_in // cg
     xpad = _padded(xp, x, pads, padded)
-    n, t = x.shape[0], len(tap_index)
+    n, t, nd = x.shape[0], len(tap_index), len(out_sizes)
     m = n * math.prod(out_sizes)
     og = filters // groups
     if groups == 1:
@@ -280,9 +280,10 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
             # values per window and ran 3-8x slower than copying each tap's shifted image
             # whole into the rows of the transposed matrix.
             cols_t = scratch(xp, (t * c_in, m), x.dtype)
-            rows = cols_t.reshape(t, c_in, n, *out_sizes)
+            # (taps, N, *out, C) view of the rows, to copy each tap's pixels into
+            rows = cols_t.reshape(t, c_in, n, *out_sizes).transpose(0, *range(2, nd + 3), 1)
             for k, index in enumerate(tap_index):
-                xp.copyto(rows[k], xp.moveaxis(xpad[index], -1, 0))
+                xp.copyto(rows[k], xpad[index])
             cols = cols_t.T
         else:
             win = windows(xp, xpad, out_sizes, taps, strides, dilation)
