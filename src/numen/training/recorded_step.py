@@ -5,8 +5,11 @@ each op wraps its output and the backward pass sorts the graph again. For a mode
 built-in layers whose ops are kernels (autodiff/replay.py), the first batch of each input
 shape runs eagerly while its kernels are recorded; the second batch of that shape runs both the
 recording and the eager step and compares the outputs and gradients bit for bit; from the third
-on the recording alone runs the model forwards and backwards. The loss, its label checks,
-regularization penalties and metrics stay eager every step, so errors and logs do not change.
+on the recording alone runs the model forwards and backwards. When the loss is made of kernels
+too (losses/kernels.py, the sparse cross-entropies) it is part of the recording, its label
+checks included; otherwise it stays eager, as do regularization penalties and metrics, so
+errors and logs do not change. `predict_step` replays `model(x, training=False)` the same way
+(recorded, verified, then replayed), so one-sample inference pays for the kernels alone.
 
 Anything else keeps the eager path: subclassed models, custom layers (their `call` may have
 side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
