@@ -13,6 +13,8 @@ inside that closed interval, as `ops.clip` does.
 
 from __future__ import annotations
 
+import numpy as np
+
 from numen import backend
 from numen.ops.broadcast import unbroadcast
 
@@ -99,7 +101,7 @@ def binary_kernel(arrays, needs, axis, smoothing, epsilon, from_logits):
     t = _targets(t0, p)
     if smoothing:
         t = t * (1.0 - smoothing) + 0.5 * smoothing
-    k = xp.broadcast_shapes(t.shape, p.shape)[axis]
+    k = np.broadcast_shapes(t.shape, p.shape)[axis]
     if from_logits:
         v = xp.maximum(p, 0) - p * t + xp.log1p(xp.exp(-xp.abs(p)))
         y = v.mean(axis=axis)
