@@ -124,9 +124,10 @@ def _torch_graph(x, w1, b1, w2):
 @pytest.mark.parametrize("dtype, tol", [("float32", 2e-5), ("float64", 1e-12)])
 def test_replayed_kernels_match_torch_forward_and_gradients(dtype, tol):
     rng = np.random.default_rng(3)
-    w1 = Variable(rng.standard_normal((3, 3, 2, 4)), dtype=dtype)
-    b1 = Variable(rng.standard_normal(4), dtype=dtype)
-    w2 = Variable(rng.standard_normal((3, 3, 4, 3)), dtype=dtype)
+    # 2 input channels take the few-channel gather, 6 the one-copy window matrix.
+    w1 = Variable(rng.standard_normal((3, 3, 2, 6)), dtype=dtype)
+    b1 = Variable(rng.standard_normal(6), dtype=dtype)
+    w2 = Variable(rng.standard_normal((3, 3, 6, 3)), dtype=dtype)
     x1, x2 = (rng.standard_normal((2, 12, 12, 2)).astype(dtype) for _ in range(2))
 
     def f(x):
