@@ -9,6 +9,7 @@ import numpy as np
 from numen import backend, ops
 from numen.autodiff import Tensor, as_tensor
 from numen.autodiff.replay import primitive
+from numen.losses import kernels
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -60,11 +61,12 @@ def _as_pred(y_pred) -> Tensor:
     return y_pred
 
 
-def _pair(y_true, y_pred, align: bool = True):
-    """Both sides as Tensors of y_pred's float dtype, ranks aligned."""
+def _pair(y_true, y_pred, align: bool = True, cast: bool = True):
+    """Both sides as Tensors, ranks aligned; y_true cast to y_pred's float dtype unless `cast`
+    is False (the loss kernels cast inside, so that replay reads the fed targets)."""
     y_pred = _as_pred(y_pred)
     y_true = as_tensor(y_true, like=y_pred.data)  # targets follow the predictions
-    if y_true.data.dtype != y_pred.data.dtype:
+    if cast and y_true.data.dtype != y_pred.data.dtype:
         y_true = ops.cast(y_true, y_pred.dtype)
     if not align:
         return y_true, y_pred
@@ -85,14 +87,14 @@ def mean_squared_error(y_true, y_pred):
     >>> mean_squared_error([[0., 1.]], [[1., 1.]]).data
     array([0.5], dtype=float32)
     """
-    y_true, y_pred = _pair(y_true, y_pred)
-    return ops.mean(ops.square(y_pred - y_true), axis=-1)
+    y_true, y_pred = _pair(y_true, y_pred, cast=False)
+    return primitive(kernels.mean_error_kernel, (y_true, y_pred), "mean_squared_error", power=2)
 
 
 def mean_absolute_error(y_true, y_pred):
     """mean(|y_true - y_pred|) over the last axis."""
-    y_true, y_pred = _pair(y_true, y_pred)
-    return ops.mean(ops.abs(y_pred - y_true), axis=-1)
+    y_true, y_pred = _pair(y_true, y_pred, cast=False)
+    return primitive(kernels.mean_error_kernel, (y_true, y_pred), "mean_absolute_error", power=1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
@@ -148,14 +150,10 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     >>> float(binary_crossentropy([[1.0]], [[0.0]], from_logits=True).data[0])  # log 2
     0.6931...
     """
-    y_true, y_pred = _pair(y_true, y_pred)
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        return ops.mean(ops.sigmoid_cross_entropy(y_true, y_pred), axis=axis)
-    p = _clip_probs(y_pred)
-    bce = y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
-    return -ops.mean(bce, axis=axis)
+    y_true, y_pred = _pair(y_true, y_pred, cast=False)
+    return primitive(kernels.binary_kernel, (y_true, y_pred), "binary_crossentropy", axis=axis,
+                     smoothing=float(label_smoothing), epsilon=backend.epsilon(),
+                     from_logits=bool(from_logits))
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
@@ -167,7 +165,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     Raises:
         ValueError: y_true and y_pred differ in shape (integer labels need the sparse loss).
     """
-    y_true, y_pred = _pair(y_true, y_pred, align=False)
+    y_true, y_pred = _pair(y_true, y_pred, align=False, cast=from_logits)
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"categorical_crossentropy: y_true has shape {y_true.shape} but y_pred has shape "
@@ -175,13 +173,13 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
             "sparse_categorical_crossentropy for integer labels)"
             f"{flatten_hint(y_true.ndim, y_pred)}"
         )
+    if not from_logits:
+        return primitive(kernels.categorical_kernel, (y_true, y_pred), "categorical_crossentropy",
+                         axis=axis, smoothing=float(label_smoothing), epsilon=backend.epsilon())
     if label_smoothing:
         k = y_pred.shape[axis]
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / k
-    if from_logits:
-        return ops.softmax_cross_entropy(y_true, y_pred, axis=axis)
-    p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return -ops.sum(y_true * ops.log(_clip_probs(p)), axis=axis)
+    return ops.softmax_cross_entropy(y_true, y_pred, axis=axis)
 
 
 def _sparse_labels(y_true, y_pred, axis, ignore_class):
@@ -233,11 +231,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     """
     y_pred = _as_pred(y_pred)
     raw = y_true.data if isinstance(y_true, Tensor) else y_true
-    if from_logits and ignore_class is None and isinstance(raw, backend.xp_of(y_pred.data).ndarray):
+    last = axis in (-1, y_pred.ndim - 1)
+    if ((from_logits or last) and ignore_class is None
+            and isinstance(raw, backend.xp_of(y_pred.data).ndarray)):
         # Checked and converted inside a kernel, so a replayed training step checks each batch.
         labels = primitive(_labels_kernel, (Tensor(raw), Tensor(y_pred.data)), "sparse_labels",
                            axis=axis)
-        return ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)
+        if from_logits:
+            return ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)
+        return primitive(kernels.sparse_categorical_kernel, (labels, y_pred),
+                         "sparse_categorical_crossentropy", epsilon=backend.epsilon())
     labels, valid = _sparse_labels(y_true, y_pred, axis, ignore_class)
     if from_logits:
         out = ops.sparse_softmax_cross_entropy(labels, y_pred, axis=axis)

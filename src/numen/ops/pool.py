@@ -8,10 +8,12 @@ pooling with padding 'same' divides by the number of real (unpadded) values, as 
 
 from __future__ import annotations
 
+import functools
 import math
 
 from numen import backend
-from numen.autodiff import as_tensor, result
+from numen.autodiff import as_tensor
+from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape_ops
 from numen.ops.convolution import data_format_of, int_tuple, same_pads, scratch, tap_slices
 
@@ -36,9 +38,12 @@ def _geometry(op, x, pool_size, strides, padding):
     if any(o <= 0 for o in out):
         raise ValueError(f"{op}: pool_size {pool} does not fit inputs of shape {x.shape} with "
                          f"padding={padding!r}")
-    crop = (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, sizes)) + (
+    return pool, strides, pads, out, _crop(pads, x.shape)
+
+
+def _crop(pads, shape):
+    return (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, shape[1:-1])) + (
         slice(None),)
-    return pool, strides, pads, out, crop
 
 
 def _pad(xp, a, pads, value):
@@ -62,21 +67,35 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     if data_format_of(data_format) == "channels_first":
         y = max_pool(shape_ops.moveaxis(x, 1, -1), pool_size, strides, padding, "channels_last")
         return shape_ops.moveaxis(y, -1, 1)
-    pool, strides, pads, out, crop = _geometry("max_pool", x, pool_size, strides, padding)
-    xp = backend.xp_of(x.data)
-    low = -xp.inf if backend.is_float_dtype(x.data.dtype) else xp.iinfo(x.data.dtype).min
-    xpad = _pad(xp, x.data, pads, low)
-    taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
+    pool, strides, pads, _, _ = _geometry("max_pool", x, pool_size, strides, padding)
+    return primitive(_max_pool_kernel, (x,), "max_pool", pool=pool, strides=strides,
+                     pads=tuple(pads))
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(x_shape, pool, strides, pads):
+    """Pool geometry worked out once per shape: output shape, the taps' input slices, the
+    crop back to the unpadded input, whether windows are disjoint and tile the input."""
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads))
+    out = tuple((n - k) // s + 1 for n, k, s in zip(padded, pool, strides))
+    taps = tuple(index for _, index in tap_slices(pool, out, strides, (1,) * len(pool)))
     disjoint = all(s >= k for s, k in zip(strides, pool))
-    out_shape = (x.shape[0], *out, x.shape[-1])
-    y = scratch(xp, out_shape, x.data.dtype)
+    # Windows tile the padded input exactly: every gradient cell is written, none twice.
+    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
+                             zip(out, strides, pool, padded))
+    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled
+
+
+def _max_pool_kernel(arrays, needs, pool, strides, pads):
+    x = arrays[0]
+    xp = backend.xp_of(x)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
+    low = -xp.inf if backend.is_float_dtype(x.dtype) else xp.iinfo(x.dtype).min
+    xpad = _pad(xp, x, pads, low)
+    y = scratch(xp, out_shape, x.dtype)
     xp.copyto(y, xpad[taps[0]])
     for index in taps[1:]:
         xp.maximum(y, xpad[index], out=y)
-
-    # Windows tile the padded input exactly: every gradient cell is written, none twice.
-    tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
-                             zip(out, strides, pool, xpad.shape[1:-1]))
 
     def backward(gy):
         # The winning tap is found again here rather than stored: the first tap equal to the
@@ -100,7 +119,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                 gx[index] += gy * hit
         return (gx[crop],)
 
-    return result(y, (x,), backward, "max_pool")
+    return y, backward
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
@@ -119,27 +138,36 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
         y = average_pool(shape_ops.moveaxis(x, 1, -1), pool_size, strides, padding,
                          "channels_last")
         return shape_ops.moveaxis(y, -1, 1)
-    pool, strides, pads, out, crop = _geometry("average_pool", x, pool_size, strides, padding)
-    xp = backend.xp_of(x.data)
-    xpad = _pad(xp, x.data, pads, 0)
-    taps = list(tap_slices(pool, out, strides, (1,) * len(pool)))
-    dtype = x.data.dtype if backend.is_float_dtype(x.data.dtype) else backend.floatx()
-    total = xpad[taps[0][1]].astype(dtype, copy=True)
-    for _, index in taps[1:]:
-        total += xpad[index]
+    pool, strides, pads, _, _ = _geometry("average_pool", x, pool_size, strides, padding)
+    return primitive(_average_pool_kernel, (x,), "average_pool", pool=pool, strides=strides,
+                     pads=tuple(pads))
+
+
+def _average_pool_kernel(arrays, needs, pool, strides, pads):
+    x = arrays[0]
+    xp = backend.xp_of(x)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
+    xpad = _pad(xp, x, pads, 0)
+    dtype = x.dtype if backend.is_float_dtype(x.dtype) else backend.floatx()
+    y = scratch(xp, out_shape, dtype)
+    xp.copyto(y, xpad[taps[0]], casting="unsafe")
+    for index in taps[1:]:
+        y += xpad[index]
     if all(p == (0, 0) for p in pads):
         count = math.prod(pool)
     else:
-        ones = xp.ones((1, *x.shape[1:-1], 1), dtype=total.dtype)
-        ones = _pad(xp, ones, pads, 0)
-        count = sum(ones[index] for _, index in taps)
-    y = total / count
+        ones = _pad(xp, xp.ones((1, *x.shape[1:-1], 1), dtype=y.dtype), pads, 0)
+        count = sum(ones[index] for index in taps)
+    y /= count
 
     def backward(gy):
         g = gy / count
-        gx = xp.zeros(xpad.shape, dtype=gy.dtype)
-        for _, index in taps:
-            gx[index] += g
+        gx = scratch(xp, xpad.shape, gy.dtype, zero=not tiled)
+        for index in taps:
+            if disjoint:
+                gx[index] = g
+            else:
+                gx[index] += g
         return (gx[crop],)
 
-    return result(y.astype(total.dtype, copy=False), (x,), backward, "average_pool")
+    return y, backward

@@ -5,8 +5,11 @@ each op wraps its output and the backward pass sorts the graph again. For a mode
 built-in layers whose ops are kernels (autodiff/replay.py), the first batch of each input
 shape runs eagerly while its kernels are recorded; the second batch of that shape runs both the
 recording and the eager step and compares the outputs and gradients bit for bit; from the third
-on the recording alone runs the model forwards and backwards. The loss, its label checks,
-regularization penalties and metrics stay eager every step, so errors and logs do not change.
+on the recording alone runs the model forwards and backwards. When the loss is made of kernels
+too (losses/kernels.py, the sparse cross-entropies) it is part of the recording, its label
+checks included; otherwise it stays eager, as do regularization penalties and metrics, so
+errors and logs do not change. `predict_step` replays `model(x, training=False)` the same way
+(recorded, verified, then replayed), so one-sample inference pays for the kernels alone.
 
 Anything else keeps the eager path: subclassed models, custom layers (their `call` may have
 side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
@@ -17,7 +20,7 @@ several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
 from __future__ import annotations
 
 from numen import backend
-from numen.autodiff import Tensor, enable_grad, gradients
+from numen.autodiff import Tensor, enable_grad, gradients, no_grad
 from numen.autodiff import graph as graph_module
 from numen.autodiff.replay import Recorder
 
@@ -27,10 +30,14 @@ _FAILED = "failed"
 
 def _pure_layer_types() -> tuple:
     # Layers whose call() is nothing but kernel ops: replaying it skips no side effect.
+    from numen.layers import conv, pooling
     from numen.layers.activation import ReLU, Softmax
     from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
 
-    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax)
+    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax, conv.Conv1D,
+            conv.Conv2D, conv.Conv3D, pooling.MaxPooling1D, pooling.MaxPooling2D,
+            pooling.MaxPooling3D, pooling.AveragePooling1D, pooling.AveragePooling2D,
+            pooling.AveragePooling3D)
 
 
 def _replayable_model(model) -> bool:
@@ -64,8 +71,48 @@ class RecordedStep:
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
         self.entries: dict = {}
+        self.inference: dict = {}  # the same for `predict`, keyed also by the layer list
         self.replays = 0
+        self.inference_replays = 0
         self._checked = False
+        self._pure: bool | None = None
+
+    def predict(self, model, x):
+        """`model(x, training=False)` with no gradients, replayed when that is safe.
+
+        Inference is recorded and verified like a training step (first batch of a shape
+        recorded, second compared bit for bit with eager) so that predicting one sample pays
+        for the kernels alone: no layer calls, input checks or Tensor wrapping per layer.
+        """
+        if self._pure is None:
+            self._pure = self.enabled and _replayable_model(model)
+        feeds = _feeds(x) if self._pure else None
+        if feeds is None:
+            return _inference(model, x)
+        key = (tuple(map(id, model.layers)), isinstance(x, (list, tuple))) + tuple(
+            (a.shape, a.dtype.str) for a in feeds)
+        entry = self.inference.get(key)
+        if entry is None:
+            if len(self.inference) >= _MAX_SHAPES:
+                return _inference(model, x)
+            recorder = Recorder(feeds)
+            with no_grad(), recorder:
+                out = model(x, training=False)
+            program = recorder.program([out]) if isinstance(out, Tensor) else None
+            self.inference[key] = _FAILED if program is None else [program, False]
+            return out
+        if entry is _FAILED:
+            return _inference(model, x)
+        program, verified = entry
+        (y,), _ = program.forward(feeds)
+        if verified:
+            self.inference_replays += 1
+            return Tensor(y)
+        eager = _inference(model, x)
+        entry[1] = bool(backend.xp_of(y).array_equal(y, eager.data))
+        if not entry[1]:
+            self.inference[key] = _FAILED
+        return eager
 
     def forward_backward(self, model, x, y, sample_weight, variables):
         """`(y_pred, loss, grads)` of one training batch, replayed when that is safe."""
@@ -136,6 +183,11 @@ def _random_states(model) -> list:
 
 def _added_losses(model) -> bool:
     return any(layer._added_losses for layer in model._walk())
+
+
+def _inference(model, x):
+    with no_grad():
+        return model(x, training=False)
 
 
 def _eager(model, x, y, sample_weight, variables):

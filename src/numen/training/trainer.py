@@ -174,6 +174,8 @@ class Trainer:
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)
+        if self.compiled:  # replayed where that is safe (training/recorded_step.py)
+            return self._recorded_step.predict(self, x)
         with no_grad():
             return self(x, training=False)
 
