@@ -21,7 +21,7 @@ Conventions shared by the kernels:
 from __future__ import annotations
 
 import numpy as np
-from numba import types
+from numba import njit, types
 from numba.extending import overload
 
 from numen.kernels import jit
@@ -75,6 +75,24 @@ def _sigmoid_overload(x):
     return impl
 
 
+_SMALL_BATCH = 4  # rows up to which a plain loop beats a BLAS call (its ~1.5 us overhead)
+
+
+@njit(cache=True, **_OPTIONS)
+def matmul_into(a, w, out):
+    """`out = a @ w`; a loop for a few rows (one-sample predict), BLAS otherwise."""
+    if a.shape[0] > _SMALL_BATCH:
+        np.dot(a, w, out)
+        return
+    for i in range(a.shape[0]):
+        for j in range(w.shape[1]):
+            out[i, j] = 0
+        for k in range(a.shape[1]):
+            x = a[i, k]
+            for j in range(w.shape[1]):
+                out[i, j] += x * w[k, j]
+
+
 # -- LSTM ------------------------------------------------------------------------------------
 @jit(**_OPTIONS)
 def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_prev, h_in,
@@ -97,9 +115,9 @@ def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_p
             for i in range(b):
                 for j in range(u):
                     hr[i, j] = h[i, j] * rm[i, j]
-            np.dot(hr, rk, g)
+            matmul_into(hr, rk, g)
         else:
-            np.dot(h, rk, g)
+            matmul_into(h, rk, g)
         if keep:
             h_in[t] = hr if has_rm else h
             c_prev[t] = c
@@ -159,7 +177,7 @@ def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, g
                 gz[t, i, 2 * u + j] = dc_new * ((one - gc * gc) * gi)
                 gz[t, i, 3 * u + j] = dh_new * (go * (one - go) * tc)
                 dc[i, j] = dc_new * gf
-        np.dot(gz[t], rk_t, dh)
+        matmul_into(gz[t], rk_t, dh)
         for i in range(b):
             skip = has_mask and mask[i, t] == 0
             if skip:
@@ -186,9 +204,9 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
             for i in range(b):
                 for j in range(u):
                     hr[i, j] = h[i, j] * rm[i, j]
-            np.dot(hr, rk, a)
+            matmul_into(hr, rk, a)
         else:
-            np.dot(h, rk, a)
+            matmul_into(h, rk, a)
         if keep:
             h_in[t] = hr if has_rm else h
             h_prev[t] = h
@@ -247,7 +265,7 @@ def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_outpu
                 ga[t, i, u + j] = dx_r
                 ga[t, i, 2 * u + j] = dx_h * gr
                 carry[i, j] = dh_all * gz
-        np.dot(ga[t], rk_t, din)
+        matmul_into(ga[t], rk_t, din)
         for i in range(b):
             for j in range(u):
                 d = din[i, j] * rm[i, j] if has_rm else din[i, j]
@@ -268,9 +286,9 @@ def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
             for i in range(b):
                 for j in range(u):
                     hr[i, j] = h[i, j] * rm[i, j]
-            np.dot(hr, rk, a)
+            matmul_into(hr, rk, a)
         else:
-            np.dot(h, rk, a)
+            matmul_into(h, rk, a)
         if keep:
             h_in[t] = hr if has_rm else h
         for i in range(b):
@@ -308,7 +326,7 @@ def rnn_backward(one, gy, act, rk_t, mask, rm, zero_output, gz):
                     carry[i, j] = 0
                     y = act[t, i, j]
                     gz[t, i, j] = dh_all * (one - y * y)
-        np.dot(gz[t], rk_t, din)
+        matmul_into(gz[t], rk_t, din)
         for i in range(b):
             for j in range(u):
                 d = din[i, j] * rm[i, j] if has_rm else din[i, j]

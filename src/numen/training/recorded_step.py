@@ -8,6 +8,8 @@ recording and the eager step and compares the outputs and gradients bit for bit;
 on the recording alone runs the model forwards and backwards. The loss, its label checks,
 regularization penalties and metrics stay eager every step, so errors and logs do not change.
 
+Recurrent layers qualify (their scans are kernels) unless stateful; those whose call is not
+all kernels (masks, dropout, go_backwards, other activations) fail to record and stay eager.
 Anything else keeps the eager path: subclassed models, custom layers (their `call` may have
 side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
 several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
@@ -29,8 +31,11 @@ def _pure_layer_types() -> tuple:
     # Layers whose call() is nothing but kernel ops: replaying it skips no side effect.
     from numen.layers.activation import ReLU, Softmax
     from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
+    from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
+    from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 
-    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax)
+    return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax,
+            GRU, LSTM, RNN, SimpleRNN, GRUCell, LSTMCell, SimpleRNNCell)
 
 
 def _replayable_model(model) -> bool:
@@ -42,7 +47,9 @@ def _replayable_model(model) -> bool:
     elif type(model) is not Model or model._graph is None:
         return False
     pure = _pure_layer_types()
-    return all(type(layer) in pure for layer in model._walk() if layer is not model)
+    # A stateful recurrent layer keeps its final states, a side effect a replay would skip.
+    return all(type(layer) in pure and not getattr(layer, "stateful", False)
+               for layer in model._walk() if layer is not model)
 
 
 def _feeds(x) -> tuple | None:
