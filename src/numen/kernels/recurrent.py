@@ -36,6 +36,7 @@ _Q = (1.0, 0.4675268039526082, 0.026049960344648983, 0.00033595156548350824,
 _P0, _P1, _P2, _P3, _P4 = (np.float32(v) for v in _P)
 _Q0, _Q1, _Q2, _Q3, _Q4 = (np.float32(v) for v in _Q)
 _CLAMP = np.float32(9.0)
+_ONE = np.float32(1.0)
 _OPTIONS = {"error_model": "numpy", "fastmath": {"contract"}}
 
 
@@ -53,7 +54,8 @@ def _tanh_overload(x):
             v = min(max(x, -_CLAMP), _CLAMP)
             s = v * v
             p = _P0 + s * (_P1 + s * (_P2 + s * (_P3 + s * _P4)))
-            return v * p / (_Q0 + s * (_Q1 + s * (_Q2 + s * (_Q3 + s * _Q4))))
+            y = v * p / (_Q0 + s * (_Q1 + s * (_Q2 + s * (_Q3 + s * _Q4))))
+            return min(max(y, -_ONE), _ONE)  # never past +-1 (1 + 1 ulp near the clamp)
 
         return rational
     return lambda x: np.tanh(x)
