@@ -152,6 +152,12 @@ class RNN(Layer):
         if self.go_backwards:
             x = ops.flip(x, axis=1)
             mask = None if mask is None else mask[:, ::-1]
+        last_only = not (self.return_sequences or self.return_state or self.stateful)
+        if last_only and isinstance(self.cell, _GatedCell):
+            # Only the last output is needed: the scan's packed result is cut once.
+            output, _ = self.cell.scan(x, states, mask, bool(training),
+                                       self.zero_output_for_mask, last_only=True)
+            return output
         outputs, states = scan_cell(self.cell, x, states, mask, bool(training),
                                     self.zero_output_for_mask)
         if self.stateful:

@@ -87,7 +87,8 @@ class _GatedCell(Layer):
     """What the built-in cells share: arguments, weights, dropout masks and the sequence scan.
 
     Subclasses set `_gates` (how many blocks of `units` columns the kernels have) and implement
-    `step(xw_t, states, recurrent_mask)` and, for the default activations, `_fused`.
+    `step(xw_t, states, recurrent_mask)` and, for the default activations, `_fused` (the
+    fused scan op's packed result).
     """
 
     _gates = 1
@@ -193,9 +194,11 @@ class _GatedCell(Layer):
             return out, new_states[0]
         return out, new_states
 
-    def scan(self, x, states, mask=None, training=False, zero_output_for_mask=False):
+    def scan(self, x, states, mask=None, training=False, zero_output_for_mask=False,
+             last_only=False):
         """Run the cell over x (batch, time, features) from `states` (None: zeros);
-        (outputs, final states)."""
+        (outputs, final states). With `last_only`, (the last step's output, None) from the
+        fused scan: what an RNN layer returning neither sequences nor states needs."""
         in_mask, rec_mask = self.dropout_masks(x.shape[0], x.shape[-1], training)
         xw = self.project(x, in_mask)
         dtype = self.compute_dtype
@@ -203,15 +206,22 @@ class _GatedCell(Layer):
             states = [ops.cast(s, dtype) if s.dtype != dtype else s for s in states]
         if self._default_activations():
             n_states = len(_as_list(self.state_size))
-            return self._fused(xw, states or [None] * n_states, mask, rec_mask,
-                               zero_output_for_mask)
+            packed = self._fused(xw, states or [None] * n_states, mask, rec_mask,
+                                 zero_output_for_mask)
+            steps = x.shape[1]
+            if last_only:
+                return take_steps(packed, (slice(None), steps - 1)), None
+            return self._unpack(packed, steps, n_states)
         if states is None:
             states = self.get_initial_state(x.shape[0])
 
         def step(t, s):
             return self.step(xw[:, t], s, rec_mask)
 
-        return step_loop(step, x.shape[1], states, mask, zero_output_for_mask)
+        outputs, states = step_loop(step, x.shape[1], states, mask, zero_output_for_mask)
+        if last_only:
+            return take_steps(outputs, (slice(None), -1)), states
+        return outputs, states
 
     @staticmethod
     def _unpack(packed, steps: int, n_states: int):
@@ -268,9 +278,8 @@ class SimpleRNNCell(_GatedCell):
         return h, [h]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.simple_rnn_scan(xw, states[0], self.recurrent_kernel, mask, rec_mask,
-                                     zero_output)
-        return self._unpack(packed, xw.shape[1], 1)
+        return ops.simple_rnn_scan(xw, states[0], self.recurrent_kernel, mask, rec_mask,
+                                   zero_output)
 
     def get_config(self):
         config = super().get_config()
@@ -322,9 +331,8 @@ class LSTMCell(_GatedCell):
         return h_new, [h_new, c_new]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.lstm_scan(xw, states[0], states[1], self.recurrent_kernel, mask,
-                               rec_mask, zero_output)
-        return self._unpack(packed, xw.shape[1], 2)
+        return ops.lstm_scan(xw, states[0], states[1], self.recurrent_kernel, mask, rec_mask,
+                             zero_output)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -381,9 +389,8 @@ class GRUCell(_GatedCell):
         return h_new, [h_new]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.gru_scan(xw, states[0], self.recurrent_kernel, self._recurrent_bias(),
-                              mask, rec_mask, zero_output)
-        return self._unpack(packed, xw.shape[1], 1)
+        return ops.gru_scan(xw, states[0], self.recurrent_kernel, self._recurrent_bias(), mask,
+                            rec_mask, zero_output)
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}
