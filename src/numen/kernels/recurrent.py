@@ -13,8 +13,10 @@ Conventions shared by the kernels:
 - `xw` `(batch, time, gates * units)` is the projected input; states are `(batch, units)`.
 - `mask` `(batch, time)` uint8, or shape `(0, 0)` for none; `rm` `(batch, units)` recurrent
   dropout factor, or shape `(0, 0)` for none.
-- Buffers saved for the backward pass are time-major `(time, batch, ...)`; with `keep` False
-  (inference) they have zero steps and nothing is saved.
+- Buffers saved for the backward pass are time-major `(time, batch, ...)`, except the states
+  entering the product and the gradients handed back, batch-major `(batch, time, ...)` like
+  `xw` (so the input projection's backward and the recurrent kernel's gradient need no
+  transposed copy); with `keep` False (inference) they have zero steps and nothing is saved.
 - `packed` `(batch, time + n_states, units)` receives the step outputs, then the final states.
 """
 
@@ -121,7 +123,7 @@ def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_p
         else:
             matmul_into(h, rk, g)
         if keep:
-            h_in[t] = hr if has_rm else h
+            h_in[:, t] = hr if has_rm else h
             c_prev[t] = c
         for i in range(b):
             for j in range(2 * u):
@@ -150,11 +152,12 @@ def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_p
 
 @jit(**_OPTIONS)
 def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, gz):
-    """Fills `gz` (time, batch, 4 * units), the gradient of the gates' pre-activations;
+    """Fills `gz` (batch, time, 4 * units), the gradient of the gates' pre-activations;
     returns the gradients of the initial h and c."""
     steps, b, four_u = gates.shape
     u = four_u // 4
     has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gt = np.empty((b, four_u), dtype=gz.dtype)  # this step's rows, contiguous for the product
     dh = gy[:, steps].copy()
     dc = gy[:, steps + 1].copy()
     keep_h = np.zeros_like(dh)
@@ -165,21 +168,22 @@ def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, g
                 dh_new = dh[i, j] + gy[i, t, j]
                 if skip:
                     keep_h[i, j] = dh[i, j] if zero_output else dh_new
-                    gz[t, i, j] = 0
-                    gz[t, i, u + j] = 0
-                    gz[t, i, 2 * u + j] = 0
-                    gz[t, i, 3 * u + j] = 0
+                    gt[i, j] = 0
+                    gt[i, u + j] = 0
+                    gt[i, 2 * u + j] = 0
+                    gt[i, 3 * u + j] = 0
                     continue
                 gi, gf = gates[t, i, j], gates[t, i, u + j]
                 gc, go = gates[t, i, 2 * u + j], gates[t, i, 3 * u + j]
                 tc = tanh_c[t, i, j]
                 dc_new = go * (one - tc * tc) * dh_new + dc[i, j]
-                gz[t, i, j] = dc_new * (gi * (one - gi) * gc)
-                gz[t, i, u + j] = dc_new * (gf * (one - gf) * c_prev[t, i, j])
-                gz[t, i, 2 * u + j] = dc_new * ((one - gc * gc) * gi)
-                gz[t, i, 3 * u + j] = dh_new * (go * (one - go) * tc)
+                gt[i, j] = dc_new * (gi * (one - gi) * gc)
+                gt[i, u + j] = dc_new * (gf * (one - gf) * c_prev[t, i, j])
+                gt[i, 2 * u + j] = dc_new * ((one - gc * gc) * gi)
+                gt[i, 3 * u + j] = dh_new * (go * (one - go) * tc)
                 dc[i, j] = dc_new * gf
-        matmul_into(gz[t], rk_t, dh)
+        gz[:, t] = gt
+        matmul_into(gt, rk_t, dh)
         for i in range(b):
             skip = has_mask and mask[i, t] == 0
             if skip:
@@ -210,7 +214,7 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
         else:
             matmul_into(h, rk, a)
         if keep:
-            h_in[t] = hr if has_rm else h
+            h_in[:, t] = hr if has_rm else h
             h_prev[t] = h
         for i in range(b):
             skip = has_mask and mask[i, t] == 0
@@ -237,11 +241,12 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
 
 @jit(**_OPTIONS)
 def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_output, gx, ga):
-    """Fills `gx` (time, batch, 3 * units), the gradient of the projected inputs, and `ga`, of
+    """Fills `gx` (batch, time, 3 * units), the gradient of the projected inputs, and `ga`, of
     the recurrent product (plus bias); returns the gradient of the initial h."""
     steps, b, two_u = zr.shape
     u = two_u // 2
     has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gat = np.empty((b, 3 * u), dtype=ga.dtype)
     dh = gy[:, steps].copy()
     carry = np.empty_like(dh)  # what reaches h_prev other than through the product
     din = np.empty_like(dh)
@@ -253,21 +258,22 @@ def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_outpu
                 if skip:
                     carry[i, j] = dh[i, j] if zero_output else dh_all
                     for k in range(3):
-                        gx[t, i, k * u + j] = 0
-                        ga[t, i, k * u + j] = 0
+                        gx[i, t, k * u + j] = 0
+                        gat[i, k * u + j] = 0
                     continue
                 gz, gr, hh = zr[t, i, j], zr[t, i, u + j], hh_seq[t, i, j]
                 dx_h = dh_all * (one - gz) * (one - hh * hh)
                 dx_z = dh_all * (h_prev[t, i, j] - hh) * gz * (one - gz)
                 dx_r = dx_h * ah_seq[t, i, j] * gr * (one - gr)
-                gx[t, i, j] = dx_z
-                gx[t, i, u + j] = dx_r
-                gx[t, i, 2 * u + j] = dx_h
-                ga[t, i, j] = dx_z
-                ga[t, i, u + j] = dx_r
-                ga[t, i, 2 * u + j] = dx_h * gr
+                gx[i, t, j] = dx_z
+                gx[i, t, u + j] = dx_r
+                gx[i, t, 2 * u + j] = dx_h
+                gat[i, j] = dx_z
+                gat[i, u + j] = dx_r
+                gat[i, 2 * u + j] = dx_h * gr
                 carry[i, j] = dh_all * gz
-        matmul_into(ga[t], rk_t, din)
+        ga[:, t] = gat
+        matmul_into(gat, rk_t, din)
         for i in range(b):
             for j in range(u):
                 d = din[i, j] * rm[i, j] if has_rm else din[i, j]
@@ -292,7 +298,7 @@ def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
         else:
             matmul_into(h, rk, a)
         if keep:
-            h_in[t] = hr if has_rm else h
+            h_in[:, t] = hr if has_rm else h
         for i in range(b):
             skip = has_mask and mask[i, t] == 0
             for j in range(u):
@@ -309,10 +315,11 @@ def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
 
 @jit(**_OPTIONS)
 def rnn_backward(one, gy, act, rk_t, mask, rm, zero_output, gz):
-    """Fills `gz` (time, batch, units), the gradient of the pre-activations; returns the
+    """Fills `gz` (batch, time, units), the gradient of the pre-activations; returns the
     gradient of the initial h."""
     steps, b, u = act.shape
     has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gt = np.empty((b, u), dtype=gz.dtype)
     dh = gy[:, steps].copy()
     carry = np.zeros_like(dh)
     din = np.empty_like(dh)
@@ -323,12 +330,13 @@ def rnn_backward(one, gy, act, rk_t, mask, rm, zero_output, gz):
                 dh_all = dh[i, j] + gy[i, t, j]
                 if skip:
                     carry[i, j] = dh[i, j] if zero_output else dh_all
-                    gz[t, i, j] = 0
+                    gt[i, j] = 0
                 else:
                     carry[i, j] = 0
                     y = act[t, i, j]
-                    gz[t, i, j] = dh_all * (one - y * y)
-        matmul_into(gz[t], rk_t, din)
+                    gt[i, j] = dh_all * (one - y * y)
+        gz[:, t] = gt
+        matmul_into(gt, rk_t, din)
         for i in range(b):
             for j in range(u):
                 d = din[i, j] * rm[i, j] if has_rm else din[i, j]
@@ -364,16 +372,17 @@ def lstm(xw, h0, c0, rk, mask, rm, zero_output: bool, keep: bool):
     u, dtype = four_u // 4, xw.dtype
     packed = np.empty((b, steps + 2, u), dtype)
     gates = np.empty((n, b, four_u), dtype)
-    c_prev, h_in, tanh_c = (np.empty((n, b, u), dtype) for _ in range(3))
+    c_prev, tanh_c = (np.empty((n, b, u), dtype) for _ in range(2))
+    h_in = np.empty((b, n, u), dtype)
     lstm_forward(xw, _c(h0, dtype), _c(c0, dtype), rk, mask, rm, zero_output, keep, packed,
                  gates, c_prev, h_in, tanh_c)
 
     def backward(gy):
-        gz = np.empty((steps, b, four_u), dtype)
+        gz = np.empty((b, steps, four_u), dtype)
         dh, dc = lstm_backward(dtype.type(1), _grad_out(gy, dtype), gates, c_prev, tanh_c,
                                _c(rk.T, dtype), mask, rm, zero_output, gz)
         grk = h_in.reshape(-1, u).T @ gz.reshape(-1, four_u)
-        return gz.transpose(1, 0, 2), dh, dc, grk
+        return gz, dh, dc, grk
 
     return packed, backward
 
@@ -386,18 +395,19 @@ def gru(xw, h0, rk, rb, mask, rm, zero_output: bool, keep: bool):
     rb_c = np.zeros((0,), dtype) if rb is None else _c(rb, dtype)
     packed = np.empty((b, steps + 1, u), dtype)
     zr = np.empty((n, b, 2 * u), dtype)
-    hh_seq, ah_seq, h_prev, h_in = (np.empty((n, b, u), dtype) for _ in range(4))
+    hh_seq, ah_seq, h_prev = (np.empty((n, b, u), dtype) for _ in range(3))
+    h_in = np.empty((b, n, u), dtype)
     gru_forward(dtype.type(1), xw, _c(h0, dtype), rk, rb_c, mask, rm, zero_output, keep,
                 packed, zr, hh_seq, ah_seq, h_prev, h_in)
 
     def backward(gy):
-        gx = np.empty((steps, b, three_u), dtype)
-        ga = np.empty((steps, b, three_u), dtype)
+        gx = np.empty((b, steps, three_u), dtype)
+        ga = np.empty((b, steps, three_u), dtype)
         dh = gru_backward(dtype.type(1), _grad_out(gy, dtype), zr, hh_seq, ah_seq, h_prev,
                           _c(rk.T, dtype), mask, rm, zero_output, gx, ga)
         ga2 = ga.reshape(-1, three_u)
         grk = h_in.reshape(-1, u).T @ ga2
-        grads = (gx.transpose(1, 0, 2), dh, grk)
+        grads = (gx, dh, grk)
         return grads if rb is None else grads + (ga2.sum(axis=0),)
 
     return packed, backward
@@ -409,14 +419,15 @@ def simple_rnn(xw, h0, rk, mask, rm, zero_output: bool, keep: bool):
     b, steps, u = xw.shape
     dtype = xw.dtype
     packed = np.empty((b, steps + 1, u), dtype)
-    act, h_in = (np.empty((n, b, u), dtype) for _ in range(2))
+    act = np.empty((n, b, u), dtype)
+    h_in = np.empty((b, n, u), dtype)
     rnn_forward(xw, _c(h0, dtype), rk, mask, rm, zero_output, keep, packed, act, h_in)
 
     def backward(gy):
-        gz = np.empty((steps, b, u), dtype)
+        gz = np.empty((b, steps, u), dtype)
         dh = rnn_backward(dtype.type(1), _grad_out(gy, dtype), act, _c(rk.T, dtype), mask, rm,
                           zero_output, gz)
         grk = h_in.reshape(-1, u).T @ gz.reshape(-1, u)
-        return gz.transpose(1, 0, 2), dh, grk
+        return gz, dh, grk
 
     return packed, backward
