@@ -176,6 +176,21 @@ def test_numpy_switch_and_unsupported_dtypes_take_the_numpy_path(monkeypatch, ca
     mixed = (args[0], args[1], Tensor(args[2].data.astype(np.float64)), args[3])
     op(*mixed, **kwargs)
     assert calls.count == 0
+    from numen.ops import recurrent
+
+    monkeypatch.setattr(recurrent, "_blas_in_numba", lambda: False)  # no SciPy: no BLAS
+    op(*args, **kwargs)
+    assert calls.count == 0
+
+
+def test_import_numen_does_not_import_numba():
+    import subprocess
+    import sys
+
+    code = "import sys, numen; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("make", [

@@ -47,7 +47,7 @@ def _blas_in_numba() -> bool:
     return importlib.util.find_spec("scipy") is not None
 
 
-def compiled(xp, *arrays) -> bool:
+def _use_compiled(xp, *arrays) -> bool:
     """Whether the compiled scans take these arrays: NumPy, one float32/float64 dtype."""
     if xp is not np or not kernels.enabled() or not _blas_in_numba():
         return False
@@ -138,7 +138,7 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
 def _lstm_kernel(arrays, needs, layout, zero_output):
     xw, rk, _, (h0, c0), mask, rm = _arrays(arrays, layout, 0, arrays[1].shape[0])
     xp = backend.xp_of(xw, rk)
-    if compiled(xp, xw, rk, h0, c0, *([] if rm is None else [rm])):
+    if _use_compiled(xp, xw, rk, h0, c0, *([] if rm is None else [rm])):
         packed, backward = _compiled_module().lstm(xw, h0, c0, rk, mask, rm, zero_output,
                                                    any(needs))
     else:
@@ -279,7 +279,7 @@ def _gru_kernel(arrays, needs, layout, has_bias, zero_output):
     rb = extra[0] if has_bias else None
     xp = backend.xp_of(xw, rk)
     checked = [a for a in (rb, rm) if a is not None]
-    if compiled(xp, xw, rk, h0, *checked):
+    if _use_compiled(xp, xw, rk, h0, *checked):
         packed, backward = _compiled_module().gru(xw, h0, rk, rb, mask, rm, zero_output,
                                                   any(needs))
     else:
@@ -384,7 +384,7 @@ def simple_rnn_scan(xw, h0, recurrent_kernel, mask=None, recurrent_mask=None,
 def _rnn_kernel(arrays, needs, layout, zero_output):
     xw, rk, _, (h0,), mask, rm = _arrays(arrays, layout, 0, arrays[1].shape[0])
     xp = backend.xp_of(xw, rk)
-    if compiled(xp, xw, rk, h0, *([] if rm is None else [rm])):
+    if _use_compiled(xp, xw, rk, h0, *([] if rm is None else [rm])):
         packed, backward = _compiled_module().simple_rnn(xw, h0, rk, mask, rm, zero_output,
                                                          any(needs))
     else:
