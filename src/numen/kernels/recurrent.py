@@ -23,7 +23,7 @@ Conventions shared by the kernels:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
 from numen.kernels import jit
@@ -82,19 +82,27 @@ def _sigmoid_overload(x):
 _SMALL_BATCH = 4  # rows up to which a plain loop beats a BLAS call (its ~1.5 us overhead)
 
 
-@njit(cache=True, **_OPTIONS)
 def matmul_into(a, w, out):
-    """`out = a @ w`; a loop for a few rows (one-sample predict), BLAS otherwise."""
-    if a.shape[0] > _SMALL_BATCH:
-        np.dot(a, w, out)
-        return
-    for i in range(a.shape[0]):
-        for j in range(w.shape[1]):
-            out[i, j] = 0
-        for k in range(a.shape[1]):
-            x = a[i, k]
+    """`out = a @ w` inside compiled code; a loop for a few rows (one-sample predict), BLAS
+    otherwise. (An overload, compiled into each kernel that calls it and cached with it.)"""
+    np.dot(a, w, out=out)
+
+
+@overload(matmul_into, jit_options=_OPTIONS)
+def _matmul_into_overload(a, w, out):
+    def impl(a, w, out):
+        if a.shape[0] > _SMALL_BATCH:
+            np.dot(a, w, out)
+            return
+        for i in range(a.shape[0]):
             for j in range(w.shape[1]):
-                out[i, j] += x * w[k, j]
+                out[i, j] = 0
+            for k in range(a.shape[1]):
+                x = a[i, k]
+                for j in range(w.shape[1]):
+                    out[i, j] += x * w[k, j]
+
+    return impl
 
 
 # -- LSTM ------------------------------------------------------------------------------------
