@@ -14,7 +14,15 @@ import numpy as np
 from numen import backend, ops
 from numen.autodiff import Tensor, as_tensor, data_of
 from numen.layers.base import InputSpec, Layer
-from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, scan_cell
+from numen.layers.rnn_cells import (
+    GRUCell,
+    LSTMCell,
+    SimpleRNNCell,
+    StackedRNNCells,
+    _GatedCell,
+    scan_cell,
+)
+from numen.ops.recurrent import take_steps
 
 _RNN_FLAGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
               "zero_output_for_mask")
@@ -123,6 +131,10 @@ class RNN(Layer):
                                  f"batch size {_flat(self.states)[0].shape[0]}; received a "
                                  f"batch of {batch_size}. Call reset_state() first")
             return self.states
+        if (type(self).get_initial_state is RNN.get_initial_state
+                and getattr(type(self.cell), "get_initial_state", None)
+                is _GatedCell.get_initial_state):
+            return None  # zeros, made inside the fused scan (nothing for a recording to name)
         return self.get_initial_state(batch_size)
 
     def _state_tensor(self, s):
@@ -142,11 +154,17 @@ class RNN(Layer):
         if self.go_backwards:
             x = ops.flip(x, axis=1)
             mask = None if mask is None else mask[:, ::-1]
+        last_only = not (self.return_sequences or self.return_state or self.stateful)
+        if last_only and isinstance(self.cell, _GatedCell):
+            # Only the last output is needed: the scan's packed result is cut once.
+            output, _ = self.cell.scan(x, states, mask, bool(training),
+                                       self.zero_output_for_mask, last_only=True)
+            return output
         outputs, states = scan_cell(self.cell, x, states, mask, bool(training),
                                     self.zero_output_for_mask)
         if self.stateful:
             self.states = _map_states(lambda s: Tensor(s.data.copy()), states)
-        output = outputs if self.return_sequences else outputs[:, -1]
+        output = outputs if self.return_sequences else take_steps(outputs, (slice(None), -1))
         if self.return_state:
             return (output, *states)
         return output

@@ -19,6 +19,7 @@ from numen.autodiff import Tensor
 from numen.layers import validate
 from numen.layers.base import Layer
 from numen.layers.core import _ser
+from numen.ops.recurrent import take_steps
 
 
 def _rate(value, arg: str, layer) -> float:
@@ -67,10 +68,13 @@ def scan_cell(cell, x, states: list, mask=None, training=False, zero_output_for_
     """Run `cell` over the sequence `x` (batch, time, features) from `states`.
 
     Uses the cell's own `scan` when it has one; any other Keras-style cell is called step by
-    step. Returns (outputs of shape (batch, time, output_size), final states).
+    step. `states` None means the cell's zero states (a built-in cell's fused scan makes them
+    itself). Returns (outputs of shape (batch, time, output_size), final states).
     """
     if hasattr(cell, "scan"):
         return cell.scan(x, states, mask, training, zero_output_for_mask)
+    if states is None:
+        states = _as_list(cell.get_initial_state(x.shape[0]))
     kwargs = {"training": training} if getattr(cell, "_call_has_training", False) else {}
 
     def step(t, s):
@@ -83,7 +87,8 @@ class _GatedCell(Layer):
     """What the built-in cells share: arguments, weights, dropout masks and the sequence scan.
 
     Subclasses set `_gates` (how many blocks of `units` columns the kernels have) and implement
-    `step(xw_t, states, recurrent_mask)` and, for the default activations, `_fused`.
+    `step(xw_t, states, recurrent_mask)` and, for the default activations, `_fused` (the
+    fused scan op's packed result).
     """
 
     _gates = 1
@@ -189,24 +194,40 @@ class _GatedCell(Layer):
             return out, new_states[0]
         return out, new_states
 
-    def scan(self, x, states, mask=None, training=False, zero_output_for_mask=False):
-        """Run the cell over x (batch, time, features); (outputs, final states)."""
+    def scan(self, x, states, mask=None, training=False, zero_output_for_mask=False,
+             last_only=False):
+        """Run the cell over x (batch, time, features) from `states` (None: zeros);
+        (outputs, final states). With `last_only`, (the last step's output, None) from the
+        fused scan: what an RNN layer returning neither sequences nor states needs."""
         in_mask, rec_mask = self.dropout_masks(x.shape[0], x.shape[-1], training)
         xw = self.project(x, in_mask)
         dtype = self.compute_dtype
-        states = [ops.cast(s, dtype) if s.dtype != dtype else s for s in states]
+        if states is not None:
+            states = [ops.cast(s, dtype) if s.dtype != dtype else s for s in states]
         if self._default_activations():
-            return self._fused(xw, states, mask, rec_mask, zero_output_for_mask)
+            n_states = len(_as_list(self.state_size))
+            packed = self._fused(xw, states or [None] * n_states, mask, rec_mask,
+                                 zero_output_for_mask)
+            steps = x.shape[1]
+            if last_only:
+                return take_steps(packed, (slice(None), steps - 1)), None
+            return self._unpack(packed, steps, n_states)
+        if states is None:
+            states = self.get_initial_state(x.shape[0])
 
         def step(t, s):
             return self.step(xw[:, t], s, rec_mask)
 
-        return step_loop(step, x.shape[1], states, mask, zero_output_for_mask)
+        outputs, states = step_loop(step, x.shape[1], states, mask, zero_output_for_mask)
+        if last_only:
+            return take_steps(outputs, (slice(None), -1)), states
+        return outputs, states
 
     @staticmethod
     def _unpack(packed, steps: int, n_states: int):
-        outputs = packed[:, :steps]
-        return outputs, [packed[:, steps + k] for k in range(n_states)]
+        # Through a replay kernel, so that a recorded training step can take the parts.
+        outputs = take_steps(packed, (slice(None), slice(None, steps)))
+        return outputs, [take_steps(packed, (slice(None), steps + k)) for k in range(n_states)]
 
     def get_config(self):
         return {
@@ -257,9 +278,8 @@ class SimpleRNNCell(_GatedCell):
         return h, [h]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.simple_rnn_scan(xw, states[0], self.recurrent_kernel, mask, rec_mask,
-                                     zero_output)
-        return self._unpack(packed, xw.shape[1], 1)
+        return ops.simple_rnn_scan(xw, states[0], self.recurrent_kernel, mask, rec_mask,
+                                   zero_output)
 
     def get_config(self):
         config = super().get_config()
@@ -311,9 +331,8 @@ class LSTMCell(_GatedCell):
         return h_new, [h_new, c_new]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.lstm_scan(xw, states[0], states[1], self.recurrent_kernel, mask,
-                               rec_mask, zero_output)
-        return self._unpack(packed, xw.shape[1], 2)
+        return ops.lstm_scan(xw, states[0], states[1], self.recurrent_kernel, mask, rec_mask,
+                             zero_output)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -341,10 +360,10 @@ class GRUCell(_GatedCell):
     def _input_bias(self):
         if self.bias is None or not self.reset_after:
             return self.bias
-        return self.bias[0]
+        return take_steps(self.bias, 0)
 
     def _recurrent_bias(self):
-        return self.bias[1] if self.bias is not None and self.reset_after else None
+        return take_steps(self.bias, 1) if self.bias is not None and self.reset_after else None
 
     def _default_activations(self) -> bool:
         return self.reset_after and super()._default_activations()
@@ -370,9 +389,8 @@ class GRUCell(_GatedCell):
         return h_new, [h_new]
 
     def _fused(self, xw, states, mask, rec_mask, zero_output):
-        packed = ops.gru_scan(xw, states[0], self.recurrent_kernel, self._recurrent_bias(),
-                              mask, rec_mask, zero_output)
-        return self._unpack(packed, xw.shape[1], 1)
+        return ops.gru_scan(xw, states[0], self.recurrent_kernel, self._recurrent_bias(), mask,
+                            rec_mask, zero_output)
 
     def get_config(self):
         return {**super().get_config(), "reset_after": self.reset_after}

@@ -8,14 +8,28 @@ kernel's gradient with a single matmul over all steps, so a step costs one matmu
 elementwise passes both ways. Only the default activations (tanh, sigmoid) are fused; the
 layers compose other activations from ordinary ops.
 
+The scans are replay kernels (`autodiff/replay.py`), so a recorded training step runs them
+without the eager engine. When compiled kernels are enabled (`numen.kernels.enabled()`: Numba
+installed, `NUMEN_KERNELS` not 'numpy') and the arrays are NumPy float32/float64, the whole
+scan runs in one compiled call each way (`numen.kernels.recurrent`); otherwise the NumPy code
+below runs, one matmul and a few NumPy calls per step. Both give the same results within
+float32 rounding.
+
 Masking follows Keras: at a masked step (`mask[b, t]` False) the states keep their previous
 values and the output repeats the previous output, or is zero with `zero_output_for_mask`.
+Initial states may be None: zeros, made inside the kernel (so a recording needs no constant).
 """
 
 from __future__ import annotations
 
-from numen import backend
-from numen.autodiff import as_tensor, data_of, result
+import functools
+import importlib.util
+
+import numpy as np
+
+from numen import backend, kernels
+from numen.autodiff import Tensor, as_tensor, data_of
+from numen.autodiff.replay import primitive
 
 
 def _sigmoid(xp, z):
@@ -27,30 +41,79 @@ def _step_mask(mask, t, dtype):
     return None if mask is None else mask[:, t, None].astype(dtype)
 
 
-def _prepare(xw, states, rk, mask, recurrent_mask, name):
+@functools.cache
+def _blas_in_numba() -> bool:
+    # Numba's np.dot calls the BLAS that SciPy ships.
+    return importlib.util.find_spec("scipy") is not None
+
+
+def _use_compiled(xp, *arrays) -> bool:
+    """Whether the compiled scans take these arrays: NumPy, one float32/float64 dtype."""
+    if xp is not np or not kernels.enabled() or not _blas_in_numba():
+        return False
+    dtype = arrays[0].dtype
+    return dtype in (np.float32, np.float64) and all(a.dtype == dtype for a in arrays[1:])
+
+
+def _inputs(name, xw, states, rk, mask, recurrent_mask, extra=()):
+    """The op's input Tensors `(xw, rk, *extra, *given states, [mask], [recurrent mask])` and
+    the static layout saying which optional ones are there."""
     xw, rk = as_tensor(xw), as_tensor(rk)
-    states = [as_tensor(s) for s in states]
     if xw.ndim != 3:
         raise ValueError(f"{name}: expected projected inputs of rank 3 (batch, time, gates), "
                          f"received shape {xw.shape}")
     xp = backend.xp_of(xw.data, rk.data)
+    given = tuple(s is not None for s in states)
+    inputs = [xw, rk, *extra, *(as_tensor(s) for s in states if s is not None)]
     if mask is not None:
         mask = xp.asarray(data_of(mask)).astype(bool)  # (a CuPy array's .data is a pointer)
         if mask.shape != xw.shape[:2]:
             raise ValueError(f"{name}: mask must have shape (batch, timesteps) = "
                              f"{xw.shape[:2]}, received {mask.shape}")
+        inputs.append(Tensor(mask))
     if recurrent_mask is not None:
-        recurrent_mask = xp.asarray(data_of(recurrent_mask))
-    return xw, states, rk, xp, mask, recurrent_mask
+        inputs.append(Tensor(xp.asarray(data_of(recurrent_mask))))
+    return tuple(inputs), (given, mask is not None, recurrent_mask is not None)
 
 
+def _arrays(arrays, layout, n_extra, units):
+    """Unpack a kernel's arrays: (xw, rk, extra, states with zeros for missing ones, mask,
+    recurrent mask)."""
+    given, has_mask, has_rm = layout
+    xw, rk = arrays[0], arrays[1]
+    extra = list(arrays[2:2 + n_extra])
+    rest = list(arrays[2 + n_extra:])
+    xp = backend.xp_of(xw)
+    states = []
+    for present in given:
+        states.append(rest.pop(0) if present else xp.zeros((xw.shape[0], units), xw.dtype))
+    mask = rest.pop(0) if has_mask else None
+    rm = rest.pop(0) if has_rm else None
+    return xw, rk, extra, states, mask, rm
+
+
+def _ordered(layout, gxw, grk, extra_grads, state_grads):
+    """Gradients in the order of the op's inputs (None for the masks)."""
+    given, has_mask, has_rm = layout
+    grads = [gxw, grk, *extra_grads]
+    grads += [g for g, present in zip(state_grads, given) if present]
+    return tuple(grads) + (None,) * (int(has_mask) + int(has_rm))
+
+
+def _compiled_module():
+    from numen.kernels import recurrent
+
+    return recurrent
+
+
+# -- LSTM ------------------------------------------------------------------------------------
 def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
               zero_output_for_mask=False):
     """Run LSTM steps (gates i, f, c, o; sigmoid and tanh) over a projected sequence.
 
     Args:
         xw: `(batch, time, 4 * units)`: inputs times kernel plus bias for every step.
-        h0, c0: `(batch, units)` initial states.
+        h0, c0: `(batch, units)` initial states, or None for zeros.
         recurrent_kernel: `(units, 4 * units)`.
         mask: optional `(batch, time)` booleans, False at steps to skip.
         recurrent_mask: optional `(batch, units)` factor on h before the recurrent matmul
@@ -59,12 +122,39 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
 
     Returns:
         `(batch, time + 2, units)`: step outputs, then the final h and the final c.
+
+    Raises:
+        ValueError: `xw` not of rank 3, or a mask of the wrong shape.
+
+    >>> lstm_scan(np.zeros((2, 5, 12)), None, None, np.zeros((3, 12))).shape
+    (2, 7, 3)
     """
-    xw, (h0, c0), rk, xp, mask, rm = _prepare(xw, [h0, c0], recurrent_kernel, mask,
-                                               recurrent_mask, "lstm_scan")
+    inputs, layout = _inputs("lstm_scan", xw, [h0, c0], recurrent_kernel, mask,
+                             recurrent_mask)
+    return primitive(_lstm_kernel, inputs, "lstm_scan", layout=layout,
+                     zero_output=bool(zero_output_for_mask))
+
+
+def _lstm_kernel(arrays, needs, layout, zero_output):
+    xw, rk, _, (h0, c0), mask, rm = _arrays(arrays, layout, 0, arrays[1].shape[0])
+    xp = backend.xp_of(xw, rk)
+    if _use_compiled(xp, xw, rk, h0, c0, *([] if rm is None else [rm])):
+        packed, backward = _compiled_module().lstm(xw, h0, c0, rk, mask, rm, zero_output,
+                                                   any(needs))
+    else:
+        packed, backward = _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output)
+
+    def ordered(gy):
+        gxw, dh, dc, grk = backward(gy)
+        return _ordered(layout, gxw, grk, (), (dh, dc))
+
+    return packed, ordered
+
+
+def _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output_for_mask):
     b, steps, four_u = xw.shape
     u = four_u // 4
-    dtype = xw.data.dtype
+    dtype = xw.dtype
     # Time-major state buffers, so every per-step elementwise call works on contiguous rows.
     gates = xp.empty((steps, b, four_u), dtype=dtype)
     c_seq = xp.empty((steps + 1, b, u), dtype=dtype)
@@ -72,13 +162,13 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
     h_in = h_seq if rm is None else xp.empty((steps, b, u), dtype=dtype)
     tanh_c = xp.empty((steps, b, u), dtype=dtype)
     tmp = xp.empty((b, u), dtype=dtype)
-    h_seq[0], c_seq[0] = h0.data, c0.data
+    h_seq[0], c_seq[0] = h0, c0
     for t in range(steps):
         if rm is not None:
             xp.multiply(h_seq[t], rm, out=h_in[t])
         g = gates[t]
-        xp.matmul(h_in[t], rk.data, out=g)
-        g += xw.data[:, t]
+        xp.matmul(h_in[t], rk, out=g)
+        g += xw[:, t]
         cand = g[:, 2 * u:3 * u]
         xp.tanh(cand, out=tmp)
         g *= 0.5  # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, overflow-free
@@ -123,7 +213,7 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
         o_dtanh *= o
         coef4 = coef.reshape(steps, b, 4, u)
         gz = xp.empty((steps, b, four_u), dtype=gdt)
-        rk_t = xp.ascontiguousarray(rk.data.T)
+        rk_t = xp.ascontiguousarray(rk.T)
         dh, dc = gy[:, steps].copy(), gy[:, steps + 1].copy()
         dh_new, dc_new = xp.empty_like(dh), xp.empty_like(dc)
         for t in range(steps - 1, -1, -1):
@@ -150,9 +240,10 @@ def lstm_scan(xw, h0, c0, recurrent_kernel, mask=None, recurrent_mask=None,
         grk = h_in[:steps].reshape(-1, u).T @ gz.reshape(-1, four_u)
         return gz.transpose(1, 0, 2), dh, dc, grk
 
-    return result(packed, (xw, h0, c0, rk), backward, "lstm_scan")
+    return packed, backward
 
 
+# -- GRU -------------------------------------------------------------------------------------
 def gru_scan(xw, h0, recurrent_kernel, recurrent_bias=None, mask=None, recurrent_mask=None,
              zero_output_for_mask=False):
     """Run GRU steps with the reset gate applied after the matmul (Keras's reset_after=True).
@@ -162,33 +253,63 @@ def gru_scan(xw, h0, recurrent_kernel, recurrent_bias=None, mask=None, recurrent
 
     Args:
         xw: `(batch, time, 3 * units)`: inputs times kernel plus input bias.
-        h0: `(batch, units)` initial state.
+        h0: `(batch, units)` initial state, or None for zeros.
         recurrent_kernel: `(units, 3 * units)`; recurrent_bias: `(3 * units,)` or None.
         mask, recurrent_mask, zero_output_for_mask: as in `lstm_scan`.
 
     Returns:
         `(batch, time + 1, units)`: step outputs, then the final h.
+
+    Raises:
+        ValueError: `xw` not of rank 3, or a mask of the wrong shape.
+
+    >>> gru_scan(np.zeros((2, 5, 9)), None, np.zeros((3, 9))).shape
+    (2, 6, 3)
     """
-    xw, (h0,), rk, xp, mask, rm = _prepare(xw, [h0], recurrent_kernel, mask, recurrent_mask,
-                                           "gru_scan")
-    rb = None if recurrent_bias is None else as_tensor(recurrent_bias)
+    extra = () if recurrent_bias is None else (as_tensor(recurrent_bias),)
+    inputs, layout = _inputs("gru_scan", xw, [h0], recurrent_kernel, mask, recurrent_mask,
+                             extra)
+    return primitive(_gru_kernel, inputs, "gru_scan", layout=layout, has_bias=bool(extra),
+                     zero_output=bool(zero_output_for_mask))
+
+
+def _gru_kernel(arrays, needs, layout, has_bias, zero_output):
+    xw, rk, extra, (h0,), mask, rm = _arrays(arrays, layout, int(has_bias),
+                                             arrays[1].shape[0])
+    rb = extra[0] if has_bias else None
+    xp = backend.xp_of(xw, rk)
+    checked = [a for a in (rb, rm) if a is not None]
+    if _use_compiled(xp, xw, rk, h0, *checked):
+        packed, backward = _compiled_module().gru(xw, h0, rk, rb, mask, rm, zero_output,
+                                                  any(needs))
+    else:
+        packed, backward = _gru_numpy(xp, xw, h0, rk, rb, mask, rm, zero_output)
+
+    def ordered(gy):
+        gxw, dh, grk, *grb = backward(gy)
+        return _ordered(layout, gxw, grk, grb, (dh,))
+
+    return packed, ordered
+
+
+def _gru_numpy(xp, xw, h0, rk, rb, mask, rm, zero_output_for_mask):
     b, steps, three_u = xw.shape
     u = three_u // 3
-    dtype = xw.data.dtype
+    dtype = xw.dtype
     packed = xp.empty((b, steps + 1, u), dtype=dtype)
     zr = xp.empty((steps, b, 2 * u), dtype=dtype)
     hh_seq = xp.empty((steps, b, u), dtype=dtype)
     ah_seq = xp.empty((steps, b, u), dtype=dtype)
     h_seq = xp.empty((steps + 1, b, u), dtype=dtype)
     h_in = xp.empty((steps, b, u), dtype=dtype)
-    h_seq[0] = h0.data
+    h_seq[0] = h0
     for t in range(steps):
         h = h_seq[t]
         h_in[t] = h if rm is None else h * rm
-        a = h_in[t] @ rk.data
+        a = h_in[t] @ rk
         if rb is not None:
-            a += rb.data
-        x_t = xw.data[:, t]
+            a += rb
+        x_t = xw[:, t]
         zr[t] = _sigmoid(xp, x_t[:, :2 * u] + a[:, :2 * u])
         z, r = zr[t, :, :u], zr[t, :, u:]
         ah_seq[t] = a[:, 2 * u:]
@@ -224,35 +345,68 @@ def gru_scan(xw, h0, recurrent_kernel, recurrent_bias=None, mask=None, recurrent
             da = ga[t]
             da[:, :2 * u] = dx[:, :2 * u]
             da[:, 2 * u:] = dx[:, 2 * u:] * r
-            dh_in = da @ rk.data.T
+            dh_in = da @ rk.T
             dh = dh_new * z + (dh_in if rm is None else dh_in * rm) + dh_keep
         ga2 = ga.reshape(-1, three_u)
         grk = h_in.reshape(-1, u).T @ ga2
         grads = (gxw, dh, grk)
         return grads if rb is None else grads + (ga2.sum(axis=0),)
 
-    inputs = (xw, h0, rk) if rb is None else (xw, h0, rk, rb)
-    return result(packed, inputs, backward, "gru_scan")
+    return packed, backward
 
 
+# -- simple RNN ------------------------------------------------------------------------------
 def simple_rnn_scan(xw, h0, recurrent_kernel, mask=None, recurrent_mask=None,
                     zero_output_for_mask=False):
     """Run `h = tanh(xw_t + h_prev @ R)` over a projected sequence.
 
+    Args:
+        xw: `(batch, time, units)`: inputs times kernel plus bias.
+        h0: `(batch, units)` initial state, or None for zeros.
+        recurrent_kernel: `(units, units)`.
+        mask, recurrent_mask, zero_output_for_mask: as in `lstm_scan`.
+
     Returns:
         `(batch, time + 1, units)`: step outputs, then the final h.
+
+    Raises:
+        ValueError: `xw` not of rank 3, or a mask of the wrong shape.
+
+    >>> simple_rnn_scan(np.zeros((2, 5, 3)), None, np.zeros((3, 3))).shape
+    (2, 6, 3)
     """
-    xw, (h0,), rk, xp, mask, rm = _prepare(xw, [h0], recurrent_kernel, mask, recurrent_mask,
-                                           "simple_rnn_scan")
+    inputs, layout = _inputs("simple_rnn_scan", xw, [h0], recurrent_kernel, mask,
+                             recurrent_mask)
+    return primitive(_rnn_kernel, inputs, "simple_rnn_scan", layout=layout,
+                     zero_output=bool(zero_output_for_mask))
+
+
+def _rnn_kernel(arrays, needs, layout, zero_output):
+    xw, rk, _, (h0,), mask, rm = _arrays(arrays, layout, 0, arrays[1].shape[0])
+    xp = backend.xp_of(xw, rk)
+    if _use_compiled(xp, xw, rk, h0, *([] if rm is None else [rm])):
+        packed, backward = _compiled_module().simple_rnn(xw, h0, rk, mask, rm, zero_output,
+                                                         any(needs))
+    else:
+        packed, backward = _rnn_numpy(xp, xw, h0, rk, mask, rm, zero_output)
+
+    def ordered(gy):
+        gxw, dh, grk = backward(gy)
+        return _ordered(layout, gxw, grk, (), (dh,))
+
+    return packed, ordered
+
+
+def _rnn_numpy(xp, xw, h0, rk, mask, rm, zero_output_for_mask):
     b, steps, u = xw.shape
-    dtype = xw.data.dtype
+    dtype = xw.dtype
     packed = xp.empty((b, steps + 1, u), dtype=dtype)
     act = xp.empty((steps, b, u), dtype=dtype)
     h_in = xp.empty((steps, b, u), dtype=dtype)
-    h = h0.data
+    h = h0
     for t in range(steps):
         h_in[t] = h if rm is None else h * rm
-        act[t] = xp.tanh(xw.data[:, t] + h_in[t] @ rk.data)
+        act[t] = xp.tanh(xw[:, t] + h_in[t] @ rk)
         m = _step_mask(mask, t, dtype)
         if m is None:
             h = packed[:, t] = act[t]
@@ -275,9 +429,32 @@ def simple_rnn_scan(xw, h0, recurrent_kernel, mask=None, recurrent_mask=None,
                 dh_new, dh_keep = dh_all * m, dh_all * (1 - m)
             dz = gxw[:, t]
             dz[:] = dh_new * (1 - act[t] * act[t])
-            dh_in = dz @ rk.data.T
+            dh_in = dz @ rk.T
             dh = (dh_in if rm is None else dh_in * rm) + dh_keep
         grk = h_in.reshape(-1, u).T @ gxw.transpose(1, 0, 2).reshape(-1, u)
         return gxw, dh, grk
 
-    return result(packed, (xw, h0, rk), backward, "simple_rnn_scan")
+    return packed, backward
+
+
+# -- taking the packed result apart ----------------------------------------------------------
+def take_steps(x, index):
+    """`x[index]` for a basic index (slices and integers) as a replay kernel: how the layers
+    take outputs and states out of a packed scan result.
+
+    >>> take_steps(np.zeros((2, 7, 3)), (slice(None), -1)).shape
+    (2, 3)
+    """
+    return primitive(_take_kernel, (as_tensor(x),), "take_steps", index=index)
+
+
+def _take_kernel(arrays, needs, index):
+    (x,) = arrays
+    xp = backend.xp_of(x)
+
+    def backward(gy):
+        g = xp.zeros(x.shape, dtype=gy.dtype)
+        g[index] = gy
+        return (g,)
+
+    return x[index], backward

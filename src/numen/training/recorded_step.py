@@ -11,6 +11,8 @@ checks included; otherwise it stays eager, as do regularization penalties and me
 errors and logs do not change. `predict_step` replays `model(x, training=False)` the same way
 (recorded, verified, then replayed), so one-sample inference pays for the kernels alone.
 
+Recurrent layers qualify (their scans are kernels) unless stateful; those whose call is not
+all kernels (masks, dropout, go_backwards, other activations) fail to record and stay eager.
 Anything else keeps the eager path: subclassed models, custom layers (their `call` may have
 side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
 several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
@@ -33,11 +35,14 @@ def _pure_layer_types() -> tuple:
     from numen.layers import conv, pooling
     from numen.layers.activation import ReLU, Softmax
     from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
+    from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
+    from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 
     return (Activation, Dense, Dropout, Flatten, InputLayer, ReLU, Softmax, conv.Conv1D,
             conv.Conv2D, conv.Conv3D, pooling.MaxPooling1D, pooling.MaxPooling2D,
             pooling.MaxPooling3D, pooling.AveragePooling1D, pooling.AveragePooling2D,
-            pooling.AveragePooling3D)
+            pooling.AveragePooling3D, GRU, LSTM, RNN, SimpleRNN, GRUCell, LSTMCell,
+            SimpleRNNCell)
 
 
 def _replayable_model(model) -> bool:
@@ -49,7 +54,9 @@ def _replayable_model(model) -> bool:
     elif type(model) is not Model or model._graph is None:
         return False
     pure = _pure_layer_types()
-    return all(type(layer) in pure for layer in model._walk() if layer is not model)
+    # A stateful recurrent layer keeps its final states, a side effect a replay would skip.
+    return all(type(layer) in pure and not getattr(layer, "stateful", False)
+               for layer in model._walk() if layer is not model)
 
 
 def _feeds(x) -> tuple | None:

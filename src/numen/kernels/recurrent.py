@@ -1,0 +1,441 @@
+"""Compiled recurrent scans: LSTM, GRU (reset after) and simple-RNN steps, forwards and backwards.
+
+Each kernel runs every time step of a sequence in one compiled call: per step one recurrent
+matrix product (BLAS through `np.dot`, which Numba takes from SciPy) and one fused loop over
+the gates, where NumPy needs a dozen small calls. They mirror the NumPy path of
+`numen.ops.recurrent` step for step (same layouts, same masking rules), which stays the
+reference: the results agree within float32 rounding.
+
+This module imports Numba at its top: `numen.ops.recurrent` imports it only when
+`numen.kernels.enabled()` says compiled kernels run.
+
+Conventions shared by the kernels:
+- `xw` `(batch, time, gates * units)` is the projected input; states are `(batch, units)`.
+- `mask` `(batch, time)` uint8, or shape `(0, 0)` for none; `rm` `(batch, units)` recurrent
+  dropout factor, or shape `(0, 0)` for none.
+- Buffers saved for the backward pass are time-major `(time, batch, ...)`, except the states
+  entering the product and the gradients handed back, batch-major `(batch, time, ...)` like
+  `xw` (so the input projection's backward and the recurrent kernel's gradient need no
+  transposed copy); with `keep` False (inference) they have zero steps and nothing is saved.
+- `packed` `(batch, time + n_states, units)` receives the step outputs, then the final states.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from numen.kernels import jit
+
+# tanh(x) ~ x * P(x^2) / Q(x^2) on [-9, 9] (tanh rounds to +-1 in float32 beyond), fitted here
+# by reweighted least squares for relative error: at most 6 float32 ulps from the true value,
+# against NumPy's 1-2, and with no library call the loop vectorizes (~15x NumPy's tanh).
+_P = (0.999999997476518, 0.13419351048069128, 0.00354094477873253, 2.1348493586857177e-05,
+      1.4365405087701788e-08)
+_Q = (1.0, 0.4675268039526082, 0.026049960344648983, 0.00033595156548350824,
+      8.193193919911468e-07)
+_P0, _P1, _P2, _P3, _P4 = (np.float32(v) for v in _P)
+_Q0, _Q1, _Q2, _Q3, _Q4 = (np.float32(v) for v in _Q)
+_CLAMP = np.float32(9.0)
+_ONE = np.float32(1.0)
+_OPTIONS = {"error_model": "numpy", "fastmath": {"contract"}}
+
+
+def tanh(x):
+    """tanh of a scalar inside compiled code: rational in float32, the C library's otherwise."""
+    return np.tanh(x)
+
+
+@overload(tanh, inline="always", jit_options=_OPTIONS)
+def _tanh_overload(x):
+    if isinstance(x, types.Float) and x.bitwidth == 32:
+        def rational(x):
+            if x != x:  # NaN stays NaN (the clamp below would turn it into +-1)
+                return x
+            v = min(max(x, -_CLAMP), _CLAMP)
+            s = v * v
+            p = _P0 + s * (_P1 + s * (_P2 + s * (_P3 + s * _P4)))
+            y = v * p / (_Q0 + s * (_Q1 + s * (_Q2 + s * (_Q3 + s * _Q4))))
+            return min(max(y, -_ONE), _ONE)  # never past +-1 (1 + 1 ulp near the clamp)
+
+        return rational
+    return lambda x: np.tanh(x)
+
+
+def sigmoid(x):
+    """The logistic function of a scalar inside compiled code (float32 stays float32)."""
+    return 0.5 * np.tanh(0.5 * x) + 0.5
+
+
+@overload(sigmoid, inline="always", jit_options=_OPTIONS)
+def _sigmoid_overload(x):
+    # 0.5 * tanh(z / 2) + 0.5: sigmoid without overflow, as the NumPy path computes it.
+    half = np.float32(0.5) if x.bitwidth == 32 else 0.5
+
+    def impl(x):
+        return half * tanh(half * x) + half
+
+    return impl
+
+
+_SMALL_BATCH = 4  # rows up to which a plain loop beats a BLAS call (its ~1.5 us overhead)
+
+
+def matmul_into(a, w, out):
+    """`out = a @ w` inside compiled code; a loop for a few rows (one-sample predict), BLAS
+    otherwise. (An overload, compiled into each kernel that calls it and cached with it.)"""
+    np.dot(a, w, out=out)
+
+
+@overload(matmul_into, jit_options=_OPTIONS)
+def _matmul_into_overload(a, w, out):
+    def impl(a, w, out):
+        if a.shape[0] > _SMALL_BATCH:
+            np.dot(a, w, out)
+            return
+        for i in range(a.shape[0]):
+            for j in range(w.shape[1]):
+                out[i, j] = 0
+            for k in range(a.shape[1]):
+                x = a[i, k]
+                for j in range(w.shape[1]):
+                    out[i, j] += x * w[k, j]
+
+    return impl
+
+
+# -- LSTM ------------------------------------------------------------------------------------
+@jit(**_OPTIONS)
+def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_prev, h_in,
+                 tanh_c):
+    # Each inner loop touches few arrays, each element once, with no branch: LLVM vectorizes
+    # it (the masks are decided per row, outside).
+    b, steps, four_u = xw.shape
+    u = four_u // 4
+    has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    h, c = h0.copy(), c0.copy()
+    hr = np.empty_like(h)
+    scratch_g = np.empty((b, four_u), dtype=xw.dtype)
+    scratch_t = np.empty((b, u), dtype=xw.dtype)
+    h_new = np.empty(u, dtype=xw.dtype)
+    c_new = np.empty(u, dtype=xw.dtype)
+    for t in range(steps):
+        g = gates[t] if keep else scratch_g
+        tc = tanh_c[t] if keep else scratch_t
+        if has_rm:
+            for i in range(b):
+                for j in range(u):
+                    hr[i, j] = h[i, j] * rm[i, j]
+            matmul_into(hr, rk, g)
+        else:
+            matmul_into(h, rk, g)
+        if keep:
+            h_in[:, t] = hr if has_rm else h
+            c_prev[t] = c
+        for i in range(b):
+            for j in range(2 * u):
+                g[i, j] = sigmoid(g[i, j] + xw[i, t, j])
+            for j in range(2 * u, 3 * u):
+                g[i, j] = tanh(g[i, j] + xw[i, t, j])
+            for j in range(3 * u, four_u):
+                g[i, j] = sigmoid(g[i, j] + xw[i, t, j])
+            for j in range(u):
+                c_new[j] = g[i, u + j] * c[i, j] + g[i, j] * g[i, 2 * u + j]
+            for j in range(u):
+                tc[i, j] = tanh(c_new[j])
+            for j in range(u):
+                h_new[j] = g[i, 3 * u + j] * tc[i, j]
+            if has_mask and mask[i, t] == 0:
+                for j in range(u):
+                    packed[i, t, j] = 0 if zero_output else h[i, j]
+                continue
+            for j in range(u):
+                h[i, j] = h_new[j]
+                c[i, j] = c_new[j]
+                packed[i, t, j] = h_new[j]
+    packed[:, steps] = h
+    packed[:, steps + 1] = c
+
+
+@jit(**_OPTIONS)
+def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, gz):
+    """Fills `gz` (batch, time, 4 * units), the gradient of the gates' pre-activations;
+    returns the gradients of the initial h and c."""
+    steps, b, four_u = gates.shape
+    u = four_u // 4
+    has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gt = np.empty((b, four_u), dtype=gz.dtype)  # this step's rows, contiguous for the product
+    dh = gy[:, steps].copy()
+    dc = gy[:, steps + 1].copy()
+    keep_h = np.zeros_like(dh)
+    for t in range(steps - 1, -1, -1):
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            for j in range(u):
+                dh_new = dh[i, j] + gy[i, t, j]
+                if skip:
+                    keep_h[i, j] = dh[i, j] if zero_output else dh_new
+                    gt[i, j] = 0
+                    gt[i, u + j] = 0
+                    gt[i, 2 * u + j] = 0
+                    gt[i, 3 * u + j] = 0
+                    continue
+                gi, gf = gates[t, i, j], gates[t, i, u + j]
+                gc, go = gates[t, i, 2 * u + j], gates[t, i, 3 * u + j]
+                tc = tanh_c[t, i, j]
+                dc_new = go * (one - tc * tc) * dh_new + dc[i, j]
+                gt[i, j] = dc_new * (gi * (one - gi) * gc)
+                gt[i, u + j] = dc_new * (gf * (one - gf) * c_prev[t, i, j])
+                gt[i, 2 * u + j] = dc_new * ((one - gc * gc) * gi)
+                gt[i, 3 * u + j] = dh_new * (go * (one - go) * tc)
+                dc[i, j] = dc_new * gf
+        gz[:, t] = gt
+        matmul_into(gt, rk_t, dh)
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            if skip:
+                for j in range(u):
+                    dh[i, j] = keep_h[i, j]
+            elif has_rm:
+                for j in range(u):
+                    dh[i, j] *= rm[i, j]
+    return dh, dc
+
+
+# -- GRU (reset gate after the recurrent product) ------------------------------------------
+@jit(**_OPTIONS)
+def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh_seq, ah_seq,
+                h_prev, h_in):
+    b, steps, three_u = xw.shape
+    u = three_u // 3
+    has_mask, has_rm, has_rb = mask.shape[0] > 0, rm.shape[0] > 0, rb.shape[0] > 0
+    h = h0.copy()
+    hr = np.empty_like(h)
+    a = np.empty((b, three_u), dtype=xw.dtype)
+    for t in range(steps):
+        if has_rm:
+            for i in range(b):
+                for j in range(u):
+                    hr[i, j] = h[i, j] * rm[i, j]
+            matmul_into(hr, rk, a)
+        else:
+            matmul_into(h, rk, a)
+        if keep:
+            h_in[:, t] = hr if has_rm else h
+            h_prev[t] = h
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            for j in range(three_u if has_rb else 0):
+                a[i, j] += rb[j]
+            for j in range(u):
+                gz = sigmoid(xw[i, t, j] + a[i, j])
+                gr = sigmoid(xw[i, t, u + j] + a[i, u + j])
+                ah = a[i, 2 * u + j]
+                hh = tanh(xw[i, t, 2 * u + j] + gr * ah)
+                h_new = gz * h[i, j] + (one - gz) * hh
+                if keep:
+                    zr[t, i, j] = gz
+                    zr[t, i, u + j] = gr
+                    hh_seq[t, i, j] = hh
+                    ah_seq[t, i, j] = ah
+                if skip:
+                    packed[i, t, j] = 0 if zero_output else h[i, j]
+                else:
+                    h[i, j] = h_new
+                    packed[i, t, j] = h_new
+    packed[:, steps] = h
+
+
+@jit(**_OPTIONS)
+def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_output, gx, ga):
+    """Fills `gx` (batch, time, 3 * units), the gradient of the projected inputs, and `ga`, of
+    the recurrent product (plus bias); returns the gradient of the initial h."""
+    steps, b, two_u = zr.shape
+    u = two_u // 2
+    has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gat = np.empty((b, 3 * u), dtype=ga.dtype)
+    dh = gy[:, steps].copy()
+    carry = np.empty_like(dh)  # what reaches h_prev other than through the product
+    din = np.empty_like(dh)
+    for t in range(steps - 1, -1, -1):
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            for j in range(u):
+                dh_all = dh[i, j] + gy[i, t, j]
+                if skip:
+                    carry[i, j] = dh[i, j] if zero_output else dh_all
+                    for k in range(3):
+                        gx[i, t, k * u + j] = 0
+                        gat[i, k * u + j] = 0
+                    continue
+                gz, gr, hh = zr[t, i, j], zr[t, i, u + j], hh_seq[t, i, j]
+                dx_h = dh_all * (one - gz) * (one - hh * hh)
+                dx_z = dh_all * (h_prev[t, i, j] - hh) * gz * (one - gz)
+                dx_r = dx_h * ah_seq[t, i, j] * gr * (one - gr)
+                gx[i, t, j] = dx_z
+                gx[i, t, u + j] = dx_r
+                gx[i, t, 2 * u + j] = dx_h
+                gat[i, j] = dx_z
+                gat[i, u + j] = dx_r
+                gat[i, 2 * u + j] = dx_h * gr
+                carry[i, j] = dh_all * gz
+        ga[:, t] = gat
+        matmul_into(gat, rk_t, din)
+        for i in range(b):
+            for j in range(u):
+                d = din[i, j] * rm[i, j] if has_rm else din[i, j]
+                dh[i, j] = d + carry[i, j]
+    return dh
+
+
+# -- simple RNN ------------------------------------------------------------------------------
+@jit(**_OPTIONS)
+def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
+    b, steps, u = xw.shape
+    has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    h = h0.copy()
+    hr = np.empty_like(h)
+    a = np.empty((b, u), dtype=xw.dtype)
+    for t in range(steps):
+        if has_rm:
+            for i in range(b):
+                for j in range(u):
+                    hr[i, j] = h[i, j] * rm[i, j]
+            matmul_into(hr, rk, a)
+        else:
+            matmul_into(h, rk, a)
+        if keep:
+            h_in[:, t] = hr if has_rm else h
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            for j in range(u):
+                y = tanh(xw[i, t, j] + a[i, j])
+                if keep:
+                    act[t, i, j] = y
+                if skip:
+                    packed[i, t, j] = 0 if zero_output else h[i, j]
+                else:
+                    h[i, j] = y
+                    packed[i, t, j] = y
+    packed[:, steps] = h
+
+
+@jit(**_OPTIONS)
+def rnn_backward(one, gy, act, rk_t, mask, rm, zero_output, gz):
+    """Fills `gz` (batch, time, units), the gradient of the pre-activations; returns the
+    gradient of the initial h."""
+    steps, b, u = act.shape
+    has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
+    gt = np.empty((b, u), dtype=gz.dtype)
+    dh = gy[:, steps].copy()
+    carry = np.zeros_like(dh)
+    din = np.empty_like(dh)
+    for t in range(steps - 1, -1, -1):
+        for i in range(b):
+            skip = has_mask and mask[i, t] == 0
+            for j in range(u):
+                dh_all = dh[i, j] + gy[i, t, j]
+                if skip:
+                    carry[i, j] = dh[i, j] if zero_output else dh_all
+                    gt[i, j] = 0
+                else:
+                    carry[i, j] = 0
+                    y = act[t, i, j]
+                    gt[i, j] = dh_all * (one - y * y)
+        gz[:, t] = gt
+        matmul_into(gt, rk_t, din)
+        for i in range(b):
+            for j in range(u):
+                d = din[i, j] * rm[i, j] if has_rm else din[i, j]
+                dh[i, j] = d + carry[i, j]
+    return dh
+
+
+# -- the ops' entry points: buffers in, (packed, backward) out -------------------------------
+_EMPTY_MASK = np.zeros((0, 0), dtype=np.uint8)
+
+
+def _c(a, dtype):
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _common(xw, rk, mask, rm, keep):
+    """Contiguous inputs, the optional arrays as empty stand-ins, and the saved steps."""
+    dtype = xw.dtype
+    mask = _EMPTY_MASK if mask is None else _c(mask, np.uint8)
+    rm = np.zeros((0, 0), dtype) if rm is None else _c(rm, dtype)
+    return _c(xw, dtype), _c(rk, dtype), mask, rm, (xw.shape[1] if keep else 0)
+
+
+def _grad_out(gy, dtype):
+    return np.ascontiguousarray(gy, dtype=dtype)
+
+
+def lstm(xw, h0, c0, rk, mask, rm, zero_output: bool, keep: bool):
+    """The LSTM scan: `(packed, backward)` as `numen.ops.recurrent` returns them; with `keep`
+    False nothing is saved and `backward` must not be called."""
+    xw, rk, mask, rm, n = _common(xw, rk, mask, rm, keep)
+    b, steps, four_u = xw.shape
+    u, dtype = four_u // 4, xw.dtype
+    packed = np.empty((b, steps + 2, u), dtype)
+    gates = np.empty((n, b, four_u), dtype)
+    c_prev, tanh_c = (np.empty((n, b, u), dtype) for _ in range(2))
+    h_in = np.empty((b, n, u), dtype)
+    lstm_forward(xw, _c(h0, dtype), _c(c0, dtype), rk, mask, rm, zero_output, keep, packed,
+                 gates, c_prev, h_in, tanh_c)
+
+    def backward(gy):
+        gz = np.empty((b, steps, four_u), dtype)
+        dh, dc = lstm_backward(dtype.type(1), _grad_out(gy, dtype), gates, c_prev, tanh_c,
+                               _c(rk.T, dtype), mask, rm, zero_output, gz)
+        grk = h_in.reshape(-1, u).T @ gz.reshape(-1, four_u)
+        return gz, dh, dc, grk
+
+    return packed, backward
+
+
+def gru(xw, h0, rk, rb, mask, rm, zero_output: bool, keep: bool):
+    """The GRU scan (reset gate after the product), as `lstm`."""
+    xw, rk, mask, rm, n = _common(xw, rk, mask, rm, keep)
+    b, steps, three_u = xw.shape
+    u, dtype = three_u // 3, xw.dtype
+    rb_c = np.zeros((0,), dtype) if rb is None else _c(rb, dtype)
+    packed = np.empty((b, steps + 1, u), dtype)
+    zr = np.empty((n, b, 2 * u), dtype)
+    hh_seq, ah_seq, h_prev = (np.empty((n, b, u), dtype) for _ in range(3))
+    h_in = np.empty((b, n, u), dtype)
+    gru_forward(dtype.type(1), xw, _c(h0, dtype), rk, rb_c, mask, rm, zero_output, keep,
+                packed, zr, hh_seq, ah_seq, h_prev, h_in)
+
+    def backward(gy):
+        gx = np.empty((b, steps, three_u), dtype)
+        ga = np.empty((b, steps, three_u), dtype)
+        dh = gru_backward(dtype.type(1), _grad_out(gy, dtype), zr, hh_seq, ah_seq, h_prev,
+                          _c(rk.T, dtype), mask, rm, zero_output, gx, ga)
+        ga2 = ga.reshape(-1, three_u)
+        grk = h_in.reshape(-1, u).T @ ga2
+        grads = (gx, dh, grk)
+        return grads if rb is None else grads + (ga2.sum(axis=0),)
+
+    return packed, backward
+
+
+def simple_rnn(xw, h0, rk, mask, rm, zero_output: bool, keep: bool):
+    """The simple-RNN scan (tanh), as `lstm`."""
+    xw, rk, mask, rm, n = _common(xw, rk, mask, rm, keep)
+    b, steps, u = xw.shape
+    dtype = xw.dtype
+    packed = np.empty((b, steps + 1, u), dtype)
+    act = np.empty((n, b, u), dtype)
+    h_in = np.empty((b, n, u), dtype)
+    rnn_forward(xw, _c(h0, dtype), rk, mask, rm, zero_output, keep, packed, act, h_in)
+
+    def backward(gy):
+        gz = np.empty((b, steps, u), dtype)
+        dh = rnn_backward(dtype.type(1), _grad_out(gy, dtype), act, _c(rk.T, dtype), mask, rm,
+                          zero_output, gz)
+        grk = h_in.reshape(-1, u).T @ gz.reshape(-1, u)
+        return gz, dh, grk
+
+    return packed, backward
