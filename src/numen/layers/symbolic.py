@@ -290,6 +290,15 @@ def _output_and_mask_specs(layer, inputs, args=(), kwargs=None):
     """The output specs, and the mask spec of each output: the layer runs on zeros with the
     unknown axes at two sizes (n and 2n + 1), and an axis stays None where the results
     differ."""
+    if _batch_is_the_only_unknown(inputs, args, kwargs) and _batch_leads_outputs(layer):
+        # One run at batch 1 (a convolution over 224x224 images costs one image, not seven):
+        # numen's own layers put the batch first in every output.
+        try:
+            first, first_masks = _run_on_zeros(layer, inputs, 1, args, kwargs)
+        except (ValueError, TypeError):
+            pass  # the probes below say what is wrong
+        else:
+            return _free_batch(first), _free_batch(first_masks)
     error = None
     # Small sizes first (cheap); a layer that needs longer axes (a 'valid' convolution of
     # kernel 7 over an unknown time axis) gets them on a retry.
@@ -308,6 +317,35 @@ def _output_and_mask_specs(layer, inputs, args=(), kwargs=None):
 
 
 _PROBE_SIZES = (2, 16, 64)
+
+
+def _batch_is_the_only_unknown(inputs, args, kwargs) -> bool:
+    tensors = [t for t in flatten([inputs, list(args), dict(kwargs or {})])
+               if isinstance(t, KerasTensor)]
+    return bool(tensors) and all(len(t.shape) > 0 and t.shape[0] is None
+                                 and None not in t.shape[1:] for t in tensors)
+
+
+def _batch_leads_outputs(layer) -> bool:
+    """Layers defined by numen (not a user's code, a Lambda, an op or a model) whose every
+    output has the batch as its first axis."""
+    from numen.layers.core import Lambda
+
+    module = type(layer).__module__
+    return (module.startswith("numen.layers.") and module != "numen.layers.tensor_op"
+            and not isinstance(layer, Lambda))
+
+
+def _free_batch(specs):
+    """Specs from a run at batch 1 with their first axis unknown again."""
+    if specs is None or isinstance(specs, KerasTensor):
+        return specs
+    if _is_spec(specs):
+        shape = specs[0]
+        return ((None,) + shape[1:], specs[1]) if shape[:1] == (1,) else specs
+    if isinstance(specs, dict):
+        return {k: _free_batch(v) for k, v in specs.items()}
+    return type(specs)(_free_batch(v) for v in specs)
 
 
 def _has_unknown_axes(inputs) -> bool:
