@@ -172,3 +172,23 @@ def builder_doc(summary: str, *, top: str, min_size: int, example: str, extra: s
     """The docstring of an application builder: `summary`, then the arguments they share."""
     return _BUILDER_DOC.format(summary=summary, top=top, min_size=min_size, example=example,
                                extra=extra)
+
+
+def default_size_from(input_shape, input_tensor, sizes, fallback: int = 224) -> int:
+    """The square input size a family with several published sizes (`sizes`) defaults to:
+    that of `input_shape` (or of a symbolic `input_tensor`) when square and published, else
+    `fallback`."""
+    shape = input_shape
+    if shape is None and input_tensor is not None and hasattr(input_tensor, "shape"):
+        shape = tuple(input_tensor.shape)[1:]
+    if shape is None or len(shape) != 3:
+        return fallback
+    rows, cols = (shape[1], shape[2]) if backend.image_data_format() == "channels_first" \
+        else (shape[0], shape[1])
+    return rows if rows == cols and rows in sizes else fallback
+
+
+def spatial_size(shape) -> tuple:
+    """(height, width) of an image shape (channels last or first, no batch axis)."""
+    return tuple(shape[1:3]) if backend.image_data_format() == "channels_first" \
+        else tuple(shape[:2])
