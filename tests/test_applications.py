@@ -320,3 +320,15 @@ def test_argument_errors(family, tmp_path):
         builder(weights=None, include_top=False, input_shape=(224, 224, 3), pooling="mean")
     with pytest.raises(ValueError, match="classifier activation"):
         builder(weights="imagenet", classifier_activation="relu")
+
+
+@pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
+def test_preprocess_input_on_a_symbolic_input(mode):
+    """`preprocess_input(keras.Input(...))` becomes a step of the model, as in Keras."""
+    from numen import keras
+
+    inputs = keras.Input((4, 4, 3))
+    model = keras.Model(inputs, imagenet_utils.preprocess_input(inputs, mode=mode))
+    x = np.random.default_rng(0).uniform(0, 255, (2, 4, 4, 3)).astype("float32")
+    expected = imagenet_utils.preprocess_input(x.copy(), mode=mode)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6, atol=1e-4)
