@@ -364,3 +364,25 @@ def test_new_layers_train_in_fit():
     tokens = rng.integers(1, 7, (8, 5)).astype("int32")
     history = model.fit(tokens, tokens, epochs=3, batch_size=4, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_bidirectional_and_time_distributed_are_wrappers_as_in_keras():
+    from numen.keras import layers as keras_layers
+
+    assert isinstance(keras_layers.Bidirectional(keras_layers.LSTM(2)), keras_layers.Wrapper)
+    assert isinstance(keras_layers.TimeDistributed(keras_layers.Dense(2)), keras_layers.Wrapper)
+    with pytest.raises(ValueError, match="TimeDistributed: `layer` must be a Layer"):
+        keras_layers.TimeDistributed(3)
+
+
+def test_a_layer_takes_its_inputs_by_the_name_of_calls_first_argument():
+    from numen.keras import layers as keras_layers
+
+    attention = keras_layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    q = np.random.default_rng(0).normal(size=(2, 3, 8)).astype("float32")
+    by_name = attention(query=q, value=q, key=q)
+    np.testing.assert_allclose(np.asarray(by_name), np.asarray(attention(q, q, q)), rtol=1e-6)
+    symbolic = attention(query=keras.Input((3, 8)), value=keras.Input((5, 8)))
+    assert tuple(symbolic.shape) == (None, 3, 8)
+    with pytest.raises(TypeError, match="called without inputs.*`query=`"):
+        attention(value=q)

@@ -42,6 +42,8 @@ CASES = [
     ("tile_int", lambda t: ops.tile(t, 2), lambda x: np.tile(x, 2)),
     ("tile_short", lambda t: ops.tile(t, (2, 1)), lambda x: np.tile(x, (2, 1))),
     ("tile_long", lambda t: ops.tile(t, (2, 1, 3, 2)), lambda x: np.tile(x, (2, 1, 3, 2))),
+    ("tile_tensor_reps", lambda t: ops.tile(t, ops.convert_to_tensor([2, 1, 3])),
+     lambda x: np.tile(x, (2, 1, 3))),
     ("repeat_none", lambda t: ops.repeat(t, 2), lambda x: np.repeat(x, 2)),
     ("repeat_axis", lambda t: ops.repeat(t, 3, axis=-2), lambda x: np.repeat(x, 3, axis=-2)),
     ("repeat_list", lambda t: ops.repeat(t, [1, 0, 2], axis=1),

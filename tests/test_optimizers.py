@@ -360,12 +360,13 @@ def test_callable_learning_rate_takes_no_arguments():
     assert optimizers.SGD(lambda: 0.3).learning_rate == 0.3
 
 
+# Default names and values as real Keras 3.15.1 gives them (`keras.optimizers.get(id)`).
 KERAS_DEFAULTS = {
-    "sgd": ("SGD", 0.01, {"momentum": 0.0, "nesterov": False}),
+    "sgd": ("sgd", 0.01, {"momentum": 0.0, "nesterov": False}),
     "adam": ("adam", 0.001, {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7,
                              "amsgrad": False}),
-    "adamw": ("adamw", 0.001, {"weight_decay": 0.004, "epsilon": 1e-7}),
-    "rmsprop": ("rmsprop", 0.001, {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7,
+    "adamw": ("adam_w", 0.001, {"weight_decay": 0.004, "epsilon": 1e-7}),
+    "rmsprop": ("rm_sprop", 0.001, {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7,
                                    "centered": False}),
     "adagrad": ("adagrad", 0.001, {"initial_accumulator_value": 0.1, "epsilon": 1e-7}),
     "adadelta": ("adadelta", 0.001, {"rho": 0.95, "epsilon": 1e-7}),

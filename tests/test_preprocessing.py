@@ -148,9 +148,6 @@ def test_normalization_errors_name_the_layer():
         layers.Normalization(mean=[1.0, 2.0], variance=1.0)
     with pytest.raises(TypeError, match="axis"):
         layers.Normalization(axis="last")
-    unadapted = layers.Normalization(name="norm_a")
-    with pytest.raises(ValueError, match="'norm_a'.*adapt"):
-        unadapted(np.ones((2, 3)))
     with pytest.raises(ValueError, match="'norm_b'.*rank 2"):
         layers.Normalization(axis=3, name="norm_b").adapt(np.ones((4, 3)))
     layer = layers.Normalization(name="norm_c")
@@ -443,3 +440,9 @@ def test_config_round_trips_through_json(cls, kwargs):
         if key == "axis" and value is None:
             value = []  # Keras writes axis=None as the empty tuple of kept axes
         assert json.loads(json.dumps(config[key])) == json.loads(json.dumps(value)), key
+
+
+def test_normalization_before_adapt_is_the_identity_as_in_keras():
+    layer = layers.Normalization(axis=-1)
+    x = np.arange(6, dtype="float32").reshape(2, 3) * 5
+    np.testing.assert_allclose(np.asarray(layer(x)), x)

@@ -78,10 +78,50 @@ class Metric:
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or losses.to_snake_case(type(self).__name__)
         self.dtype = backend.standardize_dtype(dtype or backend.floatx())
-        self.reset_state()
+        self._variables: list = []
+        self._initial_values: list = []
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """numen's own metrics keep their running state in plain attributes that their
+        `reset_state` sets up (they say `_init_state = reset_state`); a subclass written for
+        Keras creates variables with `add_variable` in `__init__` and is not reset here."""
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A state variable of this metric; `reset_state()` returns it to its first value.
+
+        Args:
+            shape: the variable's shape.
+            initializer: an initializer or its name.
+            dtype: defaults to the metric's dtype.
+            aggregation: how replicas would combine it (kept for Keras compatibility).
+            name: the variable's name.
+
+        >>> self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        """
+        from numen.autodiff import Variable
+
+        variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype,
+                            trainable=False, aggregation=aggregation, name=name)
+        self._variables.append(variable)
+        self._initial_values.append(variable.data.copy())
+        return variable
+
+    def add_weight(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                   name=None):
+        """The older spelling of `add_variable`."""
+        return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    @property
+    def variables(self) -> list:
+        """The variables made with `add_variable`, in creation order."""
+        return list(self._variables)
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        """Return every variable made with `add_variable` to its first value."""
+        for variable, value in zip(self._variables, self._initial_values):
+            variable.assign(value)
 
     def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError
@@ -121,6 +161,8 @@ class Mean(Metric):
         self.total = 0.0
         self.count = 0.0
 
+    _init_state = reset_state
+
     def update_state(self, values, sample_weight=None):
         if isinstance(sample_weight, (int, float)) and getattr(values, "ndim", None) == 0:
             # One value with one weight (the training loop's loss tracker): no array work.
@@ -147,6 +189,8 @@ class Sum(Metric):
 
     def reset_state(self):
         self.total = 0.0
+
+    _init_state = reset_state
 
     def update_state(self, values, sample_weight=None):
         values, _ = samplewise(to_numpy(values), sample_weight, np.sum, self.name)

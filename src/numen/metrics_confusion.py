@@ -101,6 +101,8 @@ class _ConfusionMetric(Metric):
         n = len(self.thresholds)
         self.tp, self.fp, self.tn, self.fn = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
 
+    _init_state = reset_state
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         labels, y_pred, w = confusion_inputs(y_true, y_pred, sample_weight, self.top_k,
                                              self.class_id, self.name)
@@ -216,6 +218,8 @@ class AUC(Metric):
         # created on the first update once the number of labels is known.
         self.tp = self.fp = self.tn = self.fn = None
 
+    _init_state = reset_state
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred = to_numpy(y_pred).astype(np.float64)
         if self.from_logits:
@@ -315,6 +319,8 @@ class FBetaScore(Metric):
 
     def reset_state(self):
         self.tp = self.fp = self.fn = self.support = 0.0
+
+    _init_state = reset_state
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = to_numpy(y_true).astype(np.float64), to_numpy(y_pred).astype(np.float64)

@@ -31,6 +31,8 @@ class _IoUBase(Metric):
     def reset_state(self):
         self.total_cm = np.zeros((self.num_classes, self.num_classes), dtype=self.dtype)
 
+    _init_state = reset_state
+
     def _classes(self, y, sparse):
         y = to_numpy(y)
         if not sparse:

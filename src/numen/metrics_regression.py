@@ -90,6 +90,8 @@ class R2Score(Metric):
         self.sum = self.squared_sum = self.total_mse = self.count = None
         self.num_samples = 0
 
+    _init_state = reset_state
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = _pair(y_true, y_pred)
         if y_true.ndim != 2 or y_pred.ndim != 2:

@@ -50,6 +50,8 @@ class _RateAtRate(Metric):
         n = len(self.thresholds)
         self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
 
+    _init_state = reset_state
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         labels, y_pred, w = confusion_inputs(y_true, y_pred, sample_weight,
                                              class_id=self.class_id, owner=self.name)

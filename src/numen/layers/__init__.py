@@ -191,7 +191,8 @@ from numen.layers.reversible_embedding import ReversibleEmbedding  # noqa: E402
 from numen.layers.rms_normalization import RMSNormalization  # noqa: E402
 from numen.layers.serialization import deserialize, serialize  # noqa: E402
 from numen.layers.spectrogram import MelSpectrogram, STFTSpectrogram  # noqa: E402
-from numen.layers.wrappers_more import SpectralNormalization, TFSMLayer, Wrapper  # noqa: E402
+from numen.layers.wrappers import Wrapper  # noqa: E402
+from numen.layers.wrappers_more import SpectralNormalization, TFSMLayer  # noqa: E402
 
 __all__ += [
     "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",

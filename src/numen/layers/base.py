@@ -55,6 +55,9 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
+_NO_INPUTS = object()  # Layer.__call__ given its inputs by keyword
+
+
 def _accepts(fn, arg: str) -> bool:
     try:
         params = inspect.signature(fn).parameters
@@ -272,11 +275,28 @@ class Layer(DTypeAttributes, NodeAttributes):
     def call(self, inputs, *args, **kwargs):
         return inputs
 
-    def __call__(self, inputs, *args, **kwargs):
+    def _inputs_by_name(self, kwargs: dict):
+        """Pop the inputs given by keyword: the name of `call`'s first argument."""
+        try:
+            first = next(iter(inspect.signature(self.call).parameters.values()))
+        except (StopIteration, TypeError, ValueError):
+            first = None
+        if first is not None and first.kind in (first.POSITIONAL_OR_KEYWORD,
+                                                first.KEYWORD_ONLY) and first.name in kwargs:
+            return kwargs.pop(first.name)
+        expected = f"or as `{first.name}=`" if first is not None else ""
+        raise TypeError(f"Layer '{self.name}' was called without inputs: pass them as the "
+                        f"first argument {expected}".rstrip() + f"; received only keyword "
+                        f"arguments {sorted(kwargs)}")
+
+    def __call__(self, inputs=_NO_INPUTS, *args, **kwargs):
         """Build on first use, then `call`. Masks, as in Keras 3: without `mask=`, the inputs'
         `_keras_mask` is the mask (given to `call` when it takes `mask=`, and arguments with a
         `<name>_mask` partner fill it the same way); the output mask from `compute_mask` is
-        left on the outputs as their `_keras_mask`."""
+        left on the outputs as their `_keras_mask`. The inputs may also come by the name of
+        `call`'s first argument (`attention(query=q, value=v)`)."""
+        if inputs is _NO_INPUTS:
+            inputs = self._inputs_by_name(kwargs)
         if self._lean_key is not None and not args and self._lean_applies(inputs, kwargs):
             # The lean path: the same result as below, minus the checks known to pass.
             x = inputs if type(inputs) is Tensor else as_tensor(backend.to_device(inputs))
@@ -288,7 +308,8 @@ class Layer(DTypeAttributes, NodeAttributes):
                 tracked.out_mask = masks.mask_of(out)  # what a model's call left on its outputs
             return out
         plain = not args and len(kwargs) == ("training" in kwargs) + ("mask" in kwargs)
-        if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
+        if isinstance(inputs, Tensor) and ((inputs.data.dtype.kind != "f"
+                                            and inputs.data.dtype.name != "bfloat16")
                                            or inputs.data.dtype == self._np_dtype()):
             x = inputs  # the common case inside a model: nothing to convert or check
         else:
@@ -412,7 +433,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         # Cached: looking a dtype up by name on every call costs more than a small matmul.
         cached = getattr(self, "_np_dtype_cache", None)
         if cached is None or cached[0] != self.input_dtype:
-            cached = self._np_dtype_cache = (self.input_dtype, np.dtype(self.input_dtype))
+            cached = self._np_dtype_cache = (self.input_dtype,
+                                             backend.np_dtype(self.input_dtype))
         return cached[1]
 
     def _convert_inputs(self, inputs):
@@ -420,7 +442,7 @@ class Layer(DTypeAttributes, NodeAttributes):
 
         def convert(v):
             if isinstance(v, Tensor):
-                if v.data.dtype.kind == "f" and v.data.dtype != want:
+                if backend.is_float_dtype(v.data.dtype) and v.data.dtype != want:
                     from numen import ops
 
                     return ops.cast(v, self.input_dtype)
@@ -432,9 +454,9 @@ class Layer(DTypeAttributes, NodeAttributes):
                     if text.dtype.kind in "US" and _takes_text(self):
                         return as_tensor(text)  # text stays on the host
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
-                if arr.dtype.kind not in "fiub":
+                if arr.dtype.kind not in "fiub" and arr.dtype.name != "bfloat16":
                     arr = self._numeric(arr, want)
-                if arr.dtype.kind == "f" and arr.dtype != want:
+                if backend.is_float_dtype(arr.dtype) and arr.dtype != want:
                     arr = arr.astype(want)
                 return as_tensor(arr)
             return v

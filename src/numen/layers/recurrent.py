@@ -106,8 +106,10 @@ class RNN(Layer):
                 for n in sizes]
 
     def reset_state(self) -> None:
-        """Zero the carried states of a stateful layer."""
-        self.states = None
+        """Zero the carried states of a stateful layer (they keep their shapes, as in Keras;
+        before the first call there is nothing to zero)."""
+        if self.states is not None:
+            self.states = _map_states(lambda s: Tensor(s.data * 0), self.states)
 
     reset_states = reset_state
 

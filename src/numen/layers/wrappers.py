@@ -1,4 +1,5 @@
-"""Layer wrappers: Bidirectional (an RNN both ways) and TimeDistributed (a layer per step)."""
+"""Layer wrappers: the Wrapper base class, Bidirectional (an RNN both ways) and
+TimeDistributed (a layer per step)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,56 @@ def _strip(name: str, prefix: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-class Bidirectional(Layer):
+class Wrapper(Layer):
+    """Base class of layers that wrap another layer (`self.layer`) and change how it runs.
+
+    Building the wrapper builds the wrapped layer; the config holds the wrapped layer's
+    serialized config under 'layer', so a subclass round-trips through get_config/from_config
+    and `.keras` files.
+
+    Args:
+        layer: the Layer instance to wrap.
+
+    >>> class Twice(Wrapper):
+    ...     def call(self, x):
+    ...         return self.layer(self.layer(x))
+    >>> Twice(Dense(3))(np.ones((2, 3))).shape
+    (2, 3)
+    """
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{type(self).__name__}: `layer` must be a Layer instance, "
+                             f"received {layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None):
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return self.layer(inputs, *args, **kwargs)
+
+    def get_config(self):
+        from numen import saving
+
+        return {**super().get_config(), "layer": saving.serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from numen import saving
+
+        config = dict(config)
+        layer = config.pop("layer")
+        if isinstance(layer, dict):
+            layer = saving.deserialize_layer(layer, custom_objects)
+        return cls(layer, **config)
+
+
+class Bidirectional(Wrapper):
     """Runs a recurrent layer forwards and a copy of it backwards, and merges the outputs.
 
     Args:
@@ -44,7 +94,8 @@ class Bidirectional(Layer):
         if merge_mode not in _MERGE_MODES:
             raise ValueError(f"Bidirectional: `merge_mode` must be one of {_MERGE_MODES}, "
                              f"received {merge_mode!r}")
-        super().__init__(**kwargs)
+        # Layer.__init__, not Wrapper's: the wrapped layer lives on as the two copies only.
+        Layer.__init__(self, **kwargs)
         self.forward_layer = _clone(layer, name="forward_" + _strip(layer.name, "forward_"))
         if backward_layer is None:
             backward_layer = _clone(layer, go_backwards=not layer.go_backwards,
@@ -122,7 +173,7 @@ class Bidirectional(Layer):
     def get_config(self):
         from numen import saving
 
-        return {**super().get_config(), "merge_mode": self.merge_mode,
+        return {**Layer.get_config(self), "merge_mode": self.merge_mode,
                 "layer": saving.serialize_layer(self.forward_layer),
                 "backward_layer": saving.serialize_layer(self.backward_layer)}
 
@@ -138,7 +189,7 @@ class Bidirectional(Layer):
         return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies `layer` to every timestep (axis 1) of its input independently.
 
     The batch and time axes are folded into one, the layer runs once on all steps, and the
@@ -149,11 +200,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"TimeDistributed: `layer` must be a Layer instance, received "
-                             f"{layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
 
@@ -171,16 +218,3 @@ class TimeDistributed(Layer):
 
     def compute_mask(self, inputs, mask=None):
         return mask
-
-    def get_config(self):
-        from numen import saving
-
-        return {**super().get_config(), "layer": saving.serialize_layer(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from numen import saving
-
-        config = dict(config)
-        config["layer"] = saving.deserialize_layer(config["layer"], custom_objects)
-        return cls(**config)

@@ -1,60 +1,11 @@
-"""Wrapper (the base class of layers that wrap a layer), SpectralNormalization, and TFSMLayer
-(which numen cannot provide: it says so clearly)."""
+"""SpectralNormalization, and TFSMLayer (which numen cannot provide: it says so clearly)."""
 
 from __future__ import annotations
 
 from numen import initializers, ops
 from numen.autodiff import no_grad
 from numen.layers.base import Layer
-
-
-class Wrapper(Layer):
-    """Base class of layers that wrap another layer (`self.layer`) and change how it runs.
-
-    Building the wrapper builds the wrapped layer; the config holds the wrapped layer's
-    serialized config under 'layer', so a subclass round-trips through get_config/from_config
-    and `.keras` files.
-
-    Args:
-        layer: the Layer instance to wrap.
-
-    >>> class Twice(Wrapper):
-    ...     def call(self, x):
-    ...         return self.layer(self.layer(x))
-    >>> Twice(Dense(3))(np.ones((2, 3))).shape
-    (2, 3)
-    """
-
-    def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"{type(self).__name__}: `layer` must be a Layer instance, "
-                             f"received {layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
-
-    def build(self, input_shape=None):
-        if not self.layer.built:
-            self.layer.build(input_shape)
-            self.layer.built = True
-        self.built = True
-
-    def call(self, inputs, *args, **kwargs):
-        return self.layer(inputs, *args, **kwargs)
-
-    def get_config(self):
-        from numen import saving
-
-        return {**super().get_config(), "layer": saving.serialize_layer(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from numen import saving
-
-        config = dict(config)
-        layer = config.pop("layer")
-        if isinstance(layer, dict):
-            layer = saving.deserialize_layer(layer, custom_objects)
-        return cls(layer, **config)
+from numen.layers.wrappers import Wrapper
 
 
 class SpectralNormalization(Wrapper):

@@ -68,12 +68,47 @@ class Graph:
         return order
 
     def layers(self) -> list:
-        """Input layers first, then each called layer once (a shared layer appears once)."""
-        out = [t.input_layer for t in self.input_tensors if hasattr(t, "input_layer")]
-        for node in self.nodes:
-            if all(node.layer is not seen for seen in out):
-                out.append(node.layer)
-        return out
+        """Each layer once (a shared layer too), in Keras's order: by depth, the inputs'
+        (deepest) first, layers of equal depth in the order a walk from the outputs first
+        reaches them. `.weights.h5` files name a model's layers by this order."""
+        first_reached: dict[int, int] = {}
+        post_order: list = []  # (node key, layer, parent node keys), parents before children
+        visited: set[int] = set()
+
+        def key(t: KerasTensor) -> int:
+            return id(t.node) if t.node is not None else id(t)
+
+        def visit(t: KerasTensor):
+            if key(t) in visited:
+                return
+            visited.add(key(t))
+            layer = t.node.layer if t.node is not None else getattr(t, "input_layer", None)
+            if layer is None:
+                return
+            first_reached.setdefault(id(layer), len(first_reached))
+            parents = _parents(t.node) if t.node is not None else []
+            for parent in parents:
+                visit(parent)
+            post_order.append((key(t), layer, [key(p) for p in parents]))
+
+        for t in self.output_tensors:
+            visit(t)
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        by_id = {}
+        for node, layer, parents in reversed(post_order):
+            depth = max(node_depth.get(node, 0), layer_depth.get(id(layer), 0))
+            node_depth[node] = layer_depth[id(layer)] = depth
+            by_id[id(layer)] = layer
+            for parent in parents:
+                node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+        for t in self.input_tensors:  # an input no output depends on
+            layer = getattr(t, "input_layer", None)
+            if layer is not None and id(layer) not in layer_depth:
+                layer_depth[id(layer)], first_reached[id(layer)] = 0, -1
+                by_id[id(layer)] = layer
+        order = sorted(layer_depth, key=lambda i: (-layer_depth[i], first_reached[i]))
+        return [by_id[i] for i in order]
 
     def output_names(self) -> list[str]:
         """Dict keys for dict outputs, else the name of the layer that made each output."""

@@ -171,7 +171,9 @@ def split(x, indices_or_sections, axis=0):
 
 def tile(x, repeats):
     x = as_tensor(x)
-    reps = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    if isinstance(repeats, Tensor):  # computed repeats, e.g. from ops.shape: values, not graph
+        repeats = backend.to_numpy(repeats.data).tolist()
+    reps = (int(repeats),) if np.ndim(repeats) == 0 else tuple(int(r) for r in repeats)
     xp = backend.xp_of(x.data)
     y = xp.tile(x.data, reps)
     shape = (1,) * (len(reps) - x.ndim) + x.shape

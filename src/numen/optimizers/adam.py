@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer
 
 
@@ -56,6 +57,19 @@ class Adam(MomentOptimizer):
         tmp *= alpha
         w -= tmp
 
+    def fused_step(self, g, w, slots, lr, step, decay):
+        names = ("momentum", "velocity", "velocity_hat") if self.amsgrad else (
+            "momentum", "velocity")
+        arrays = fused.views(g, w, *(slots[n] for n in names))
+        if arrays is None:
+            return False
+        g, w, m, v, *vhat = arrays
+        b1, b2 = self.beta_1, self.beta_2
+        alpha = lr * math.sqrt(1 - b2**step) / (1 - b1**step)
+        fused.adam(w, g, m, v, vhat[0] if vhat else v, alpha, b1, b2, self.epsilon, decay,
+                   self.amsgrad)
+        return True
+
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}
 
@@ -67,7 +81,7 @@ class AdamW(Adam):
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-7, amsgrad=False, name="adamw", **kwargs):
+                 epsilon=1e-7, amsgrad=False, name="adam_w", **kwargs):
         if weight_decay is None:
             raise ValueError("AdamW: weight_decay must be a non-negative number, received None")
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -23,7 +24,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 centered=False, name="rmsprop", **kwargs):
+                 centered=False, name="rm_sprop", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = check_number("RMSprop", "rho", rho, low=0.0, high=1.0)
         self.momentum = check_number("RMSprop", "momentum", momentum, low=0.0, high=1.0)
@@ -59,6 +60,19 @@ class RMSprop(Optimizer):
             w -= s
         else:
             w -= increment
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        names = ["velocity"] + ["momentum"] * (self.momentum > 0) + [
+            "average_gradient"] * self.centered
+        arrays = fused.views(g, w, *(slots[n] for n in names))
+        if arrays is None:
+            return False
+        g, w, v, *rest = arrays
+        s = rest[0] if self.momentum > 0 else v
+        a = rest[-1] if self.centered else v
+        fused.rmsprop(w, g, v, s, a, lr, self.rho, float(self.momentum), self.epsilon, decay,
+                      self.centered)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -17,7 +18,7 @@ class SGD(Optimizer):
     >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kwargs):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="sgd", **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.momentum = float(check_number("SGD", "momentum", momentum, low=0.0, high=1.0))
         self.nesterov = bool(nesterov)
@@ -36,6 +37,14 @@ class SGD(Optimizer):
             w += self.momentum * m - lr * g
         else:
             w += m
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, *slots.values())
+        if arrays is None:
+            return False
+        g, w, *m = arrays
+        fused.sgd(w, g, m[0] if m else w, lr, self.momentum, self.nesterov, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
