@@ -50,7 +50,9 @@ def pretrain(path, rng, verbose):
     x, y = stripes(256, rng)
     base = keras.applications.MobileNet(weights=None, **BASE)
     inputs = keras.Input((SIZE, SIZE, 3))
-    features = base(keras.applications.mobilenet.preprocess_input(inputs))
+    # Batch norm in inference mode here too: a few dozen steps are too few for its moving
+    # statistics to settle, and the transfer below runs the base in inference mode.
+    features = base(keras.applications.mobilenet.preprocess_input(inputs), training=False)
     outputs = layers.Dense(4, activation="softmax")(layers.GlobalAveragePooling2D()(features))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")

@@ -250,7 +250,8 @@ def _small_kwargs(family):
 
 
 def _weights_equal(a, b):
-    assert [v.path for v in a.weights] == [v.path for v in b.weights]
+    # position by position: a second build's unnamed layers get new automatic names
+    assert len(a.weights) == len(b.weights)
     for x, y in zip(a.weights, b.weights):
         np.testing.assert_array_equal(backend.to_numpy(x), backend.to_numpy(y))
 
