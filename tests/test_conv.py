@@ -413,3 +413,15 @@ def test_reused_buffers_are_never_shared_with_live_results():
     np.testing.assert_array_equal(y1.data, first)
     np.testing.assert_array_equal(gx1, gx1_copy)
     np.testing.assert_allclose(y2.data, 2 * first, rtol=1e-5, atol=1e-5)
+
+
+def test_depthwise_and_separable_variable_names_as_keras():
+    """Keras 3 names a depthwise layer's kernel `kernel` and a separable layer's
+    `depthwise_kernel` + `pointwise_kernel` (variable paths in checkpoints follow)."""
+    dw = layers.DepthwiseConv2D(3, name="dw")
+    dw.build((None, 5, 5, 4))
+    assert [v.path for v in dw.weights] == ["dw/kernel", "dw/bias"]
+    assert dw.kernel.shape == (3, 3, 4, 1)
+    sep = layers.SeparableConv2D(2, 3, name="sep")
+    sep.build((None, 5, 5, 4))
+    assert [v.name for v in sep.weights] == ["depthwise_kernel", "pointwise_kernel", "bias"]

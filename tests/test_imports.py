@@ -19,7 +19,7 @@ RANKS = {
     "layers": 4,
     "callbacks": 5,
     "models": 6, "training": 6,
-    "saving": 7, "utils": 7, "data": 7, "distillation": 7,
+    "saving": 7, "utils": 7, "data": 7, "distillation": 7, "applications": 7,
     "keras": 8, "demo": 8, "cli": 8, "testing": 8, "distribute": 8, "integrations": 8,
     "datasets": 8, "wrappers": 8, "playground": 8,
 }

@@ -39,12 +39,21 @@ _BUILDER_HOME = {name: module for module, names in FAMILIES.items() for name in 
 __all__ = sorted(FAMILIES) + sorted(_BUILDER_HOME)
 
 
+def _import_family(name: str):
+    try:
+        return importlib.import_module(f"numen.applications.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"numen.applications.{name}":
+            raise
+        raise AttributeError(f"module 'numen.applications' has no attribute {name!r} "
+                             "(that family is not built yet)") from None
+
+
 def __getattr__(name: str):
     if name in FAMILIES:
-        return importlib.import_module(f"numen.applications.{name}")
+        return _import_family(name)
     if name in _BUILDER_HOME:
-        module = importlib.import_module(f"numen.applications.{_BUILDER_HOME[name]}")
-        return getattr(module, name)
+        return getattr(_import_family(_BUILDER_HOME[name]), name)
     raise AttributeError(f"module 'numen.applications' has no attribute {name!r}")
 
 

@@ -103,3 +103,92 @@ def classifier_activation_check(name: str, weights, classifier_activation) -> No
     if weights is not None and classifier_activation not in {None, "softmax"}:
         raise ValueError(f"{name}: with pretrained weights the classifier activation must "
                          f"be None or 'softmax'; received {classifier_activation!r}")
+
+
+def check_pooling(name: str, pooling) -> None:
+    """Raise ValueError unless `pooling` is None, 'avg' or 'max'."""
+    if pooling not in {None, "avg", "max"}:
+        raise ValueError(f"{name}: `pooling` must be None, 'avg' or 'max'; received "
+                         f"{pooling!r}")
+
+
+def check_arguments(name: str, *, weights, include_top: bool, classes: int, pooling,
+                    classifier_activation) -> None:
+    """Every check a builder makes before it builds anything (so that a bad argument never
+    costs a download): weights, classes, pooling and the classifier activation."""
+    check_weights(name, weights, include_top, classes)
+    check_pooling(name, pooling)
+    if include_top:
+        classifier_activation_check(name, weights, classifier_activation)
+
+
+def pool(x, pooling, *, avg_name=None, max_name=None):
+    """`x` globally average- or max-pooled as `pooling` says ('avg', 'max'), or as it is."""
+    from numen import layers
+
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x
+
+
+def channel_axis() -> int:
+    """The channel axis of image tensors under the global data format (3 or 1)."""
+    return 1 if backend.image_data_format() == "channels_first" else 3
+
+
+_BUILDER_DOC = """{summary}
+
+Args:
+    include_top: whether to end with the classifier ({top}).
+    weights: None (random initialization), 'imagenet' (the published ImageNet weights,
+        fetched once through `keras.utils.get_file`, hash-checked and cached) or the path
+        of a weights file.
+    input_tensor: optional symbolic tensor to use as the image input.
+    input_shape: the image shape, channels last (or first, under that data format); only
+        free when `include_top` is False or no ImageNet top is loaded. Height and width
+        must be at least {min_size}.{extra}
+    pooling: with `include_top=False`, None (the feature map), 'avg' or 'max' (global
+        pooling to one vector per image).
+    classes: number of classes of the top (1000 with the ImageNet top).
+    classifier_activation: activation of the top's last layer (None for logits); with
+        pretrained weights, None or 'softmax'.
+    name: the model's name.
+
+Returns:
+    A Functional `Model`, layer for layer as Keras builds it (so Keras's weight files load).
+
+Raises:
+    ValueError: unknown `weights`, classes other than 1000 with the ImageNet top, a bad
+        `input_shape` or `pooling`, or a classifier activation the weights were not trained
+        with.
+
+>>> model = {example}  # doctest: +SKIP
+"""
+
+
+def builder_doc(summary: str, *, top: str, min_size: int, example: str, extra: str = "") -> str:
+    """The docstring of an application builder: `summary`, then the arguments they share."""
+    return _BUILDER_DOC.format(summary=summary, top=top, min_size=min_size, example=example,
+                               extra=extra)
+
+
+def default_size_from(input_shape, input_tensor, sizes, fallback: int = 224) -> int:
+    """The square input size a family with several published sizes (`sizes`) defaults to:
+    that of `input_shape` (or of a symbolic `input_tensor`) when square and published, else
+    `fallback`."""
+    shape = input_shape
+    if shape is None and input_tensor is not None and hasattr(input_tensor, "shape"):
+        shape = tuple(input_tensor.shape)[1:]
+    if shape is None or len(shape) != 3:
+        return fallback
+    rows, cols = (shape[1], shape[2]) if backend.image_data_format() == "channels_first" \
+        else (shape[0], shape[1])
+    return rows if rows == cols and rows in sizes else fallback
+
+
+def spatial_size(shape) -> tuple:
+    """(height, width) of an image shape (channels last or first, no batch axis)."""
+    return tuple(shape[1:3]) if backend.image_data_format() == "channels_first" \
+        else tuple(shape[:2])

@@ -14,6 +14,7 @@ from numen.dtype_policies import DTypePolicy, FloatDTypePolicy
 from numen.initializers import Initializer
 from numen.keras import (
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -67,6 +68,7 @@ __all__ = [
     "Quantizer", "Regularizer", "RematScope", "Sequential", "StatelessScope", "SymbolicScope",
     "Variable",
     "device", "name_scope", "remat", "version", "activations", "backend", "callbacks", "config",
+    "applications",
     "constraints", "datasets", "distribution", "initializers", "layers", "legacy", "losses",
     "distillation",
     "metrics",

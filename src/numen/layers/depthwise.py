@@ -1,7 +1,8 @@
 """Depthwise and separable convolution layers (1D and 2D).
 
-Weights as Keras: depthwise_kernel (*kernel_size, in_channels, depth_multiplier); separable
-layers add pointwise_kernel (1, ..., 1, in_channels * depth_multiplier, filters); then bias.
+Weights as Keras: the depthwise layers' `kernel` (*kernel_size, in_channels, depth_multiplier);
+separable layers name it depthwise_kernel and add pointwise_kernel (1, ..., 1,
+in_channels * depth_multiplier, filters); then bias.
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ class BaseDepthwiseConv(Layer):
 
     def build(self, input_shape):
         channels = channels_of(self, input_shape)
-        self.depthwise_kernel = self.add_weight(
+        # Keras 3 calls a depthwise layer's variable `kernel` (a separable layer's,
+        # `depthwise_kernel`): variable paths and checkpoints follow that.
+        self.kernel = self.add_weight(
             shape=(*self.kernel_size, channels, self.depth_multiplier),
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint, name="depthwise_kernel")
+            constraint=self.depthwise_constraint, name="kernel")
         self._build_bias(channels * self.depth_multiplier)
         axis = 1 if self.data_format == "channels_first" else -1
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
@@ -67,7 +70,7 @@ class BaseDepthwiseConv(Layer):
                                         constraint=self.bias_constraint, name="bias")
 
     def call(self, inputs):
-        y = ops.depthwise_conv(inputs, self.depthwise_kernel, self.strides, self.padding,
+        y = ops.depthwise_conv(inputs, self.kernel, self.strides, self.padding,
                                self.data_format, self.dilation_rate, bias=self.bias)
         return self.activation(y)
 
