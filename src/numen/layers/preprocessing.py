@@ -217,19 +217,10 @@ class Normalization(Layer):
     def _statistics(self, x: Tensor):
         if self.input_mean is not None:
             return self._given
+        # Never adapted nor loaded, the statistics are their initial values (mean 0,
+        # variance 1) and the layer is the identity, as in Keras (EfficientNet builds one
+        # whose statistics come from the weights file).
         mean, var = self.adapt_mean.data, self.adapt_variance.data
-        if not self._adapted:
-            xp = backend.xp_of(mean)
-            # Weights loaded from a file or set by hand count as adapted; the untouched initial
-            # values do not. Models and shape inference build layers by calling them on zeros,
-            # which must keep working before adapt() (the result is then the identity).
-            fresh = not xp.any(mean) and bool(xp.all(var == 1)) and int(self.count.data) == 0
-            if not fresh:
-                self._adapted = True
-            elif xp.any(x.data):
-                raise ValueError(f"Layer '{self.name}' (Normalization) has no mean and "
-                                 "variance yet: call `adapt(data)` on it before using it, or "
-                                 "create it with `mean=` and `variance=`")
         return mean.reshape(self._broadcast_shape), var.reshape(self._broadcast_shape)
 
     def call(self, inputs):
