@@ -85,10 +85,12 @@ class LayerScale(layers.Layer):
             raise ValueError(f"LayerScale '{self.name}': expected {self.projection_dim} "
                              f"channels on the last axis; received input shape {input_shape}")
         from numen import initializers
+        from numen.layers.base import unique_name
 
+        # Keras gives this weight no name: it is auto-named 'variable', 'variable_1', ...
         self.gamma = self.add_weight(shape=(self.projection_dim,),
                                      initializer=initializers.Constant(self.init_values),
-                                     trainable=True, name="gamma")
+                                     trainable=True, name=unique_name("variable"))
         self.built = True
 
     def call(self, x):
@@ -176,6 +178,11 @@ def ConvNeXt(depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value
     done = 0
     for i in range(4):
         x = stages[i](x)
+        # Keras builds a nested Sequential's layers under its name: their variables' paths
+        # are "<sequential>/<layer>/<weight>"
+        for v in stages[i].weights:
+            if not v.path.startswith(f"{stages[i].name}/"):
+                v.path = f"{stages[i].name}/{v.path}"
         for j in range(depths[i]):
             x = ConvNeXtBlock(projection_dims[i], drop_path_rate=rates[done + j],
                               layer_scale_init_value=layer_scale_init_value,
