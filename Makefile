@@ -20,8 +20,15 @@ playground: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[playground]"
 	$(BIN)/numen playground
 
+# The suite runs once per kernel path: with the compiled kernels of numen[fast] (the test extra
+# installs Numba) and with NUMEN_KERNELS=numpy, the path of an install without the extra.
+# `make test KERNEL_PATHS=numba` runs one pass.
+KERNEL_PATHS ?= numba numpy
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 tests
+	@for path in $(KERNEL_PATHS); do \
+	  echo "== make test: NUMEN_KERNELS=$$path"; \
+	  NUMEN_KERNELS=$$path $(BIN)/python -m pytest -n 2 tests || exit 1; \
+	done
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" tests
@@ -39,19 +46,27 @@ interop:
 # Every workload (MLP batch 128/32, convnet, LSTM) in numen, PyTorch CPU and Keras 3 + JAX: one
 # Markdown report on stdout and in bench/last_run.md. Keras lives in its own venv; when it cannot
 # be installed (offline), the main venv runs without it. `make bench BENCH_ARGS="--quick mlp"`.
+# numen runs once per kernel path, as `make test` does: the compiled kernels of numen[fast] and
+# NUMEN_KERNELS=numpy (no extra); each report is kept as bench/last_run_PATH.md.
 BENCHENV := $(VENV)/bench
 BENCH_ARGS ?=
+BENCH_KERNELS ?= numba numpy
 bench: $(STAMP)
 	@if test $(BENCHENV)/.installed -nt pyproject.toml || { \
 	    { test -x $(BENCHENV)/bin/python || $(PY) -m venv $(BENCHENV); } && \
-	    $(BENCHENV)/bin/python -m pip install --quiet keras jax "torch==2.13.0" -e . && \
+	    $(BENCHENV)/bin/python -m pip install --quiet keras jax "torch==2.13.0" -e ".[fast]" && \
 	    touch $(BENCHENV)/.installed; }; then \
-	  KERAS_BACKEND=jax $(BENCHENV)/bin/python bench/run_all.py $(BENCH_ARGS); \
+	  BENCH_PY="$(BENCHENV)/bin/python"; \
 	else \
 	  echo "make bench: could not install keras + jax into $(BENCHENV) (offline?);" \
 	    "running in $(VENV) without Keras 3"; \
-	  $(BIN)/python bench/run_all.py $(BENCH_ARGS); \
-	fi
+	  BENCH_PY="$(BIN)/python"; \
+	fi; \
+	for path in $(BENCH_KERNELS); do \
+	  echo "== make bench: NUMEN_KERNELS=$$path"; \
+	  NUMEN_KERNELS=$$path KERAS_BACKEND=jax $$BENCH_PY bench/run_all.py $(BENCH_ARGS) && \
+	    cp bench/last_run.md bench/last_run_$$path.md || exit 1; \
+	done
 
 docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"

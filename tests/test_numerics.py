@@ -1,6 +1,7 @@
 """Numerical robustness: losses, activations and their gradients stay finite at extreme
 inputs; float16 works and bfloat16 is refused clearly; a diverging run is never silent."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -142,10 +143,13 @@ def test_float16_models_train_and_predict_in_float16():
     assert out.dtype == np.float16 and np.isfinite(out).all()
 
 
-def test_bfloat16_is_refused_clearly():
-    with pytest.raises(ValueError, match="bfloat16 is not supported"):
+def test_bfloat16_computes_and_needs_ml_dtypes(monkeypatch):
+    layer = layers.Dense(3, dtype="bfloat16")
+    assert str(layer(np.ones((2, 4), "float32")).dtype) == "bfloat16"
+    monkeypatch.setitem(sys.modules, "ml_dtypes", None)  # as if not installed
+    with pytest.raises(TypeError, match=r"ml_dtypes.*numen\[bfloat16\]"):
         keras.config.set_floatx("bfloat16")
-    with pytest.raises(ValueError, match="cannot compute in bfloat16"):
+    with pytest.raises(ValueError, match="ml_dtypes"):
         layers.Dense(3, dtype="bfloat16")
     assert keras.config.floatx() == "float32"
 

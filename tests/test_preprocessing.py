@@ -443,3 +443,9 @@ def test_config_round_trips_through_json(cls, kwargs):
         if key == "axis" and value is None:
             value = []  # Keras writes axis=None as the empty tuple of kept axes
         assert json.loads(json.dumps(config[key])) == json.loads(json.dumps(value)), key
+
+
+def test_normalization_before_adapt_is_the_identity_as_in_keras():
+    layer = layers.Normalization(axis=-1)
+    x = np.arange(6, dtype="float32").reshape(2, 3) * 5
+    np.testing.assert_allclose(np.asarray(layer(x)), x)

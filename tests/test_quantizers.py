@@ -83,7 +83,6 @@ def test_model_quantize_filters_and_skips():
 
 
 @pytest.mark.parametrize("call,error,match", [
-    (lambda m: m.quantize("float8"), NotImplementedError, "int8"),
     (lambda m: m.quantize("int3"), ValueError, "mode"),
     (lambda m: m.quantize(), ValueError, "mode"),
     (lambda m: m.quantize("int8", config=q.Int4QuantizationConfig()), ValueError, "contradicts"),

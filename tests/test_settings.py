@@ -73,8 +73,8 @@ def test_dtype_policy_sets_new_layers_dtype():
     layer = keras.layers.Dense(2)
     layer.build((None, 3))
     assert layer.kernel.dtype == "float64"
-    with pytest.raises(ValueError, match="bfloat16"):
-        keras.config.set_dtype_policy("mixed_bfloat16")
+    with pytest.raises(ValueError, match="float33"):
+        keras.config.set_dtype_policy("mixed_float33")
     policy = dtype_policies.DTypePolicy("mixed_float16")
     assert (policy.compute_dtype, policy.variable_dtype) == ("float16", "float32")
     with pytest.raises(ValueError, match="float33"):

@@ -17,7 +17,7 @@ except Exception:  # pragma: no cover - exercised only where CuPy is installed
     _cupy = None
 
 _FLOATX = "float32"
-_ALLOWED_FLOATX = ("float16", "float32", "float64")
+_ALLOWED_FLOATX = ("bfloat16", "float16", "float32", "float64")
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _uids: dict[str, int] = {}
@@ -141,8 +141,7 @@ def set_floatx(value: str) -> None:
     """Set the default float type ('float16', 'float32' or 'float64')."""
     global _FLOATX
     if value == "bfloat16":
-        raise ValueError("set_floatx: bfloat16 is not supported (NumPy has no bfloat16 type); "
-                         "use 'float16', 'float32' or 'float64'")
+        bfloat16()  # says which package is missing
     if value not in _ALLOWED_FLOATX:
         raise ValueError(f"set_floatx: expected one of {_ALLOWED_FLOATX}, received {value!r}")
     _FLOATX = str(value)
@@ -185,15 +184,55 @@ def reset_uids() -> None:
     _uids.clear()
 
 
+def bfloat16():
+    """NumPy's bfloat16 scalar type, from the `ml_dtypes` package (as JAX uses).
+
+    Raises:
+        TypeError: when `ml_dtypes` is not installed (the `numen[bfloat16]` extra).
+
+    >>> np.dtype(bfloat16()).name
+    'bfloat16'
+    """
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise TypeError("dtype bfloat16 needs the `ml_dtypes` package, which NumPy's bfloat16 "
+                        "arrays come from: pip install 'numen[bfloat16]'") from None
+    return ml_dtypes.bfloat16
+
+
+def np_dtype(dtype) -> np.dtype:
+    """A NumPy dtype from a name or type; "bfloat16" maps to ml_dtypes' bfloat16.
+
+    >>> np_dtype("bfloat16").itemsize
+    2
+    """
+    if str(dtype) == "bfloat16":
+        return np.dtype(bfloat16())
+    return np.dtype(dtype)
+
+
+def astype(a, dtype: str):
+    """`a` converted to the dtype named `dtype`; bfloat16 exists for host (NumPy) arrays only.
+
+    Raises:
+        TypeError: bfloat16 asked of a CuPy array (CuPy has no bfloat16 type).
+    """
+    if dtype == "bfloat16" and _cupy is not None and isinstance(a, _cupy.ndarray):
+        raise TypeError("bfloat16 runs on the CPU only (its arrays come from ml_dtypes, which "
+                        "CuPy cannot hold); use 'mixed_float16' on a GPU")
+    return a.astype(np_dtype(dtype))
+
+
 def standardize_dtype(dtype) -> str:
     """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
     if dtype is None:
         return _FLOATX
     if dtype in ("string", "str") or dtype is str:
         return "string"  # Keras's name for text inputs (host NumPy unicode arrays)
-    if str(dtype) == "bfloat16":
-        raise TypeError("dtype bfloat16 is not supported (NumPy has no bfloat16 type); use "
-                        "float16, float32 or float64")
+    if str(dtype) == "bfloat16" or getattr(dtype, "__name__", None) == "bfloat16":
+        bfloat16()  # says which package is missing
+        return "bfloat16"
     try:
         return np.dtype(dtype).name
     except TypeError as exc:
@@ -201,7 +240,8 @@ def standardize_dtype(dtype) -> str:
 
 
 def is_float_dtype(dtype) -> bool:
-    return np.dtype(dtype).kind == "f"
+    """Whether `dtype` is a float type, bfloat16 included (NumPy files it under kind 'V')."""
+    return str(dtype) == "bfloat16" or np.dtype(dtype).kind == "f"
 
 
 def set_random_seed(seed: int) -> None:

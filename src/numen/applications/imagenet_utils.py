@@ -52,7 +52,10 @@ def preprocess_input(x, data_format=None, mode="caffe"):
             x = x.astype(backend.floatx())
         return _scale(x, data_format, mode, np)
     from numen import ops
+    from numen.layers import symbolic
 
+    if symbolic.any_symbolic([x]):  # keras.Input: a node of the model being defined
+        return symbolic.symbolic_call(preprocess_input, x, data_format=data_format, mode=mode)
     x = ops.convert_to_tensor(x)
     if not str(x.dtype).startswith(("float", "bfloat")):
         x = ops.cast(x, backend.floatx())

@@ -160,7 +160,7 @@ def _finish(g, source: Tensor, handed: set):
     if g.shape != source.data.shape:
         g = xp.broadcast_to(g, source.data.shape)
     dtype = source.data.dtype
-    if dtype.kind == "f" and g.dtype != dtype:
+    if (dtype.kind == "f" or dtype.name == "bfloat16") and g.dtype != dtype:
         return g.astype(dtype)
     shared = id(g) in handed or g.base is not None
     if shared or not getattr(g.flags, "writeable", True) or not g.flags.c_contiguous:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import numpy as np
 
@@ -216,6 +215,8 @@ class BackupAndRestore(Callback):
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+            import shutil  # on use: not paid by `import numen`
+
             shutil.rmtree(self.backup_dir)
 
     def _backup(self, epoch: int, step: int) -> None:

@@ -10,7 +10,6 @@ carriage-return updates. verbose=2 writes one line per epoch: `32/32 - 0s - 2ms/
 
 from __future__ import annotations
 
-import logging
 import math
 import sys
 import time
@@ -160,6 +159,8 @@ class Progbar:
         if self.interactive:
             print(line, file=self.file, flush=True)
         else:
+            import logging  # on use: not paid by `import numen`
+
             logging.getLogger("numen").info(line)
 
     def add(self, n: int, values=None) -> None:
@@ -213,6 +214,8 @@ class ProgbarLogger(Callback):
             if config.is_interactive_logging_enabled():
                 print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
             else:
+                import logging
+
                 logging.getLogger("numen").info(f"Epoch {epoch + 1}/{self.epochs}")
         self._new_bar()
 

@@ -2,8 +2,9 @@
 
 A plain dtype name ("float32") uses that dtype for both. "mixed_float16" keeps float32 weights
 and computes in float16: layers cast their inputs and, inside `call`, their weights to float16
-(see `layers/autocast.py`). "bfloat16" and "mixed_bfloat16" can be described and read from saved
-configs, but numen's NumPy engine has no bfloat16 arithmetic, so layers refuse to run them.
+(see `layers/autocast.py`). "mixed_bfloat16" does the same in bfloat16, whose NumPy arrays come
+from the `ml_dtypes` package (the `numen[bfloat16]` extra; layers refuse bfloat16 policies with
+a clear error without it); products are computed in float32 and rounded (`ops/bfloat16.py`).
 
 Quantized policies ("int8_from_float32", "int4_from_mixed_float16", ...) name a quantization
 mode and the policy the layer had before `quantize()`; their dtypes are the source policy's.

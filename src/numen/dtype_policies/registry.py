@@ -96,16 +96,14 @@ def dtype_policy() -> DTypePolicy:
 
 
 def check_runnable(policy: DTypePolicy, owner: str) -> None:
-    """Refuse a policy numen cannot compute in (bfloat16), saying why."""
+    """Refuse a bfloat16 policy when `ml_dtypes` (its NumPy dtype) is missing, saying why."""
     if "bfloat16" in (policy.compute_dtype, policy.variable_dtype):
         try:
-            import ml_dtypes  # noqa: F401 - only to say which of two things is missing
+            import ml_dtypes  # noqa: F401 - NumPy's bfloat16 arrays come from it
         except ImportError:
             raise ValueError(f"{owner}: policy {policy.name!r} needs bfloat16, which needs "
                              "the `ml_dtypes` package (pip install 'numen[bfloat16]')") \
                 from None
-        raise ValueError(f"{owner}: numen cannot compute in bfloat16 yet (policy "
-                         f"{policy.name!r}); use 'mixed_float16', 'float16' or 'float32'")
 
 
 def set_dtype_policy(policy) -> None:

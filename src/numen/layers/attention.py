@@ -17,6 +17,7 @@ from numen import backend, initializers, ops, regularizers
 from numen.autodiff import Tensor
 from numen.layers import validate
 from numen.layers.base import Layer
+from numen.layers.einsum_dense import EinsumDense
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _MASKED = -1e9  # added to the scores of masked positions before the softmax, as Keras does
@@ -38,35 +39,44 @@ def _dropout(x, rate, rng):
     return ops.multiply(x, Tensor(backend.to_device((keep / (1 - rate)).astype(x.dtype))))
 
 
-class _Projection(Layer):
-    """A dense map from the last `len(in_dims)` axes of the input to `out_dims` axes: the
-    weight layout of Keras's EinsumDense, `kernel` of shape in_dims + out_dims, `bias` of
-    shape out_dims."""
+class _Projection(EinsumDense):
+    """A dense map from the last `len(in_dims)` axes of inputs of rank `rank` to `out_dims`
+    axes: Keras's EinsumDense with kernel in_dims + out_dims and bias out_dims, so
+    `Model.quantize` reaches it as it reaches Keras's projections. Unquantized, it runs as one
+    fused matrix product."""
 
     def __init__(self, in_dims, out_dims, use_bias, kernel_initializer, bias_initializer,
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
-        self.in_dims, self.out_dims = tuple(in_dims), tuple(out_dims)
-        self.kernel = self.add_weight(shape=self.in_dims + self.out_dims,
-                                      initializer=kernel_initializer,
-                                      regularizer=kernel_regularizer,
-                                      constraint=kernel_constraint, name="kernel")
-        self.bias = None
-        if use_bias:
-            self.bias = self.add_weight(shape=self.out_dims, initializer=bias_initializer,
-                                        regularizer=bias_regularizer,
-                                        constraint=bias_constraint, name="bias")
-        self.built = True
+                 bias_constraint=None, rank=None, **kwargs):
+        in_dims, out_dims = tuple(in_dims), tuple(out_dims)
+        letters = iter(_LETTERS)
+        ins = "".join(next(letters) for _ in in_dims)
+        outs = "".join(next(letters) for _ in out_dims)
+        super().__init__(f"...{ins},{ins}{outs}->...{outs}", out_dims,
+                         bias_axes=outs if use_bias else None,
+                         kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=kernel_regularizer,
+                         bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.in_dims, self.out_dims = in_dims, out_dims
+        rank = len(in_dims) + 1 if rank is None else rank
+        self.build((None,) * (rank - len(in_dims)) + in_dims)
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
+        if self._dtype_policy._quantization_mode is not None:
+            return super().call(inputs, training)
         n_in = len(self.in_dims)
         lead = inputs.shape[: inputs.ndim - n_in]
         size_in, size_out = math.prod(self.in_dims), math.prod(self.out_dims)
         x = ops.reshape(inputs, (-1, size_in))
-        w = ops.reshape(self.kernel, (size_in, size_out))
+        w = ops.reshape(self._kernel, (size_in, size_out))
         b = None if self.bias is None else ops.reshape(self.bias, (size_out,))
         return ops.reshape(ops.dense(x, w, b), lead + self.out_dims)
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """As EinsumDense's (a projection is one, whatever its Python class)."""
+        super().quantize(mode, type_check=False, config=config)
 
 
 def _attention_equations(rank: int, attn_axes: tuple) -> tuple[str, str, int]:
@@ -179,13 +189,13 @@ class MultiHeadAttention(Layer):
                       trainable=self.trainable)
         heads = self.num_heads
         self._query_dense = _Projection((query_shape[-1],), (heads, self.key_dim),
-                                        name="query", **common)
+                                        name="query", rank=rank - 1, **common)
         self._key_dense = _Projection((key_shape[-1],), (heads, self.key_dim), name="key",
-                                      **common)
+                                      rank=len(key_shape), **common)
         self._value_dense = _Projection((value_shape[-1],), (heads, self.value_dim),
-                                        name="value", **common)
+                                        name="value", rank=len(value_shape), **common)
         self._output_dense = _Projection((heads, self.value_dim), tuple(out_dims),
-                                         name="attention_output", **common)
+                                         name="attention_output", rank=rank, **common)
         self.built = True
 
     @property

@@ -49,6 +49,15 @@ class DTypeAttributes:
     def quantization_mode(self):
         return self._dtype_policy.quantization_mode
 
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Layers without their own `quantize` cannot be quantized (Keras's error).
+
+        Raises:
+            NotImplementedError: always; Dense, EinsumDense and Embedding override this.
+        """
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `quantize` "
+                                  "method implemented.")
+
     def _dtype_config(self):
         """The `dtype` entry of get_config: a plain name stays a string, a mixed or quantized
         policy is written as Keras writes it."""

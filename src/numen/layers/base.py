@@ -308,7 +308,8 @@ class Layer(DTypeAttributes, NodeAttributes):
                 tracked.out_mask = masks.mask_of(out)  # what a model's call left on its outputs
             return out
         plain = not args and len(kwargs) == ("training" in kwargs) + ("mask" in kwargs)
-        if isinstance(inputs, Tensor) and (inputs.data.dtype.kind != "f"
+        if isinstance(inputs, Tensor) and ((inputs.data.dtype.kind != "f"
+                                            and inputs.data.dtype.name != "bfloat16")
                                            or inputs.data.dtype == self._np_dtype()):
             x = inputs  # the common case inside a model: nothing to convert or check
         else:
@@ -432,7 +433,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         # Cached: looking a dtype up by name on every call costs more than a small matmul.
         cached = getattr(self, "_np_dtype_cache", None)
         if cached is None or cached[0] != self.input_dtype:
-            cached = self._np_dtype_cache = (self.input_dtype, np.dtype(self.input_dtype))
+            cached = self._np_dtype_cache = (self.input_dtype,
+                                             backend.np_dtype(self.input_dtype))
         return cached[1]
 
     def _convert_inputs(self, inputs):
@@ -440,7 +442,7 @@ class Layer(DTypeAttributes, NodeAttributes):
 
         def convert(v):
             if isinstance(v, Tensor):
-                if v.data.dtype.kind == "f" and v.data.dtype != want:
+                if backend.is_float_dtype(v.data.dtype) and v.data.dtype != want:
                     from numen import ops
 
                     return ops.cast(v, self.input_dtype)
@@ -452,9 +454,9 @@ class Layer(DTypeAttributes, NodeAttributes):
                     if text.dtype.kind in "US" and _takes_text(self):
                         return as_tensor(text)  # text stays on the host
                 arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
-                if arr.dtype.kind not in "fiub":
+                if arr.dtype.kind not in "fiub" and arr.dtype.name != "bfloat16":
                     arr = self._numeric(arr, want)
-                if arr.dtype.kind == "f" and arr.dtype != want:
+                if backend.is_float_dtype(arr.dtype) and arr.dtype != want:
                     arr = arr.astype(want)
                 return as_tensor(arr)
             return v

@@ -106,9 +106,9 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         if self._dtype_policy._quantization_mode is not None:
-            return quantized.dense_call(self, inputs)
+            return quantized.dense_call(self, inputs, training)
         # A plain relu is fused into the product (one op, no separate relu arrays).
         if self.activation is activations.relu or self.activation is ops.relu:
             return ops.dense(inputs, self.kernel, self.bias, relu=True)
@@ -130,7 +130,8 @@ class Dense(Layer):
         }
 
     def quantize(self, mode=None, type_check=True, config=None):
-        """Replace the float kernel by an int8 or int4 one (see `layers/quantized.py`)."""
+        """Replace the float kernel by an int8 or int4 one, or train it in float8 (see
+        `layers/quantized.py` and `layers/quantized_float8.py`)."""
         if type_check and type(self) is not Dense:
             raise NotImplementedError(f"{type(self).__name__} does not implement quantize()")
         quantized.quantize_dense(self, mode, config)

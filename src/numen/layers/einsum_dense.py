@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from numen import activations, initializers, ops, regularizers
+from numen.layers import quantized, quantized_einsum, quantized_float8
 from numen.layers.base import Layer
-from numen.layers.core import _ser
+from numen.layers.core import _quantization_config, _quantization_entry, _ser
 
 
 def _split_equation(equation: str):
@@ -115,10 +116,10 @@ class EinsumDense(Layer):
                  gptq_unpacked_column_size=None, quantization_config=None, **kwargs):
         super().__init__(**kwargs)
         _split_equation(equation)
-        if lora_rank is not None or quantization_config is not None:
-            raise ValueError("EinsumDense: LoRA and quantization are not supported by numen; "
-                             f"received lora_rank={lora_rank!r}, "
-                             f"quantization_config={quantization_config!r}")
+        if lora_rank is not None:
+            raise ValueError("EinsumDense: LoRA is not supported by numen; received "
+                             f"lora_rank={lora_rank!r}")
+        self.quantization_config = _quantization_config(quantization_config)
         self.equation = equation
         self.partial_output_shape = (tuple(output_shape) if isinstance(output_shape, list)
                                      else output_shape)
@@ -131,24 +132,60 @@ class EinsumDense(Layer):
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
         self.full_output_shape = None
+        self._kernel = None
+
+    @property
+    def kernel(self):
+        """The kernel: the float weight, or the dequantized kernel of an int8/int4 layer."""
+        if self.quantization_mode in ("int8", "int4"):
+            return quantized_einsum.float_kernel(self)
+        return self._kernel
 
     def build(self, input_shape):
         kernel_shape, bias_shape, self.full_output_shape = analyze(
             self.equation, self.bias_axes, input_shape, self.partial_output_shape)
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape,
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+        self._input_ndim = len(input_shape)
+        mode = self.quantization_mode
+        if mode not in ("int8", "int4"):
+            self._kernel = self.add_weight(name="kernel", shape=kernel_shape,
+                                           initializer=self.kernel_initializer,
+                                           regularizer=self.kernel_regularizer,
+                                           constraint=self.kernel_constraint)
         self.bias = None
         if bias_shape is not None:
             self.bias = self.add_weight(name="bias", shape=bias_shape,
                                         initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer,
                                         constraint=self.bias_constraint)
+        if mode in ("int8", "int4"):  # made from a quantized layer's config
+            quantized_einsum.build(self, kernel_shape, mode, self.quantization_config)
+        elif mode == "float8":
+            quantized_float8.build(self)
+        elif mode is not None:
+            raise NotImplementedError(f"EinsumDense '{self.name}': numen cannot build "
+                                      f"quantization mode {mode!r}")
         self.built = True
 
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Quantize the kernel to int8 or int4 (see `layers/quantized_einsum.py`), or train
+        it in float8 (see `layers/quantized_float8.py`)."""
+        if type_check and type(self) is not EinsumDense:
+            raise NotImplementedError(f"{type(self).__name__} does not implement quantize()")
+        mode = quantized.mode_of(mode, config)
+        quantized.check_quantize_args(self, mode, ("int8", "int4", "float8"))
+        if mode == "float8":
+            quantized_float8.quantize(self, mode, config)
+        else:
+            quantized_einsum.quantize(self, mode, config)
+
     def call(self, inputs, training=None):
-        y = ops.einsum(self.equation, inputs, self.kernel)
+        mode = self._dtype_policy._quantization_mode
+        if mode == "float8":
+            return quantized_float8.call(
+                self, inputs, lambda x, w: ops.einsum(self.equation, x, w), training)
+        if mode is not None:
+            return quantized_einsum.call(self, inputs)
+        y = ops.einsum(self.equation, inputs, self._kernel)
         if self.bias is not None:
             y = ops.add(y, self.bias)
         return self.activation(y)
@@ -170,4 +207,5 @@ class EinsumDense(Layer):
             "bias_regularizer": _ser(self.bias_regularizer),
             "kernel_constraint": _ser(self.kernel_constraint),
             "bias_constraint": _ser(self.bias_constraint),
+            **_quantization_entry(self),
         }

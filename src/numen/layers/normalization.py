@@ -49,6 +49,15 @@ def _constraint(c):
     return constraints.get(c)
 
 
+def _upcast(inputs):
+    """16-bit inputs as float32: normalization statistics overflow or round badly in 16 bits,
+    so they are computed in float32 and the result cast back to the compute dtype (as Keras
+    does)."""
+    if inputs.data.dtype.itemsize < 4 and backend.is_float_dtype(inputs.data.dtype):
+        return ops.cast(inputs, "float32")
+    return inputs
+
+
 class _AffineNormalization(Layer):
     """Shared configuration of the normalizations that learn a scale (gamma) and offset
     (beta)."""
@@ -160,6 +169,7 @@ class BatchNormalization(_AffineNormalization):
         return ops.reshape(t, tuple(shape))
 
     def call(self, inputs, training=False, mask=None):
+        inputs = _upcast(inputs)
         rank = inputs.ndim
         # An empty batch has no statistics: it must not turn the moving ones into NaN.
         if training and self.trainable and inputs.data.size:
@@ -180,7 +190,7 @@ class BatchNormalization(_AffineNormalization):
         y = ops.multiply(ops.subtract(inputs, self._broadcast(mean, rank)), inv)
         if self.beta is not None:
             y = ops.add(y, self._broadcast(self.beta, rank))
-        return y
+        return ops.cast(y, self.compute_dtype)
 
     def _masked_moments(self, inputs, mask):
         """Mean and variance counting only the positions where `mask` is true."""
@@ -251,6 +261,7 @@ class LayerNormalization(_AffineNormalization):
         self.built = True
 
     def call(self, inputs):
+        inputs = _upcast(inputs)
         if self.rms_scaling:
             ms = ops.mean(ops.square(inputs), axis=self._norm, keepdims=True)
             y = ops.multiply(inputs, ops.rsqrt(ops.add(ms, self.epsilon)))
@@ -262,7 +273,7 @@ class LayerNormalization(_AffineNormalization):
             y = ops.multiply(y, ops.reshape(self.gamma, self._param_shape))
         if self.beta is not None:
             y = ops.add(y, ops.reshape(self.beta, self._param_shape))
-        return y
+        return ops.cast(y, self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):
         return mask
@@ -316,6 +327,7 @@ class GroupNormalization(_AffineNormalization):
         self.built = True
 
     def call(self, inputs):
+        inputs = _upcast(inputs)
         c = self._channel_axis
         shape = inputs.shape
         grouped_shape = shape[:c] + (self.groups, shape[c] // self.groups) + shape[c + 1:]
@@ -330,7 +342,7 @@ class GroupNormalization(_AffineNormalization):
             y = ops.multiply(y, ops.reshape(self.gamma, param_shape))
         if self.beta is not None:
             y = ops.add(y, ops.reshape(self.beta, param_shape))
-        return y
+        return ops.cast(y, self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):
         return mask

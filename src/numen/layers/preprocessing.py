@@ -107,7 +107,6 @@ class Normalization(Layer):
         self.input_variance = variance
         self.invert = bool(invert)
         self.supports_masking = True
-        self._adapted = mean is not None
 
     def build(self, input_shape) -> None:
         shape = tuple(input_shape)
@@ -202,7 +201,6 @@ class Normalization(Layer):
         self.adapt_mean.assign(backend.to_device(np.asarray(mean, dtype=self.dtype)))
         self.adapt_variance.assign(backend.to_device(np.asarray(m2 / n, dtype=self.dtype)))
         self.count.assign(backend.to_device(np.asarray(n, dtype="int64")))
-        self._adapted = True
 
     def _axes_of(self, batch) -> tuple:
         return tuple(a % batch.ndim for a in self.axis) if batch.ndim else ()
@@ -217,9 +215,8 @@ class Normalization(Layer):
     def _statistics(self, x: Tensor):
         if self.input_mean is not None:
             return self._given
-        # Never adapted nor loaded, the statistics are their initial values (mean 0,
-        # variance 1) and the layer is the identity, as in Keras (EfficientNet builds one
-        # whose statistics come from the weights file).
+        # Before adapt() (or loading) the statistics hold their initial values, mean 0 and
+        # variance 1, so the layer is the identity, as in Keras (EfficientNet relies on it).
         mean, var = self.adapt_mean.data, self.adapt_variance.data
         return mean.reshape(self._broadcast_shape), var.reshape(self._broadcast_shape)
 

@@ -24,16 +24,33 @@ from numen import backend, dtype_policies, ops, quantizers
 from numen.autodiff import result
 
 
-def check_quantize_args(layer, mode) -> None:
+def mode_of(mode, config):
+    """The mode a `quantize(mode, config=...)` call means (the config's when mode is None)."""
+    if isinstance(config, str):
+        return config
+    if mode is None and config is not None:
+        return getattr(config, "mode", None)
+    return mode
+
+
+def check_quantize_args(layer, mode, supported=("int8", "int4")) -> None:
+    """Keras's checks before quantizing: a known mode, a built and not yet quantized layer,
+    and a mode this layer implements (else NotImplementedError, which `Model.quantize` turns
+    into a warning)."""
+    if mode not in dtype_policies.QUANTIZATION_MODES:
+        raise ValueError(f"{type(layer).__name__}.quantize: invalid quantization mode; "
+                         f"expected one of {dtype_policies.QUANTIZATION_MODES}, received "
+                         f"mode={mode!r}")
     if not layer.built:
         raise ValueError(f"{type(layer).__name__} '{layer.name}': cannot quantize a layer that "
                          "is not built yet; call it on data or build it first")
     if layer.quantization_mode is not None:
         raise ValueError(f"{type(layer).__name__} '{layer.name}': already quantized "
                          f"(dtype_policy={layer.dtype_policy.name!r}), received mode={mode!r}")
-    if mode not in ("int8", "int4"):
-        raise NotImplementedError(f"{type(layer).__name__}.quantize: numen quantizes to 'int8' "
-                                  f"and 'int4' only, received mode={mode!r}")
+    if mode not in supported:
+        raise NotImplementedError(f"{type(layer).__name__}.quantize: invalid quantization mode "
+                                  f"for this layer; expected one of {supported}, received "
+                                  f"quantization_mode={mode!r}")
     if mode == "int8" and layer.compute_dtype == "float16":
         raise ValueError(f"{type(layer).__name__}.quantize: mode='int8' does not work well "
                          "with compute dtype 'float16'")
@@ -86,6 +103,11 @@ def _as_numpy(t):
 def build_dense(layer, kernel_shape, mode, config=None) -> None:
     """Create the quantized weights of a Dense layer (zeros, to be assigned or loaded)."""
     in_dim, units = kernel_shape
+    if mode == "float8":
+        from numen.layers import quantized_float8
+
+        quantized_float8.build(layer)
+        return
     if getattr(layer, "kernel", None) is not None:
         _drop(layer, layer.kernel)  # the float kernel this replaces
     if mode == "int8":
@@ -112,7 +134,13 @@ def build_dense(layer, kernel_shape, mode, config=None) -> None:
 
 
 def quantize_dense(layer, mode, config=None) -> None:
-    check_quantize_args(layer, mode)
+    mode = mode_of(mode, config)
+    check_quantize_args(layer, mode, ("int8", "int4", "float8"))
+    if mode == "float8":
+        from numen.layers import quantized_float8
+
+        quantized_float8.quantize(layer, mode, config)
+        return
     config = quantizers.configs.resolve_config(mode, config)
     kernel = layer.kernel
     shape = tuple(kernel.shape)
@@ -154,9 +182,14 @@ def _float_kernel(layer):
     return ops.divide(ops.cast(q, dtype), ops.cast(layer.kernel_scale, dtype))
 
 
-def dense_call(layer, inputs):
+def dense_call(layer, inputs, training=False):
     """The product of a quantized Dense layer; gradients reach the inputs (through the
-    dequantized kernel) and the bias, not the integer kernel."""
+    dequantized kernel) and the bias, not the integer kernel (float8: see
+    `quantized_float8`)."""
+    if layer.quantization_mode == "float8":
+        from numen.layers import quantized_float8
+
+        return quantized_float8.call(layer, inputs, ops.matmul, training)
     x = ops.convert_to_tensor(inputs)
     dtype = layer.compute_dtype
     grouped = layer.quantization_mode == "int4" and \
@@ -207,6 +240,7 @@ def build_embedding(layer, mode, config=None) -> None:
 
 
 def quantize_embedding(layer, mode, config=None) -> None:
+    mode = mode_of(mode, config)
     check_quantize_args(layer, mode)
     config = quantizers.configs.resolve_config(mode, config)
     table = layer.embeddings

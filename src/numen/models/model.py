@@ -207,8 +207,10 @@ class Model(Trainer, Layer):
         return self.variable_dtype if self._graph is not None else self.compute_dtype
 
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
-        """Quantize the weights of Dense and Embedding layers to "int8" or "int4" (the model
-        must be built); `filters` (regex, list of regexes, or callable) picks layers."""
+        """Quantize Dense, EinsumDense and Embedding layers to "int8" or "int4", or train
+        Dense and EinsumDense in "float8" (the model must be built); `filters` (regex, list of
+        regexes, or callable) picks layers. Layers that cannot be quantized are skipped with a
+        warning, as in Keras."""
         from numen.models.quantize import quantize_model
 
         quantize_model(self, mode, config=config, filters=filters, **kwargs)

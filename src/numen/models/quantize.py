@@ -1,4 +1,5 @@
-"""`Model.quantize`: quantize every leaf layer that can be (Dense, Embedding), as Keras does."""
+"""`Model.quantize`: quantize every leaf layer that can be (Dense, EinsumDense, Embedding), as
+Keras does."""
 
 from __future__ import annotations
 
@@ -29,9 +30,6 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs) -> Non
         raise ValueError(f"{type(model).__name__}.quantize: `filters` must be a regex, a list "
                          f"of regexes or a callable, received {type(filters).__name__}")
     config = quantizers.configs.resolve_config(mode, config)
-    if config.mode not in ("int8", "int4"):
-        raise NotImplementedError(f"{type(model).__name__}.quantize: numen quantizes to 'int8' "
-                                  f"and 'int4' only, received mode={config.mode!r}")
     changed = False
     for layer in model._walk():
         if layer is model or layer._sublayers() or not _selected(layer, filters):

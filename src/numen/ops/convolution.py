@@ -22,6 +22,7 @@ import threading
 from numen import backend
 from numen.autodiff import as_tensor, result
 from numen.ops import manipulation as shape_ops
+from numen.ops.bfloat16 import products_in_float32
 
 PADDINGS = ("valid", "same", "causal")
 
@@ -175,6 +176,7 @@ def _conv_pads(op, padding, sizes, k_eff, strides):
     return [same_pads(n, k, s) for n, k, s in zip(sizes, k_eff, strides)]
 
 
+@products_in_float32
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
          bias=None, relu: bool = False):
     """N-D convolution (cross-correlation, as in Keras) with Keras's kernel layout.
@@ -310,6 +312,7 @@ def transpose_geometry(size, k_eff, stride, padding, output_padding):
     return length, k_eff - 1 - left
 
 
+@products_in_float32
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1, *, bias=None):
     """Transposed convolution (the gradient of `conv` wrt its input), Keras's layout.
@@ -387,6 +390,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     return result(y, inputs_, backward, "conv_transpose")
 
 
+@products_in_float32
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1, *, bias=None):
     """Each input channel convolved with its own `depth_multiplier` filters.

@@ -16,7 +16,7 @@ from numen.ops.broadcast import pair, unbroadcast
 
 
 def is_inexact(t: Tensor) -> bool:
-    return t.data.dtype.kind in "fc"
+    return t.data.dtype.kind in "fc" or t.data.dtype.name == "bfloat16"
 
 
 def to_float(t: Tensor) -> Tensor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import primitive
+from numen.ops.bfloat16 import products_in_float32
 from numen.ops.broadcast import normalize_axis, pair, unbroadcast
 
 
@@ -12,6 +13,7 @@ def _swap_last(a):
     return a.swapaxes(-1, -2)
 
 
+@products_in_float32
 def matmul(a, b):
     """Matrix product with NumPy's rules (batched, 1-D operands promoted and squeezed)."""
     a, b = pair(a, b)
@@ -46,6 +48,7 @@ def dot(a, b):
     raise ValueError(f"dot: only supports operands of rank <= 2, received {a.shape}, {b.shape}")
 
 
+@products_in_float32
 def dense(x, w, b=None, *, relu=False):
     """x @ w + b over the last axis of `x`, fused into one op for speed; with `relu=True` the
     result is max(x @ w + b, 0), still one op (no separate relu arrays or graph node)."""
@@ -109,6 +112,7 @@ def _explicit_subscripts(subscripts: str, shapes) -> tuple[list[str], str]:
     return parts, out
 
 
+@products_in_float32
 def einsum(subscripts, *operands):
     """Einstein summation over any number of operands, with gradients from einsum itself.
 

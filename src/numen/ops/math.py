@@ -291,8 +291,8 @@ def cast(x, dtype):
     if x.data.dtype.name == dtype:
         return x
     src = x.data.dtype
-    y = x.data.astype(dtype)
-    if y.dtype.kind != "f" or src.kind != "f":
+    y = backend.astype(x.data, dtype)
+    if not (backend.is_float_dtype(y.dtype) and backend.is_float_dtype(src)):
         return Tensor(y)
     return result(y, (x,), lambda gy: (gy.astype(src),), "cast")
 

@@ -22,7 +22,7 @@ def _floating(x):
     """`x` as a Tensor, integer and boolean inputs converted to floatx as Keras's activations
     do (their math is meaningless in integers)."""
     x = as_tensor(x)
-    return x if x.data.dtype.kind == "f" else m.cast(x, backend.floatx())
+    return x if backend.is_float_dtype(x.data.dtype) else m.cast(x, backend.floatx())
 
 
 def relu(x):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numen import backend
 from numen.autodiff import as_tensor
 from numen.ops import manipulation as shape
 from numen.ops import math as m
@@ -30,15 +31,15 @@ def moments(x, axes, keepdims=False, synchronized=False):
     """
     x = as_tensor(x)
     axes = (axes,) if isinstance(axes, int) else tuple(axes)
-    half = x.data.dtype.kind == "f" and x.data.dtype.itemsize < 4
-    if half:  # float16 statistics overflow easily: compute in float32, as Keras does
+    half = backend.is_float_dtype(x.data.dtype) and x.data.dtype.itemsize < 4
+    if half:  # 16-bit statistics overflow or round badly: compute in float32, as Keras does
         original, x = x.data.dtype.name, m.cast(x, "float32")
     mean = reduce.mean(x, axis=axes, keepdims=True)
     variance = reduce.mean(m.square(m.subtract(x, mean)), axis=axes, keepdims=keepdims)
     if not keepdims:
         mean = shape.squeeze(mean, axis=tuple(a % x.ndim for a in axes))
     if half:
-        limit = float(np.finfo(original).max)
+        limit = float(np.finfo(np.float16).max) if original == "float16" else 3.3e38
         mean = m.cast(m.clip(mean, -limit, limit), original)
         variance = m.cast(m.clip(variance, -limit, limit), original)
     return mean, variance

@@ -64,7 +64,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
         return shape_ops.moveaxis(y, -1, 1)
     pool, strides, pads, out, crop = _geometry("max_pool", x, pool_size, strides, padding)
     xp = backend.xp_of(x.data)
-    low = -xp.inf if x.data.dtype.kind == "f" else xp.iinfo(x.data.dtype).min
+    low = -xp.inf if backend.is_float_dtype(x.data.dtype) else xp.iinfo(x.data.dtype).min
     xpad = _pad(xp, x.data, pads, low)
     taps = [index for _, index in tap_slices(pool, out, strides, (1,) * len(pool))]
     disjoint = all(s >= k for s, k in zip(strides, pool))
@@ -123,7 +123,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     xp = backend.xp_of(x.data)
     xpad = _pad(xp, x.data, pads, 0)
     taps = list(tap_slices(pool, out, strides, (1,) * len(pool)))
-    dtype = x.data.dtype if x.data.dtype.kind == "f" else backend.floatx()
+    dtype = x.data.dtype if backend.is_float_dtype(x.data.dtype) else backend.floatx()
     total = xpad[taps[0][1]].astype(dtype, copy=True)
     for _, index in taps[1:]:
         total += xpad[index]

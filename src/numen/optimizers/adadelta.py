@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -40,6 +41,14 @@ class Adadelta(Optimizer):
         acc_d *= rho
         acc_d += (1 - rho) * (delta * delta)
         w += lr * delta
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["accumulated_grad"], slots["accumulated_delta_var"])
+        if arrays is None:
+            return False
+        g, w, acc_g, acc_d = arrays
+        fused.adadelta(w, g, acc_g, acc_d, lr, self.rho, self.epsilon, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -31,6 +32,14 @@ class Adagrad(Optimizer):
         acc = slots["accumulator"]
         acc += g * g
         w -= lr * g / backend.xp_of(w).sqrt(acc + self.epsilon)
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["accumulator"])
+        if arrays is None:
+            return False
+        g, w, acc = arrays
+        fused.adagrad(w, g, acc, lr, self.epsilon, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(),

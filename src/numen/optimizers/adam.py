@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer
 
 
@@ -55,6 +56,19 @@ class Adam(MomentOptimizer):
         xp.divide(m, tmp, out=tmp)
         tmp *= alpha
         w -= tmp
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        names = ("momentum", "velocity", "velocity_hat") if self.amsgrad else (
+            "momentum", "velocity")
+        arrays = fused.views(g, w, *(slots[n] for n in names))
+        if arrays is None:
+            return False
+        g, w, m, v, *vhat = arrays
+        b1, b2 = self.beta_1, self.beta_2
+        alpha = lr * math.sqrt(1 - b2**step) / (1 - b1**step)
+        fused.adam(w, g, m, v, vhat[0] if vhat else v, alpha, b1, b2, self.epsilon, decay,
+                   self.amsgrad)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer
 
 
@@ -35,3 +36,12 @@ class Adamax(MomentOptimizer):
         u *= self.beta_2
         xp.maximum(u, xp.abs(g), out=u)
         w -= (lr / (1 - self.beta_1**step)) * m / (u + self.epsilon)
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["m"], slots["u"])
+        if arrays is None:
+            return False
+        g, w, m, u = arrays
+        fused.adamax(w, g, m, u, lr / (1 - self.beta_1**step), self.beta_1, self.beta_2,
+                     self.epsilon, decay)
+        return True

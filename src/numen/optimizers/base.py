@@ -3,11 +3,12 @@ gradient accumulation, EMA, slot arrays, and `apply`. Subclasses write `update_s
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 
-from numen import backend
+from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
 from numen.optimizers.flat import FlatGroup
 
@@ -75,6 +76,7 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._steps_taken = 0  # calls to apply; differs from `iterations` under accumulation
+        self._overwrite_max: dict = {}  # accumulated overwrite-with-gradient values
         self._slots: dict[int, dict[str, np.ndarray]] = {}
         self._averages: dict[int, np.ndarray] = {}  # EMA of each variable
         self._accumulators: dict[int, np.ndarray] = {}  # summed gradients (accumulation)
@@ -130,8 +132,10 @@ class Optimizer:
 
     # -- state -----------------------------------------------------------------------------
     def build(self, variables):
-        """Create the state of each new variable (called on the first update)."""
-        new = [v for v in variables if id(v) not in self._slots]
+        """Create the state of each new variable (called on the first update). Variables
+        marked `overwrite_with_gradient` get none: their gradients replace them."""
+        new = [v for v in variables if id(v) not in self._slots
+               and not getattr(v, "overwrite_with_gradient", False)]
         flat_slots = {}
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
             flat_slots = self._build_flat(new)
@@ -268,6 +272,10 @@ class Optimizer:
             return
         grads = [_as_array(g, v) for g, v in pairs]
         variables = [v for _, v in pairs]
+        if any(v.overwrite_with_gradient for v in variables):
+            grads, variables = self._overwrite_with_gradients(grads, variables)
+            if not variables:
+                return
         self.build(variables)
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
@@ -290,27 +298,75 @@ class Optimizer:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
 
+    def _overwrite_with_gradients(self, grads, variables):
+        """Write the gradient of each variable marked `overwrite_with_gradient` straight into
+        it (float8 layers hand back their next scales and amax histories this way) and
+        return the other (gradient, variable) pairs, for the usual update. Under gradient
+        accumulation the largest gradient seen is written on the update step, as in Keras."""
+        steps = self.gradient_accumulation_steps
+        update_step = not steps or (self._steps_taken + 1) % steps == 0
+        rest_g, rest_v = [], []
+        for g, v in zip(grads, variables):
+            if not v.overwrite_with_gradient:
+                rest_g.append(g)
+                rest_v.append(v)
+                continue
+            if steps:
+                seen = self._overwrite_max.pop(id(v), None)
+                g = g if seen is None else backend.xp_of(g).maximum(g, seen)
+                if not update_step:
+                    self._overwrite_max[id(v)] = g
+                    continue
+            v.assign(g)
+        if not rest_v:
+            self._steps_taken += 1  # no usual update follows to count this call
+        return rest_g, rest_v
+
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
         flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
+        step = self.iterations + 1
+        fused = self._runs_kernels()
         if flat is not None:
             flat.sync()
-        if flat is not None and self.weight_decay and not self._exclude_ids \
-                and not self._exclude_names:
-            flat.values -= (lr * self.weight_decay) * flat.values
-        elif flat is None or self.weight_decay:
-            for v in variables:
-                rate = self.decay_rate(v)
-                if rate:
-                    v.data -= (lr * rate) * v.data
-        step = self.iterations + 1
-        self.before_update(step)
-        if flat is not None:
-            self.update_step(flat.gather(grads), flat.values, self._flat_slots, lr, step)
+            decay = 0.0  # lr * weight_decay for the whole buffer, when it applies to all
+            if self.weight_decay and not self._exclude_ids and not self._exclude_names:
+                decay = lr * self.weight_decay
+            elif self.weight_decay:
+                for v in variables:
+                    rate = self.decay_rate(v)
+                    if rate:
+                        v.data -= (lr * rate) * v.data
+            g = flat.gather(grads)
+            self.before_update(step)
+            if not (fused and self.fused_step(g, flat.values, self._flat_slots, lr, step, decay)):
+                if decay:
+                    flat.values -= decay * flat.values
+                self.update_step(g, flat.values, self._flat_slots, lr, step)
             return
+        self.before_update(step)
         for g, v in zip(grads, variables):
-            self.update_step(g, v.data, self._slots[id(v)], lr, step)
+            rate = self.decay_rate(v)
+            decay = lr * rate if rate else 0.0
+            slots = self._slots[id(v)]
+            if fused and self.fused_step(g, v.data, slots, lr, step, decay):
+                continue
+            if decay:
+                v.data -= decay * v.data
+            self.update_step(g, v.data, slots, lr, step)
+
+    def _runs_kernels(self) -> bool:
+        """True when `fused_step` should run: compiled kernels are on and the class's
+        `update_step` is the one its `fused_step` was written for (a subclass that overrides
+        `update_step` keeps the NumPy path)."""
+        return kernels.enabled() and _kernel_matches(type(self))
+
+    def fused_step(self, g, w, slots: dict, lr: float, step: int, decay: float) -> bool:
+        """`update_step` as one compiled kernel (numen.kernels.optimizers), weight decay
+        `w -= decay * w` included; returns False (nothing done) where no kernel fits, and the
+        NumPy path runs instead."""
+        return False
 
     def decay_rate(self, v):
         """The decoupled weight decay applied to variable `v` (None or 0: none)."""
@@ -421,6 +477,14 @@ def check_number(owner: str, arg: str, value, low=None, high=None, low_open=Fals
     return value
 
 
+@functools.cache
+def _kernel_matches(cls) -> bool:
+    def owner(name):
+        return next(k for k in cls.__mro__ if name in k.__dict__)
+
+    return owner("fused_step") is owner("update_step")
+
+
 def _as_array(g, v):
     g = g.data if isinstance(g, Tensor) else backend.to_device(g)
     if g.shape != v.data.shape:
@@ -461,3 +525,4 @@ class MomentOptimizer(Optimizer):
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon}
+

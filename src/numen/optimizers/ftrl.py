@@ -4,6 +4,7 @@ L2 shrinkage and the `beta` term."""
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -60,6 +61,17 @@ class Ftrl(Optimizer):
         quadratic = n_new**power / lr + 2 * l2
         w[...] = (xp.clip(z, -l1, l1) - z) / quadratic
         n[...] = n_new
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["accumulator"], slots["linear"])
+        if arrays is None:
+            return False
+        g, w, n, z = arrays
+        fused.ftrl(w, g, n, z, lr, float(-self.learning_rate_power),
+                   float(self.l1_regularization_strength),
+                   self.l2_regularization_strength + self.beta / (2.0 * lr),
+                   2.0 * self.l2_shrinkage_regularization_strength, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "learning_rate_power": self.learning_rate_power,

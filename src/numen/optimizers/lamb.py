@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer
 
 
@@ -44,3 +45,12 @@ class Lamb(MomentOptimizer):
         u_norm = math.sqrt(float((u * u).sum()))
         ratio = w_norm / u_norm if w_norm > 0 and u_norm > 0 else 1.0
         w -= (ratio * lr) * u
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["momentum"], slots["velocity"])
+        if arrays is None:
+            return False
+        g, w, m, v = arrays
+        b1, b2 = self.beta_1, self.beta_2
+        fused.lamb(w, g, m, v, lr, b1, b2, self.epsilon, 1 - b1**step, 1 - b2**step, decay)
+        return True

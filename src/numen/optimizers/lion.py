@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -33,6 +34,14 @@ class Lion(Optimizer):
         w -= lr * backend.xp_of(w).sign(self.beta_1 * m + (1 - self.beta_1) * g)
         m *= self.beta_2
         m += (1 - self.beta_2) * g
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["momentum"])
+        if arrays is None:
+            return False
+        g, w, m = arrays
+        fused.lion(w, g, m, lr, self.beta_1, self.beta_2, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer
 
 _DECAY = 0.96  # the fixed base of the momentum warm-up schedule, as in Keras
@@ -53,3 +54,16 @@ class Nadam(MomentOptimizer):
         m_hat = (mu_next / (1 - prod_next)) * m + ((1 - mu_t) / (1 - prod_t)) * g
         v_hat = v / (1 - self.beta_2**step)
         w -= lr * m_hat / (backend.xp_of(w).sqrt(v_hat) + self.epsilon)
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["momentum"], slots["velocity"])
+        if arrays is None:
+            return False
+        g, w, m, v = arrays
+        mu_t, mu_next = self._mu(step), self._mu(step + 1)
+        prod_t = float(self._u_product)
+        prod_next = prod_t * mu_next
+        fused.nadam(w, g, m, v, lr, self.beta_1, self.beta_2, self.epsilon,
+                    mu_next / (1 - prod_next), (1 - mu_t) / (1 - prod_t),
+                    1 - self.beta_2**step, decay)
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -59,6 +60,19 @@ class RMSprop(Optimizer):
             w -= s
         else:
             w -= increment
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        names = ["velocity"] + ["momentum"] * (self.momentum > 0) + [
+            "average_gradient"] * self.centered
+        arrays = fused.views(g, w, *(slots[n] for n in names))
+        if arrays is None:
+            return False
+        g, w, v, *rest = arrays
+        s = rest[0] if self.momentum > 0 else v
+        a = rest[-1] if self.centered else v
+        fused.rmsprop(w, g, v, s, a, lr, self.rho, float(self.momentum), self.epsilon, decay,
+                      self.centered)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

@@ -4,6 +4,7 @@ the sequence the gradient steps move (`momentum`, z) and its running average (x)
 from __future__ import annotations
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import MomentOptimizer, check_number
 
 
@@ -53,6 +54,17 @@ class ScheduleFreeAdamW(MomentOptimizer):
         x *= 1 - weight
         x += weight * z
         w[...] = (1 - b1) * z + b1 * x
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, slots["momentum"], slots["velocity"])
+        if arrays is None:
+            return False
+        g, w, z, v = arrays
+        if self.warmup_steps > 0:
+            lr = lr * min(step / self.warmup_steps, 1.0)
+        fused.schedule_free_adamw(w, g, z, v, lr, self.beta_1, self.beta_2, self.epsilon,
+                                  1 - self.beta_2**step, 1.0 / step, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "warmup_steps": self.warmup_steps}

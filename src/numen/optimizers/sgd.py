@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numen.kernels import optimizers as fused
 from numen.optimizers.base import Optimizer, check_number
 
 
@@ -36,6 +37,14 @@ class SGD(Optimizer):
             w += self.momentum * m - lr * g
         else:
             w += m
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        arrays = fused.views(g, w, *slots.values())
+        if arrays is None:
+            return False
+        g, w, *m = arrays
+        fused.sgd(w, g, m[0] if m else w, lr, self.momentum, self.nesterov, decay)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}

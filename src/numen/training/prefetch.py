@@ -9,7 +9,6 @@ bounded: a dead worker raises instead of hanging, and closing joins with timeout
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import queue
 import threading
 
@@ -35,6 +34,8 @@ class _Workers:
 
     def __init__(self, dataset, workers: int, use_multiprocessing: bool):
         if use_multiprocessing:
+            import multiprocessing  # only here: not paid by `import numen`
+
             ctx = multiprocessing.get_context("fork")
             self.tasks, self.results = ctx.Queue(), ctx.Queue()
             make = ctx.Process

@@ -1,0 +1,58 @@
+"""numen.kernels, the switch between the compiled kernels (numen[fast]) and the NumPy path:
+`import numen` never imports Numba, NUMEN_KERNELS=numpy keeps it out, and the cache folder."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from numen import kernels
+
+SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+
+
+def _numba_imported(code, **env):
+    env = {**os.environ, "PYTHONPATH": SRC, **env}
+    code += "\nimport sys\nprint('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120, check=True)
+    return out.stdout.split()[-1] == "True"
+
+
+def test_import_numen_does_not_import_numba():
+    assert not _numba_imported("import numen")
+
+
+def test_numen_kernels_numpy_keeps_numba_out_of_a_training_step():
+    code = ("import numpy as np\nfrom numen import optimizers\n"
+            "from numen.autodiff import Variable\n"
+            "v = Variable(np.ones(4, 'float32'), dtype='float32')\n"
+            "optimizers.Adam(0.1).apply([np.ones(4, 'float32')], [v])")
+    assert not _numba_imported(code, NUMEN_KERNELS="numpy")
+
+
+def test_bad_numen_kernels_value_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("NUMEN_KERNELS", "fortran")
+    with pytest.raises(ValueError, match="NUMEN_KERNELS must be 'auto', 'numba' or 'numpy'"):
+        kernels.enabled()
+    monkeypatch.setenv("NUMEN_KERNELS", "NumPy")
+    assert kernels.enabled() is False
+
+
+def test_cache_dir_is_numba_cache_dir_or_numen_folder_in_the_user_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
+    assert kernels.cache_dir() == str(tmp_path / "mine")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert kernels.cache_dir() == os.path.join(str(tmp_path), "numen", "numba")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert kernels.cache_dir() == os.path.join(os.path.expanduser("~"), ".cache", "numen", "numba")
+
+
+def test_jit_keeps_the_python_function():
+    @kernels.jit
+    def twice(x):
+        return 2 * x
+
+    assert twice.py_func(3) == 6
