@@ -22,6 +22,7 @@ import pytest
 
 from numen import applications, backend
 from numen.applications import FAMILIES, imagenet_utils
+from numen.layers.base import reset_names
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
 import app_weights  # noqa: E402
@@ -274,6 +275,7 @@ def test_imagenet_weights_from_a_local_origin(family, home, tmp_path, monkeypatc
         monkeypatch.setitem(mod.WEIGHT_HASHES, file_name, _md5(path))
     monkeypatch.setattr(mod, "BASE_WEIGHTS_URL", origin.as_uri() + "/")
     kwargs["weights"] = "imagenet"
+    reset_names()  # unnamed layers and weights get the same auto-names as in `saved`
     loaded = getattr(mod, name)(**kwargs)
     _weights_equal(saved, loaded)
     assert os.listdir(home / "models")
@@ -295,6 +297,7 @@ def test_weights_from_a_path(family, tmp_path):
     path = str(tmp_path / "mine.weights.h5")
     saved.save_weights(path)
     kwargs["weights"] = path
+    reset_names()  # unnamed layers and weights get the same auto-names as in `saved`
     _weights_equal(saved, builder(**kwargs))
 
 

@@ -148,6 +148,9 @@ def test_normalization_errors_name_the_layer():
         layers.Normalization(mean=[1.0, 2.0], variance=1.0)
     with pytest.raises(TypeError, match="axis"):
         layers.Normalization(axis="last")
+    # never adapted: mean 0, variance 1, the identity (as in Keras; EfficientNet relies on it)
+    unadapted = layers.Normalization(name="norm_a")
+    np.testing.assert_allclose(unadapted(np.full((2, 3), 5.0)), np.full((2, 3), 5.0))
     with pytest.raises(ValueError, match="'norm_b'.*rank 2"):
         layers.Normalization(axis=3, name="norm_b").adapt(np.ones((4, 3)))
     layer = layers.Normalization(name="norm_c")
