@@ -39,10 +39,7 @@ class Model(Trainer, Layer):
     @property
     def layers(self) -> list[Layer]:
         if self._graph is not None:
-            # as in Keras, `x + 1` and other ops are operations of the graph, not layers
-            from numen.layers.symbolic import TensorOp
-
-            return [layer for layer in self._graph_layers if not isinstance(layer, TensorOp)]
+            return list(self._graph_layers)  # ops (`x + 1`) are left out, as in Keras
         return self._sublayers()
 
     @property
