@@ -89,9 +89,7 @@ def test_builder_matches_keras(family, name):
     assert list(model.output_shape) == expected["top_shape"]
     pooled = builder(weights=None, include_top=False, pooling="avg")
     assert list(pooled.output_shape) == expected["avg_shape"]
-    if names != expected["layers"]:
-        pytest.xfail("numen's Functional models list their layers in call order, Keras's by "
-                     "depth (being fixed on main)")
+    assert names == expected["layers"]  # Keras's order: weights files name layers by it
 
 
 def _forward_model(family):
@@ -135,9 +133,7 @@ def test_weights_in_keras_order(family):
     paths = [v.path for v in model.weights]
     expected = [p for p, _, _ in info["weights"]]
     assert sorted(paths) == sorted(expected)
-    if paths != expected:
-        pytest.xfail("numen's Functional models list their layers in call order, Keras's by "
-                     "depth (being fixed on main)")
+    assert paths == expected
 
 
 @pytest.mark.parametrize("family", list(RECORDS))

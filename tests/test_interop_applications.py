@@ -66,9 +66,7 @@ def test_weights_travel_both_ways(family, real_keras, tmp_path):
     path = str(tmp_path / "keras.weights.h5")
     theirs.save_weights(path)
     ours = numen_builder(**kwargs)
-    if [la.name for la in ours.layers] != [la.name for la in theirs.layers]:
-        pytest.xfail("numen's Functional models list their layers in call order, Keras's by "
-                     "depth, and .weights.h5 files follow that order (being fixed on main)")
+    assert [la.name for la in ours.layers] == [la.name for la in theirs.layers]
     ours.load_weights(path)
     expected = np.asarray(theirs(x, training=False))
     np.testing.assert_allclose(backend.to_numpy(ours(x, training=False)), expected,
