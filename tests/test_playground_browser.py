@@ -286,8 +286,11 @@ def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_pa
     browser.wait_for("document.getElementById('data-summary').textContent.includes('64 inputs')"
                      " && document.querySelectorAll('#layers li').length === 0", timeout=30)
     assert browser.evaluate("document.getElementById('digit-box').hidden") is False
-    for button in ("add-conv", "add-maxpool", "add-dense"):
+    for count, button in enumerate(("add-conv", "add-maxpool", "add-dense"), start=1):
+        # one click at a time, as a person clicks: each waits for the editor to show its layer
         browser.evaluate(f"document.getElementById('{button}').click()")
+        browser.wait_for(f"document.querySelectorAll('#layers li').length === {count}",
+                         timeout=60)
     browser.wait_for("document.getElementById('output-layer').textContent.includes('10') && "
                      "document.querySelectorAll('#layers li').length === 3 && "
                      "document.getElementById('data-summary').textContent.includes('weights')")
