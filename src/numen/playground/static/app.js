@@ -35,10 +35,9 @@ function say(text) {
   $("message").hidden = !text;
 }
 
-// Every local edit bumps editVersion; a server description of an older set-up (an answer that
-// crossed a newer edit, or a broadcast while edits are unsent) must not overwrite the editor.
+// Every local edit bumps editVersion: the server's answer to an older set-up (one that crossed
+// a newer edit) must not overwrite the editor; the newer edit's own answer follows.
 let editVersion = 0;
-let appliedVersion = 0;
 
 async function applySetup() {
   const version = editVersion;
@@ -46,7 +45,7 @@ async function applySetup() {
     say("");
     const description = await api("/api/setup", { setup });
     if (version === editVersion) { onSetup(description); }
-  } catch (err) { say(err.message); } finally { appliedVersion = Math.max(appliedVersion, version); }
+  } catch (err) { say(err.message); }
 }
 
 function scheduleApply() {
@@ -412,9 +411,7 @@ async function main() {
     try { onSetup(await api("/api/setup", { setup: wanted })); } catch (err) { say(err.message); }
   }
   const events = new EventSource("/api/events?token=" + encodeURIComponent(token));
-  events.addEventListener("setup", (e) => {
-    if (appliedVersion === editVersion) { onSetup(JSON.parse(e.data)); }
-  });
+  events.addEventListener("setup", (e) => onSetup(JSON.parse(e.data)));
   events.addEventListener("state", (e) => onState(JSON.parse(e.data)));
   events.onerror = () => say("Lost the connection to the playground server; retrying...");
   events.onopen = () => { if ($("message").textContent.startsWith("Lost")) { say(""); } };
