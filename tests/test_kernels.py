@@ -56,3 +56,51 @@ def test_jit_keeps_the_python_function():
         return 2 * x
 
     assert twice.py_func(3) == 6
+
+
+def test_one_blas_thread_holds_scipys_pool_at_one_and_restores_it():
+    # two OpenBLAS pools (NumPy's, and SciPy's that Numba's np.dot calls) spinning on two
+    # cores made the compiled LSTM epoch 5x slower; the kernels that call BLAS hold SciPy's
+    # pool at one thread while they run
+    from numen.kernels import blas
+
+    pools = blas.scipy_pools()
+    if not pools:
+        pytest.skip("SciPy's BLAS is not a pool of its own here (or no threadpoolctl)")
+    pool = pools[0]
+    before = pool.get_num_threads()
+    pool.set_num_threads(2)
+    try:
+        seen = blas.one_thread(lambda: pool.get_num_threads())()
+        assert seen == 1
+        assert pool.get_num_threads() == 2
+
+        def fails():
+            raise RuntimeError("inside")
+
+        with pytest.raises(RuntimeError):
+            blas.one_thread(fails)()
+        assert pool.get_num_threads() == 2
+    finally:
+        pool.set_num_threads(before)
+
+
+def test_jit_one_blas_thread_wraps_the_compiled_kernel(monkeypatch):
+    pytest.importorskip("numba")
+    from numen.kernels import blas
+
+    wrapped = []
+
+    def recording(kernel):
+        wrapped.append(kernel)
+        return lambda *args: kernel(*args) * 10
+
+    monkeypatch.setattr(blas, "one_thread", recording)
+
+    @kernels.jit(one_blas_thread=True)
+    def plus_one(x):
+        return x + 1
+
+    assert plus_one(1) == 20  # ran through the wrapper
+    assert len(wrapped) == 1
+    assert plus_one(2) == 30 and len(wrapped) == 1  # wrapped once, at compile time

@@ -71,7 +71,9 @@ def jit(fn=None, **options):
 
     Args:
         fn: the kernel, a function of arrays and numbers.
-        **options: passed to `numba.njit` (e.g. `parallel=True`, `fastmath=False`).
+        **options: passed to `numba.njit` (e.g. `parallel=True`, `fastmath=False`), except
+            `one_blas_thread=True`: the kernel calls BLAS (`np.dot`) on small products, and
+            SciPy's BLAS pool is held at one thread while it runs (see kernels/blas.py).
 
     Returns:
         A function with the kernel's signature.
@@ -84,19 +86,26 @@ def jit(fn=None, **options):
         return functools.partial(jit, **options)
     # NumPy's float rules (x / 0 is inf, not ZeroDivisionError): also what lets loops vectorize.
     options.setdefault("error_model", "numpy")
-    dispatcher = None
+    one_blas_thread = options.pop("one_blas_thread", False)
+    dispatcher = call = None
 
     def compiled():
-        nonlocal dispatcher
+        nonlocal dispatcher, call
         if dispatcher is None:
             dispatcher = _compile(fn, options)
+            if one_blas_thread:
+                from numen.kernels.blas import one_thread
+
+                call = one_thread(dispatcher)
+            else:
+                call = dispatcher
         return dispatcher
 
     @functools.wraps(fn)
     def run(*args):
-        if dispatcher is None:
+        if call is None:
             compiled()
-        return dispatcher(*args)
+        return call(*args)
 
     run.py_func = fn
     run.compiled = compiled

@@ -106,7 +106,7 @@ def _matmul_into_overload(a, w, out):
 
 
 # -- LSTM ------------------------------------------------------------------------------------
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_prev, h_in,
                  tanh_c):
     # Each inner loop touches few arrays, each element once, with no branch: LLVM vectorizes
@@ -158,7 +158,7 @@ def lstm_forward(xw, h0, c0, rk, mask, rm, zero_output, keep, packed, gates, c_p
     packed[:, steps + 1] = c
 
 
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, gz):
     """Fills `gz` (batch, time, 4 * units), the gradient of the gates' pre-activations;
     returns the gradients of the initial h and c."""
@@ -204,7 +204,7 @@ def lstm_backward(one, gy, gates, c_prev, tanh_c, rk_t, mask, rm, zero_output, g
 
 
 # -- GRU (reset gate after the recurrent product) ------------------------------------------
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh_seq, ah_seq,
                 h_prev, h_in):
     b, steps, three_u = xw.shape
@@ -247,7 +247,7 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
     packed[:, steps] = h
 
 
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_output, gx, ga):
     """Fills `gx` (batch, time, 3 * units), the gradient of the projected inputs, and `ga`, of
     the recurrent product (plus bias); returns the gradient of the initial h."""
@@ -290,7 +290,7 @@ def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_outpu
 
 
 # -- simple RNN ------------------------------------------------------------------------------
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
     b, steps, u = xw.shape
     has_mask, has_rm = mask.shape[0] > 0, rm.shape[0] > 0
@@ -321,7 +321,7 @@ def rnn_forward(xw, h0, rk, mask, rm, zero_output, keep, packed, act, h_in):
     packed[:, steps] = h
 
 
-@jit(**_OPTIONS)
+@jit(one_blas_thread=True, **_OPTIONS)
 def rnn_backward(one, gy, act, rk_t, mask, rm, zero_output, gz):
     """Fills `gz` (batch, time, units), the gradient of the pre-activations; returns the
     gradient of the initial h."""
