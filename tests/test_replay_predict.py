@@ -101,3 +101,50 @@ def test_an_uncompiled_model_predicts_eagerly():
     model = _mlp()
     x = np.ones((2, 6), np.float32)
     np.testing.assert_array_equal(model.predict_on_batch(x), _eager(model, x))
+
+
+def test_repeated_predict_on_batch_takes_the_array_path_with_the_same_outputs(monkeypatch):
+    model = _compiled(_mlp)
+    x = np.random.default_rng(1).random((1, 6), dtype=np.float32)
+    for _ in range(3):
+        model.predict_on_batch(x)
+    step = model._recorded_step
+    assert step._last_inference is not None
+    # from here the replay runs without data preparation: prove it by making that fail
+    monkeypatch.setattr(type(model), "_prepare_arrays",
+                        lambda *a: (_ for _ in ()).throw(AssertionError("full path ran")))
+    got = model.predict_on_batch(x)
+    assert isinstance(got, np.ndarray)
+    np.testing.assert_array_equal(got, _eager(model, x))
+
+
+@pytest.mark.parametrize("other", [
+    lambda x: x.astype(np.float64),          # another dtype: converted on the full path
+    lambda x: np.concatenate([x, x]),         # another batch size: its own recording
+    lambda x: np.where(x > 0.5, np.nan, x),   # NaN: the full path's clear error
+])
+def test_the_array_path_leaves_other_inputs_to_the_full_path(other):
+    model = _compiled(_mlp)
+    x = np.random.default_rng(1).random((1, 6), dtype=np.float32)
+    for _ in range(3):
+        model.predict_on_batch(x)
+    y = other(x)
+    if np.isnan(y).any():
+        with pytest.raises(ValueError, match="NaN"):
+            model.predict_on_batch(y)
+        return
+    np.testing.assert_allclose(model.predict_on_batch(y), _eager(model, y.astype(np.float32)),
+                               rtol=1e-6)
+
+
+def test_the_array_path_is_not_taken_when_predict_step_is_overridden():
+    class Doubled(keras.Sequential):
+        def predict_step(self, data):
+            return super().predict_step(data) * 2
+
+    keras.utils.set_random_seed(0)
+    model = Doubled([keras.Input((6,)), layers.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((1, 6), np.float32)
+    outs = [model.predict_on_batch(x) for _ in range(4)]
+    np.testing.assert_allclose(outs[-1], 2 * _eager(model, x), rtol=1e-6)

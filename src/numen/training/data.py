@@ -84,7 +84,7 @@ def _check_dtype(a, what: str, strings: bool = False) -> None:
         raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
 
 
-def _all_finite(a: np.ndarray) -> bool:
+def all_finite(a: np.ndarray) -> bool:
     """Whether a float array holds no NaN or infinity, looked at `_FINITE_CHUNK` elements at a
     time: `np.isfinite(a).all()` on the whole would allocate a boolean array a quarter of
     float32 data's size, the largest allocation of fit on arrays. (Chunks that stay in the
@@ -149,7 +149,7 @@ def to_array(v, what: str, check_finite=True, strings=False):
     if a.dtype.kind == "f":
         if a.dtype != np.dtype(backend.floatx()):  # (dtype.name is slow to compute)
             a = a.astype(backend.floatx())
-        if check_finite and not _all_finite(a):
+        if check_finite and not all_finite(a):
             _raise_not_finite(int((~np.isfinite(a)).sum()), what)
     elif a.dtype.kind == "b":
         a = a.astype(backend.floatx())

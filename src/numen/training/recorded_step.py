@@ -21,6 +21,8 @@ several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
 
 from __future__ import annotations
 
+import numpy as np
+
 from numen import backend
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
 from numen.autodiff import graph as graph_module
@@ -83,6 +85,7 @@ class RecordedStep:
         self.inference_replays = 0
         self._checked = False
         self._pure: bool | None = None
+        self._last_inference = None  # (key, program) of the last verified inference replay
 
     def predict(self, model, x):
         """`model(x, training=False)` with no gradients, replayed when that is safe.
@@ -114,12 +117,29 @@ class RecordedStep:
         (y,), _ = program.forward(feeds)
         if verified:
             self.inference_replays += 1
+            self._last_inference = (key, program)
             return Tensor(y)
         eager = _inference(model, x)
         entry[1] = bool(backend.xp_of(y).array_equal(y, eager.data))
         if not entry[1]:
             self.inference[key] = _FAILED
         return eager
+
+    def predict_array(self, model, x):
+        """The replayed output of `model(x, training=False)` as an array when `x` is one
+        array of the shape, dtype and layer list replayed last (what repeated one-sample
+        predictions send): no data preparation, checks or Tensor on the way. None otherwise,
+        and for the full path to run."""
+        last = self._last_inference
+        if last is None or type(x) is not np.ndarray:
+            return None
+        key, program = last
+        if key[2:] != ((x.shape, x.dtype.str),) or key[1] or \
+                key[0] != tuple(map(id, model.layers)):
+            return None
+        (y,), _ = program.forward((x,))
+        self.inference_replays += 1
+        return y
 
     def forward_backward(self, model, x, y, sample_weight, variables):
         """`(y_pred, loss, grads)` of one training batch, replayed when that is safe."""
