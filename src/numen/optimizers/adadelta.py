@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from numen import backend
 from numen.kernels import optimizers as fused
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.arguments import check_number
+from numen.optimizers.base import Optimizer
 
 
 class Adadelta(Optimizer):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 from numen import backend
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.arguments import check_number
+from numen.optimizers.base import Optimizer
 
 
 def _rms(x) -> float:

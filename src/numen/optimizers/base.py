@@ -10,6 +10,7 @@ import numpy as np
 
 from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
+from numen.optimizers.arguments import check_learning_rate, check_number
 from numen.optimizers.flat import FlatGroup
 
 
@@ -68,7 +69,7 @@ class Optimizer:
                 raise ValueError(f"{owner}: ema_overwrite_frequency must be an integer >= 1 or "
                                  f"None, received {ema_overwrite_frequency!r}")
         self.name = name or _snake(owner)
-        self._learning_rate = _check_lr(learning_rate, owner)
+        self._learning_rate = check_learning_rate(learning_rate, owner)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.ema_momentum = bool(use_ema), ema_momentum
@@ -116,7 +117,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: the learning rate was given as a "
                             f"LearningRateSchedule, so it cannot be set to {value!r}; "
                             "assign a new schedule instead")
-        self._learning_rate = _check_lr(value, type(self).__name__)
+        self._learning_rate = check_learning_rate(value, type(self).__name__)
 
     lr = learning_rate
 
@@ -462,21 +463,6 @@ class Optimizer:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
 
 
-def check_number(owner: str, arg: str, value, low=None, high=None, low_open=False):
-    """Raise ValueError unless `value` is a real number in [low, high] ((low, high] if open)."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if ok and low is not None:
-        ok = value > low if low_open else value >= low
-    if ok and high is not None:
-        ok = value <= high
-    if not ok:
-        left = "(" if low_open else "["
-        span = f" in {left}{low}, {high}]" if high is not None else (
-            f" {'>' if low_open else '>='} {low}" if low is not None else "")
-        raise ValueError(f"{owner}: {arg} must be a number{span}, received {value!r}")
-    return value
-
-
 @functools.cache
 def _kernel_matches(cls) -> bool:
     def owner(name):
@@ -491,20 +477,6 @@ def _as_array(g, v):
         raise ValueError(f"Optimizer: gradient of shape {g.shape} for variable '{v.path}' of "
                          f"shape {v.data.shape}")
     return g.astype(v.data.dtype) if g.dtype != v.data.dtype else g
-
-
-def _check_lr(value, owner):
-    if callable(value):
-        return value
-    if isinstance(value, Tensor):
-        value = float(backend.to_numpy(value.data))
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = float(value)
-    if (not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool)
-            or not np.isfinite(value) or value < 0):
-        raise ValueError(f"{owner}: learning_rate must be a non-negative number, a "
-                         f"LearningRateSchedule or a callable, received {value!r}")
-    return float(value)
 
 
 def _snake(name: str) -> str:

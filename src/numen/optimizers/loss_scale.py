@@ -6,7 +6,8 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.arguments import check_number
+from numen.optimizers.base import Optimizer
 
 # Options of the base optimizer that belong on the wrapped optimizer, with their defaults.
 _INNER_ONLY = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,

@@ -7,7 +7,8 @@ import math
 import re
 
 from numen import backend
-from numen.optimizers.base import Optimizer, check_number
+from numen.optimizers.arguments import check_number
+from numen.optimizers.base import Optimizer
 
 
 class Muon(Optimizer):

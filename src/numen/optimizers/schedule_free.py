@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from numen import backend
 from numen.kernels import optimizers as fused
-from numen.optimizers.base import MomentOptimizer, check_number
+from numen.optimizers.arguments import check_number
+from numen.optimizers.base import MomentOptimizer
 
 
 class ScheduleFreeAdamW(MomentOptimizer):
