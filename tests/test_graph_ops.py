@@ -209,3 +209,33 @@ def test_summary_names_a_nested_functional_model_as_keras_does():
     lines = []
     _nested("inner").summary(print_fn=lines.append, line_length=120)
     assert "inner (Functional)" in "\n".join(lines)
+
+
+def test_keras_activations_on_symbolic_tensors_are_graph_ops():
+    x = keras.Input((4,))
+    h = keras.layers.Dense(3)(x)
+    y = keras.activations.softmax(keras.activations.gelu(h), axis=-1)
+    model = keras.Model(x, keras.activations.linear(y))
+    assert keras.activations.linear(x) is x  # the identity records nothing
+    assert [layer.name for layer in model.layers] == ["input_layer", "dense"]
+    assert [op.name for op in model.operations][-2:] == ["gelu", "softmax"]
+    data = np.random.default_rng(0).standard_normal((2, 4)).astype("float32")
+    hidden = data @ model.layers[1].kernel.numpy() + model.layers[1].bias.numpy()
+    exact = keras.activations.gelu(hidden).numpy()  # approximate=False, Keras's default
+    np.testing.assert_allclose(model.predict(data, verbose=0),
+                               keras.activations.softmax(exact).numpy(), rtol=1e-5)
+
+
+def test_keras_activations_stay_the_functions_layers_recognize():
+    dense = keras.layers.Dense(3, activation=keras.activations.relu)
+    assert dense.activation is keras.activations.get("relu")  # (Dense fuses relu by identity)
+    assert dense.get_config()["activation"] == "relu"
+    assert keras.activations.serialize(keras.activations.gelu) == "gelu"
+
+
+def test_an_activation_argument_keras_ops_lacks_is_a_clear_error_on_save(tmp_path):
+    x = keras.Input((4,))
+    model = keras.Model(x, keras.activations.relu(x, max_value=1.0))
+    assert model.predict(np.full((1, 4), 5.0, "float32"), verbose=0).max() == 1.0
+    with pytest.raises(ValueError, match="max_value"):
+        model.save(str(tmp_path / "m.keras"))

@@ -102,8 +102,19 @@ def nested_and_keywords(k):
     return k.Model(x, [w, c, o])
 
 
+def activation_functions(k):
+    # keras.activations called on symbolic tensors record the keras.ops function of their
+    # name with every argument spelled out (gelu keeps approximate=False)
+    x = k.Input((6,))
+    h = k.layers.Dense(6)(x)
+    a = k.activations.gelu(h) + k.activations.elu(h, alpha=0.5) + k.activations.silu(h)
+    b = k.activations.leaky_relu(h) * k.activations.hard_sigmoid(h)
+    c = k.activations.softmax(k.activations.exponential(h * 0.1), axis=-1)
+    return k.Model(x, [a, b, k.activations.linear(c)])
+
+
 BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
-            nested_and_keywords]
+            nested_and_keywords, activation_functions]
 
 
 def _data(model):

@@ -210,12 +210,15 @@ def get(identifier):
             return get(config)
         return get((config or {}).get("name", identifier.get("class_name")))
     if callable(identifier):
-        return identifier
+        # keras.activations.relu is a graph-aware face of relu (keras/activations.py): the
+        # function itself is what layers keep, so that they recognize it (Dense fuses relu)
+        return getattr(identifier, "numen_function", identifier)
     raise TypeError(f"activation must be a string, a callable or None, received {identifier!r}")
 
 
 def serialize(fn) -> str:
     """The name Keras writes in configs for an activation function."""
+    fn = getattr(fn, "numen_function", fn)
     for name, f in _BY_NAME.items():
         if f is fn:
             return name

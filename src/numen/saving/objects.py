@@ -195,11 +195,20 @@ def _function(name, config, objects):
             except (ValueError, TypeError):
                 continue
             if callable(fn) and not isinstance(fn, type):
-                return fn
+                return _keras_face(fn)
     raise ValueError(f"deserialize_keras_object: unknown function {_short(name)}: not a "
                      "numen activation or loss and not registered; pass it in "
                      "custom_objects= or register it with "
                      "@keras.saving.register_keras_serializable()")
+
+
+def _keras_face(fn):
+    """keras.activations' face of a numen activation (it also records itself on symbolic
+    tensors, as what Keras deserializes does), else `fn`."""
+    from numen.keras import activations as faces
+
+    face = getattr(faces, getattr(fn, "__name__", ""), None)
+    return face if getattr(face, "numen_function", None) is fn else fn
 
 
 def _short(value, limit: int = 200) -> str:
