@@ -169,3 +169,21 @@ def test_predict_rejects_nan_and_strings():
         model.predict(_with_nan(x), verbose=0)
     with pytest.raises(TypeError, match="expected numeric data"):
         model.predict(np.array([["a"] * 4]), verbose=0)
+
+
+def test_stateful_model_with_sparse_labels_trains_and_still_checks_its_labels():
+    # the class count comes from the symbolic output: a probe on one sample would have hit
+    # the stateful LSTM's fixed batch size (and moved its states)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((5, 3), batch_size=4),
+                              keras.layers.LSTM(6, stateful=True),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).random((8, 5, 3), dtype=np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="labels must lie in"):
+        model.fit(x, y + 3, batch_size=4, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    history = model.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+    assert len(history.history["loss"]) == 2

@@ -66,7 +66,8 @@ class DataChecks:
     def _check_sparse_labels(self, x, y) -> None:
         # A label out of range would otherwise fail only in the batch that holds it, after
         # earlier batches had changed the weights. The class count comes from the model's
-        # output on one sample (which also builds a model that has not seen data yet).
+        # symbolic outputs, else from its output on one sample (which also builds a model that
+        # has not seen data yet).
         if getattr(self, "compiled_loss", None) is None:
             return
         sparse = [_sparse_crossentropy_options(fn) for fn in self.compiled_loss.losses]
@@ -75,17 +76,35 @@ class DataChecks:
         names = self.output_names
         classes = getattr(self, "_class_counts", None)  # per compile: one probe, not per call
         if classes is None:
-            with no_grad():
-                probe = self(data_module.take(x, slice(0, 1)), training=False)
-            self._clear_losses()
-            preds = structure_to_list(probe, names, "model output")
-            classes = self._class_counts = [p.shape[-1] for p in preds]
+            classes = self._class_counts = self._output_class_counts(x, names)
+        if classes is None:
+            return  # the loss checks the labels of each batch
         targets = structure_to_list(y, names, "y")
         for name, opt, t, k in zip(names, sparse, targets, classes):
             if opt is not None and t is not None:
                 data_module.check_class_labels(t, k, opt.get("ignore_class"),
                                                f"sparse_categorical_crossentropy (output "
                                                f"'{name}')")
+
+    def _output_class_counts(self, x, names) -> list | None:
+        """The last axis of each output: from the symbolic outputs when the model has them,
+        else from a call on one sample; None when that call would move a stateful layer's
+        states (or fail on their fixed batch size)."""
+        try:
+            outputs = self.outputs  # Functional and built Sequential models
+        except (AttributeError, ValueError):
+            outputs = None
+        if outputs:
+            counts = [t.shape[-1] if t.shape else None for t in outputs]
+            if all(isinstance(c, int) for c in counts):
+                return counts
+        if any(getattr(layer, "stateful", False) for layer in self._walk()):
+            return None
+        with no_grad():
+            probe = self(data_module.take(x, slice(0, 1)), training=False)
+        self._clear_losses()
+        preds = structure_to_list(probe, names, "model output")
+        return [p.shape[-1] for p in preds]
 
 
 def _sparse_crossentropy_options(loss) -> dict | None:
