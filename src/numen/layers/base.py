@@ -132,7 +132,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         value = init(shape, dtype=dtype)
         value = value.data if isinstance(value, Tensor) else value
         v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
-                     path=current_path(f"{self.name}/{name}"), autocast=kwargs.get("autocast", True))
+                     path=current_path(f"{self.name}/{name}"),
+                     autocast=kwargs.get("autocast", True))
         v.requires_grad = trainable and self._trainable
         v.regularizer = regularizers.get(regularizer)
         v.constraint = _get_constraint(constraint)
