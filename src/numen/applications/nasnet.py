@@ -190,6 +190,8 @@ def _nasnet(input_shape, *, penultimate_filters, num_blocks, stem_block_filters,
     x = _bn(x, "stem_bn1")
     x, p = _reduction_cell(x, None, filters // filter_multiplier**2, "stem_1")
     x, p = _reduction_cell(x, p, filters // filter_multiplier, "stem_2")
+    # Keras's cell numbers: normal cells 0..N-1, N+1..2N and 2N+1..3N; the reduction cells
+    # between the stages are "reduce_N" and "reduce_2N".
     for stage in range(3):
         width = filters * filter_multiplier**stage
         if stage:
