@@ -29,6 +29,24 @@ def test_name_scope_prefixes_variable_paths():
     assert keras.Variable(np.zeros(2), name="after").path == "after"
 
 
+def test_name_scope_prefixes_layer_weight_paths():
+    """A layer built under open name scopes has its weights' paths under them, whether built
+    directly or through a Functional call; names themselves are not scoped."""
+    with keras.name_scope("block"):
+        dense = keras.layers.Dense(2, name="proj")
+        dense.build((None, 3))
+    assert [v.path for v in dense.weights] == ["block/proj/kernel", "block/proj/bias"]
+    inputs = keras.Input((3,))
+    with keras.name_scope("outer"):
+        with keras.name_scope("inner"):
+            y = keras.layers.Dense(4, name="d")(inputs)
+    z = keras.layers.Dense(1, name="after")(y)
+    model = keras.Model(inputs, z)
+    assert [v.path for v in model.weights] == [
+        "outer/inner/d/kernel", "outer/inner/d/bias", "after/kernel", "after/bias"]
+    assert [layer.name for layer in model.layers[1:]] == ["d", "after"]
+
+
 def test_stateless_scope_leaves_variables_alone():
     v = keras.Variable(np.ones(3, "float32"))
     other = keras.Variable(np.zeros(2, "float32"))

@@ -21,6 +21,7 @@ import numpy as np
 
 from numen import backend, initializers, regularizers
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
+from numen.autodiff.scopes import current_path
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
@@ -116,7 +117,10 @@ class Layer(DTypeAttributes, NodeAttributes):
     # -- weights -----------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
                    regularizer=None, constraint=None, name=None, **kwargs):
-        """Create a weight of `shape`, initialized by `initializer`, tracked by this layer."""
+        """Create a weight of `shape`, initialized by `initializer`, tracked by this layer.
+
+        Its path is "<layer name>/<name>", under the `name_scope`s open when it is made (a
+        layer built inside `name_scope("block")` has weights "block/<layer name>/<name>")."""
         if isinstance(shape, str):  # tf.keras 2 order: add_weight(name, shape, initializer)
             name, shape, initializer, dtype = shape, initializer, dtype, None
         shape = () if shape is None else tuple(int(n) for n in shape)
@@ -128,7 +132,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         value = init(shape, dtype=dtype)
         value = value.data if isinstance(value, Tensor) else value
         v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
-                     path=f"{self.name}/{name}", autocast=kwargs.get("autocast", True))
+                     path=current_path(f"{self.name}/{name}"),
+                     autocast=kwargs.get("autocast", True))
         v.requires_grad = trainable and self._trainable
         v.regularizer = regularizers.get(regularizer)
         v.constraint = _get_constraint(constraint)
