@@ -39,7 +39,10 @@ def test_each_model_asks_for_its_own_file(builder, include_top, file, monkeypatc
     monkeypatch.setattr(nasnet._common, "load_weights", fake_load)
     getattr(nasnet, builder)(weights="imagenet", include_top=include_top,
                              input_shape=(32, 32, 3))
-    url, file_hash = asked["notop"]
+    url, file_hash, cached_name = asked["notop"]
     assert url == nasnet.BASE_WEIGHTS_URL + file
+    # cached under Keras's name, so a file Keras fetched is found
+    assert cached_name == ("nasnet_mobile_no_top.h5" if builder == "NASNetMobile"
+                           else "nasnet_large_no_top.h5")
     assert file_hash == nasnet.WEIGHT_HASHES[file]
     assert asked["top"][0].endswith(file.replace("-no-top", ""))

@@ -78,8 +78,9 @@ def image_input(input_tensor, input_shape):
 def load_weights(model, weights, *, include_top: bool, top: tuple | None,
                  notop: tuple | None, cache_subdir: str = "models") -> None:
     """Load `weights` into `model`: 'imagenet' fetches the published file (`top` or `notop`:
-    (url, file_hash), the file name being the URL's last part) through `get_file`, which checks
-    its hash and caches it; a path is loaded as it is; None leaves the random weights."""
+    (url, file_hash), or (url, file_hash, cached_name) where Keras caches it under another
+    name than the URL's last part) through `get_file`, which checks its hash and caches it; a
+    path is loaded as it is; None leaves the random weights."""
     if weights is None:
         return
     if weights == "imagenet":
@@ -89,9 +90,9 @@ def load_weights(model, weights, *, include_top: bool, top: tuple | None,
         if source is None:
             raise ValueError(f"{model.name}: Keras publishes no ImageNet weights for "
                              f"include_top={include_top}")
-        url, file_hash = source
-        path = get_file(url.rsplit("/", 1)[-1], url, cache_subdir=cache_subdir,
-                        file_hash=file_hash)
+        url, file_hash, *cached_name = source
+        path = get_file(cached_name[0] if cached_name else url.rsplit("/", 1)[-1], url,
+                        cache_subdir=cache_subdir, file_hash=file_hash)
         model.load_weights(path)
         return
     model.load_weights(weights)

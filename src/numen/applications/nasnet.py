@@ -25,6 +25,8 @@ WEIGHT_HASHES = {
 }
 # default input size -> the stem of its weight files' names
 _WEIGHT_FILES = {224: "NASNet-mobile", 331: "NASNet-large"}
+# the names Keras caches the files under (~/.keras/models), shared with a Keras install
+_CACHED_NAMES = {"NASNet-mobile": "nasnet_mobile", "NASNet-large": "nasnet_large"}
 
 __all__ = ["NASNetLarge", "NASNetMobile", "decode_predictions", "preprocess_input"]
 
@@ -208,9 +210,11 @@ def _nasnet(input_shape, *, penultimate_filters, num_blocks, stem_block_filters,
     model = Model(inputs, x, name=name)
     stem = _WEIGHT_FILES[default_size]
     top, notop = f"{stem}.h5", f"{stem}-no-top.h5"
+    cached = _CACHED_NAMES[stem]
     _common.load_weights(model, weights, include_top=include_top,
-                         top=(BASE_WEIGHTS_URL + top, WEIGHT_HASHES[top]),
-                         notop=(BASE_WEIGHTS_URL + notop, WEIGHT_HASHES[notop]))
+                         top=(BASE_WEIGHTS_URL + top, WEIGHT_HASHES[top], f"{cached}.h5"),
+                         notop=(BASE_WEIGHTS_URL + notop, WEIGHT_HASHES[notop],
+                                f"{cached}_no_top.h5"))
     return model
 
 
