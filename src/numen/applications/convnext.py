@@ -242,18 +242,5 @@ ConvNeXtLarge = _variant("large")
 ConvNeXtXLarge = _variant("xlarge")
 
 
-def preprocess_input(x, data_format=None):
-    """Return `x` unchanged: ConvNeXt normalizes its input itself.
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3))).shape  # doctest: +SKIP
-    (1, 2, 2, 3)
-    """
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "ConvNeXt", None)

@@ -122,19 +122,5 @@ for _builder, _depth in ((DenseNet121, 121), (DenseNet169, 169), (DenseNet201, 2
         example=f"DenseNet{_depth}(weights=None, include_top=False, input_shape=(64, 64, 3))")
 
 
-def preprocess_input(x, data_format=None):
-    """Images 0..255 to 0..1, then minus the ImageNet mean and over its standard deviation
-    per channel ('torch' mode), as DenseNet's weights expect.
-
-    >>> preprocess_input(np.full((1, 1, 1, 3), 255.0))[0, 0, 0]  # doctest: +SKIP
-    array([2.2489083, 2.4285715, 2.64     ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="torch")
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "DenseNet", "torch")

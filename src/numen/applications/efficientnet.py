@@ -212,18 +212,5 @@ EfficientNetB6 = _variant(6)
 EfficientNetB7 = _variant(7)
 
 
-def preprocess_input(x, data_format=None):
-    """Return `x` unchanged: EfficientNet scales its input itself.
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3))).shape  # doctest: +SKIP
-    (1, 2, 2, 3)
-    """
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "EfficientNet", None)

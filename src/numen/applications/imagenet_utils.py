@@ -130,3 +130,50 @@ def _load_class_index() -> dict:
         with open(path, encoding="utf-8") as f:
             _class_index = {k: tuple(v) for k, v in json.load(f).items()}
     return _class_index
+
+
+# what each mode makes of images 0..255, for the family functions' docstrings
+_MODE_TEXT = {
+    "tf": "to the range -1..1 ('tf' mode)",
+    "torch": "to 0..1, then minus the ImageNet mean and over its standard deviation per "
+             "channel ('torch' mode)",
+    "caffe": "from RGB to BGR, minus the ImageNet mean per channel ('caffe' mode)",
+}
+
+
+def family_functions(module: str, model: str, mode: str | None):
+    """`(preprocess_input, decode_predictions)` of an application family module.
+
+    Args:
+        module: the family module's `__name__` (the functions' `__module__`).
+        model: the family's name for the docstrings ('Xception').
+        mode: what the family's published weights expect of images 0..255 ('tf', 'torch',
+            'caffe'), or None when the model scales its input itself (its `preprocess_input`
+            returns the images unchanged).
+
+    >>> preprocess_input, decode_predictions = family_functions(__name__, "VGG16", "caffe")
+    """
+    if mode is None:
+        def preprocess_input(x, data_format=None):
+            return x
+
+        preprocess_input.__doc__ = (f"Return `x` unchanged: {model} scales its input itself "
+                                    "(its first layers).")
+    else:
+        def preprocess_input(x, data_format=None):
+            return globals()["preprocess_input"](x, data_format=data_format, mode=mode)
+
+        preprocess_input.__doc__ = (
+            f"Images 0..255 (RGB) {_MODE_TEXT[mode]}, as {model}'s weights expect; see "
+            "`imagenet_utils.preprocess_input`.")
+
+    def decode_predictions(preds, top=5):
+        return globals()["decode_predictions"](preds, top=top)
+
+    decode_predictions.__doc__ = (f"The `top` ImageNet classes of each of {model}'s "
+                                  "predictions: lists of (class id, class name, score); see "
+                                  "`imagenet_utils.decode_predictions`.")
+    for fn in (preprocess_input, decode_predictions):
+        fn.__module__ = module
+        fn.__qualname__ = fn.__name__
+    return preprocess_input, decode_predictions

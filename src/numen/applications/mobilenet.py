@@ -108,18 +108,5 @@ MobileNet.__doc__ = _common.builder_doc(
           "\n    dropout: dropout rate of the top.")
 
 
-def preprocess_input(x, data_format=None):
-    """Images 0..255 to the range -1..1 that MobileNet's weights expect ('tf' mode).
-
-    >>> preprocess_input(np.full((1, 1, 1, 3), 255.0))[0, 0, 0]  # doctest: +SKIP
-    array([1., 1., 1.])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "MobileNet", "tf")

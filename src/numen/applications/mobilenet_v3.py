@@ -208,18 +208,5 @@ MobileNetV3Large.__doc__ = _common.builder_doc(
     example="MobileNetV3Large(weights=None, input_shape=(64, 64, 3))", extra=_EXTRA)
 
 
-def preprocess_input(x, data_format=None):
-    """Return `x` unchanged: MobileNetV3 scales its input itself (its Rescaling layer).
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3))).shape  # doctest: +SKIP
-    (1, 2, 2, 3)
-    """
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "MobileNetV3", None)

@@ -134,19 +134,5 @@ for _builder, _depth in ((ResNet50, 50), (ResNet101, 101), (ResNet152, 152)):
         min_size=32, example=f"ResNet{_depth}(weights=None, classes=10)")
 
 
-def preprocess_input(x, data_format=None):
-    """Images 0..255 RGB to what ResNet's weights expect: BGR, minus the ImageNet mean
-    (imagenet_utils 'caffe' mode).
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3)))[0, 0, 0]  # doctest: +SKIP
-    array([-103.939, -116.779, -123.68 ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "ResNet", "caffe")

@@ -65,18 +65,5 @@ VGG16.__doc__ = _common.builder_doc(
     example="VGG16(weights=None, include_top=False, input_shape=(64, 64, 3))")
 
 
-def preprocess_input(x, data_format=None):
-    """Images 0..255 RGB to what VGG's weights expect: BGR minus the ImageNet mean ('caffe').
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3)))[0, 0, 0]  # doctest: +SKIP
-    array([-103.939, -116.779, -123.68 ])
-    """
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "VGG16", "caffe")
