@@ -134,6 +134,19 @@ def pool(x, pooling, *, avg_name=None, max_name=None):
     return x
 
 
+def classifier_top(x, *, include_top: bool, pooling, classes: int, classifier_activation,
+                   gap_name="avg_pool", pool_names=(None, None)):
+    """The end most families share: with the top, global average pooling (`gap_name`) and
+    the Dense classifier 'predictions'; without it, the global pooling `pooling` asks for
+    (layers named `pool_names`: average, max) or the feature map as it is."""
+    from numen import layers
+
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name=gap_name)(x)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    return pool(x, pooling, avg_name=pool_names[0], max_name=pool_names[1])
+
+
 def channel_axis() -> int:
     """The channel axis of image tensors under the global data format (3 or 1)."""
     return 1 if backend.image_data_format() == "channels_first" else 3

@@ -77,11 +77,9 @@ def _densenet(blocks, depth, *, include_top, weights, input_tensor, input_shape,
             x = transition_block(x, 0.5, name=f"pool{stage}")
     x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling, avg_name="avg_pool", max_name="max_pool")
+    x = _common.classifier_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                               classifier_activation=classifier_activation,
+                               pool_names=("avg_pool", "max_pool"))
     model = Model(inputs, x, name=name)
     top, notop = (f"densenet{depth}_weights_tf_dim_ordering_tf_kernels{end}.h5"
                   for end in ("", "_notop"))

@@ -118,11 +118,8 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,
     x = inception_resnet_block(x, scale=1.0, activation=None, block_type="block8",
                                block_idx=10)
     x = conv2d_bn(x, 1536, 1, name="conv_7b")
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling)
+    x = _common.classifier_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                               classifier_activation=classifier_activation)
     model = Model(inputs, x, name=name)
     top, notop = (f"inception_resnet_v2_weights_tf_dim_ordering_tf_kernels{end}.h5"
                   for end in ("", "_notop"))

@@ -100,11 +100,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     x = layers.concatenate(branches, axis=axis, name="mixed8")
     x = _mixed_8(x, 0)
     x = _mixed_8(x, 1)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling)
+    x = _common.classifier_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                               classifier_activation=classifier_activation)
     model = Model(inputs, x, name=name)
     top, notop = (f"inception_v3_weights_tf_dim_ordering_tf_kernels{end}.h5"
                   for end in ("", "_notop"))

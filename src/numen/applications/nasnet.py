@@ -202,11 +202,8 @@ def _nasnet(input_shape, *, penultimate_filters, num_blocks, stem_block_filters,
         for i in range(num_blocks):
             x, p = _normal_cell(x, p, width, f"{stage * num_blocks + i + min(stage, 1)}")
     x = layers.Activation("relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling)
+    x = _common.classifier_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                               classifier_activation=classifier_activation, gap_name=None)
     model = Model(inputs, x, name=name)
     stem = _WEIGHT_FILES[default_size]
     top, notop = f"{stem}.h5", f"{stem}-no-top.h5"

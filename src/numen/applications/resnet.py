@@ -50,11 +50,9 @@ def build_resnet(stack_fn, *, preact: bool, weights_name: str, module, include_t
     if preact:
         x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = _common.pool(x, pooling, avg_name="avg_pool", max_name="max_pool")
+    x = _common.classifier_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                               classifier_activation=classifier_activation,
+                               pool_names=("avg_pool", "max_pool"))
     model = Model(inputs, x, name=name)
     base = module.BASE_WEIGHTS_URL
     top = f"{weights_name}_weights_tf_dim_ordering_tf_kernels.h5"
