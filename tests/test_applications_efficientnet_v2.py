@@ -82,3 +82,13 @@ def test_custom_name_keeps_the_variant():
     assert model.name == "my_net"
     assert not _of_type(model, layers.Normalization)  # still S's scaling
     assert effv2.preprocess_input(np.ones((1, 2, 2, 3))).sum() == 12
+
+
+@pytest.mark.parametrize("weights_name,normalized", [("b0", True), ("-s", False), ("s", False)])
+def test_weights_name_picks_the_scaling(weights_name, normalized):
+    """The generic builder with any name: `weights_name` (also in Keras's spelling, '-s')
+    says which variant's input scaling to use."""
+    stages = effv2.DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"][:2]
+    model = effv2.EfficientNetV2(1.0, 1.0, 224, blocks_args=stages, name="mine",
+                                 weights_name=weights_name, **SMALL)
+    assert bool(_of_type(model, layers.Normalization)) is normalized

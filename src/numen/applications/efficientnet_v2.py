@@ -187,7 +187,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
             raise ValueError(f"{name}: blocks_args='default' needs a model name among "
                              f"{sorted(DEFAULT_BLOCKS_ARGS)}; received name={name!r}")
         blocks_args = DEFAULT_BLOCKS_ARGS[name]
-    variant = weights_name or name.split("-")[-1]
+    variant = (weights_name or name.split("-")[-1]).lstrip("-")  # Keras spells "-s"
     _common.check_arguments(name, weights=weights, include_top=include_top, classes=classes,
                             pooling=pooling, classifier_activation=classifier_activation)
     if weights == "imagenet" and variant not in _HASHES:
