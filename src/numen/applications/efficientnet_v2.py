@@ -299,18 +299,5 @@ EfficientNetV2M = _variant("m")
 EfficientNetV2L = _variant("l")
 
 
-def preprocess_input(x, data_format=None):
-    """Return `x` unchanged: EfficientNetV2 scales its input itself (include_preprocessing).
-
-    >>> preprocess_input(np.zeros((1, 2, 2, 3))).shape  # doctest: +SKIP
-    (1, 2, 2, 3)
-    """
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """The `top` ImageNet classes of each prediction (see imagenet_utils).
-
-    >>> decode_predictions(model.predict(images), top=3)  # doctest: +SKIP
-    """
-    return imagenet_utils.decode_predictions(preds, top=top)
+preprocess_input, decode_predictions = imagenet_utils.family_functions(
+    __name__, "EfficientNetV2", None)
