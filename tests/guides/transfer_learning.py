@@ -1,0 +1,269 @@
+"""keras.io "Transfer learning & fine-tuning", step by step with `from numen import keras`: the
+`trainable` attribute (the weights of Dense and BatchNormalization, freezing a layer, freezing
+a model and everything inside it), the typical workflow with a frozen base and a new head, a
+custom training loop over `trainable_weights`, and the end-to-end example: Xception with a new
+head trained on top, then fine-tuned whole with a low learning rate while its batch
+normalization stays in inference mode.
+
+Two stand-ins, since nothing is downloaded here:
+- The "pretrained" weights file is made here first: an Xception with random weights saved with
+  `save_weights` to a local file, then loaded with `Xception(weights=PATH, ...)` just as
+  `weights="imagenet"` loads the published file. The features are random, not ImageNet's.
+- TFDS's cats vs dogs are generated pictures of varied sizes, each with a warm ("cat", 0) or a
+  cool ("dog", 1) blob on a noisy background, split 40% / 10% / 10% as the guide splits, and
+  resized with a `Resizing` layer as the guide does.
+The images are 75x75 rather than 150x150 (Xception takes 71x71 and up), the data sets small and
+the epochs few, so that it runs in about a minute on a CPU.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from numen import keras
+from numen.keras import layers
+
+keras.utils.set_random_seed(0)
+rng = np.random.default_rng(0)
+
+# --- Freezing layers: the `trainable` attribute ---------------------------------------------
+layer = keras.layers.Dense(3)
+layer.build((None, 4))
+print("weights:", len(layer.weights))
+print("trainable_weights:", len(layer.trainable_weights))
+print("non_trainable_weights:", len(layer.non_trainable_weights))
+assert (len(layer.weights), len(layer.trainable_weights), len(layer.non_trainable_weights)) \
+    == (2, 2, 0)
+
+layer = keras.layers.BatchNormalization()
+layer.build((None, 4))
+print("weights:", len(layer.weights))
+print("trainable_weights:", len(layer.trainable_weights))
+print("non_trainable_weights:", len(layer.non_trainable_weights))
+assert (len(layer.weights), len(layer.trainable_weights), len(layer.non_trainable_weights)) \
+    == (4, 2, 2)
+
+layer = keras.layers.Dense(3)
+layer.build((None, 4))
+layer.trainable = False
+print("weights:", len(layer.weights))
+print("trainable_weights:", len(layer.trainable_weights))
+print("non_trainable_weights:", len(layer.non_trainable_weights))
+assert (len(layer.weights), len(layer.trainable_weights), len(layer.non_trainable_weights)) \
+    == (2, 0, 2)
+
+# A frozen layer's weights do not change in fit.
+layer1 = keras.layers.Dense(3, activation="relu")
+layer2 = keras.layers.Dense(3, activation="sigmoid")
+model = keras.Sequential([keras.Input(shape=(3,)), layer1, layer2])
+layer1.trainable = False
+initial_layer1_weights_values = layer1.get_weights()
+initial_layer2_weights_values = layer2.get_weights()
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.random.random((2, 3)), np.random.random((2, 3)))
+final_layer1_weights_values = layer1.get_weights()
+np.testing.assert_allclose(initial_layer1_weights_values[0], final_layer1_weights_values[0])
+np.testing.assert_allclose(initial_layer1_weights_values[1], final_layer1_weights_values[1])
+# (not in the guide) while the trainable layer did learn
+assert not np.allclose(initial_layer2_weights_values[0], layer2.get_weights()[0])
+
+# --- Recursive setting of the `trainable` attribute -----------------------------------------
+inner_model = keras.Sequential([
+    keras.Input(shape=(3,)),
+    keras.layers.Dense(3, activation="relu"),
+    keras.layers.Dense(3, activation="relu"),
+])
+model = keras.Sequential([
+    keras.Input(shape=(3,)),
+    inner_model,
+    keras.layers.Dense(3, activation="sigmoid"),
+])
+model.trainable = False
+assert inner_model.trainable == False  # noqa: E712 (the guide's own comparison)
+assert inner_model.layers[0].trainable == False  # noqa: E712
+assert model.trainable_weights == [] and len(model.non_trainable_weights) == 6
+
+
+# --- Fine-tuning: the notes about BatchNormalization ---------------------------------------
+# A frozen BatchNormalization runs in inference mode, even when called with training=True: it
+# normalizes with its moving statistics (still 0 and 1 here) and leaves them as they are.
+bn_layer = keras.layers.BatchNormalization()
+batch = np.random.random((8, 4)).astype("float32") * 5 + 3
+bn_layer.trainable = False
+out = bn_layer(batch, training=True)
+np.testing.assert_allclose(np.asarray(out), batch / np.sqrt(1 + bn_layer.epsilon), rtol=1e-5)
+assert np.all(np.asarray(bn_layer.moving_mean) == 0)
+
+
+# --- Stand-ins for the downloads ---------------------------------------------------------
+def pet_picture(label):
+    """One picture of a random size: noise, and a large warm (0) or cool (1) blob."""
+    height, width = rng.integers(80, 140, size=2)
+    image = rng.integers(0, 110, size=(height, width, 3))
+    yy, xx = np.ogrid[:height, :width]
+    cy, cx = rng.integers(height // 3, 2 * height // 3), rng.integers(width // 3, 2 * width // 3)
+    blob = (yy - cy) ** 2 + (xx - cx) ** 2 < (min(height, width) // 3) ** 2
+    colour = np.array([230, 150, 60] if label == 0 else [60, 150, 230])
+    image[blob] = colour + rng.integers(-25, 25, size=(int(blob.sum()), 3))
+    return image.astype("uint8")
+
+
+# The "pretrained" weights file: the published ImageNet file cannot be downloaded here.
+size = 75  # the guide's 150; Xception takes 71 and up
+weights_path = os.path.join(tempfile.mkdtemp(), "xception_no_top.weights.h5")
+keras.applications.Xception(weights=None, input_shape=(size, size, 3),
+                            include_top=False).save_weights(weights_path)
+
+# A small new data set for the workflow sections: batches of (images, targets).
+to_size = keras.layers.Resizing(size, size)
+new_dataset = []
+for _ in range(2):
+    batch_labels = rng.integers(0, 2, size=8)
+    images = np.stack([np.asarray(to_size(pet_picture(label))) for label in batch_labels])
+    new_dataset.append((images, batch_labels[:, None].astype("float32")))
+
+# --- The typical transfer-learning workflow, with a custom training loop ------------------
+base_model = keras.applications.Xception(
+    weights=weights_path,  # the guide: weights="imagenet"
+    input_shape=(size, size, 3),
+    include_top=False)
+base_model.trainable = False
+inputs = keras.Input(shape=(size, size, 3))
+x = base_model(inputs, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+outputs = keras.layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+
+loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+optimizer = keras.optimizers.Adam()
+frozen_before = base_model.get_weights()
+head_before = model.layers[-1].get_weights()
+for inputs, targets in new_dataset:
+    with keras.GradientTape() as tape:
+        predictions = model(inputs)
+        loss_value = loss_fn(targets, predictions)
+    gradients = tape.gradient(loss_value, model.trainable_weights)
+    optimizer.apply_gradients(zip(gradients, model.trainable_weights))
+assert len(gradients) == 2  # only the new head's kernel and bias
+assert all(np.array_equal(a, b) for a, b in zip(frozen_before, base_model.get_weights()))
+assert not np.allclose(head_before[0], model.layers[-1].get_weights()[0])
+
+
+# --- The end-to-end example: getting the data (generated, in place of TFDS's cats vs dogs) ---
+labels = rng.integers(0, 2, size=160)
+pictures = [(pet_picture(label), label) for label in labels]
+# train[:40%], train[40%:50%], train[50%:60%]
+train_ds, validation_ds, test_ds = pictures[:64], pictures[64:80], pictures[80:96]
+print(f"Number of training samples: {len(train_ds)}")
+print(f"Number of validation samples: {len(validation_ds)}")
+print(f"Number of test samples: {len(test_ds)}")
+assert len({image.shape for image, _ in train_ds}) > 1  # all different sizes, as the guide shows
+
+# Standardizing the data: one size for all (the guide's 150x150; 75x75 here).
+resize_fn = keras.layers.Resizing(size, size)
+train_ds = [(resize_fn(x), y) for x, y in train_ds]
+validation_ds = [(resize_fn(x), y) for x, y in validation_ds]
+test_ds = [(resize_fn(x), y) for x, y in test_ds]
+assert all(tuple(x.shape) == (size, size, 3) for x, _ in train_ds)
+
+# Random data augmentation, image by image, as the guide maps it over its data set.
+augmentation_layers = [
+    layers.RandomFlip("horizontal"),
+    layers.RandomRotation(0.1),
+]
+
+
+def data_augmentation(x):
+    for layer in augmentation_layers:
+        x = layer(x)
+    return x
+
+
+train_ds = [(data_augmentation(x), y) for x, y in train_ds]
+
+# The guide's visual check: the same image, augmented nine times, is not the same nine times.
+first_image = np.asarray(train_ds[0][0])
+augmented = [np.asarray(data_augmentation(np.expand_dims(first_image, 0)))[0]
+             for _ in range(9)]
+assert all(a.shape == (size, size, 3) for a in augmented)
+assert len({a.tobytes() for a in augmented}) > 1
+
+
+# Batching: arrays of images and labels for fit, in batches of 16 (the guide's 64 would make
+# one step an epoch here). The training images are augmented once, above, not anew each epoch.
+def as_arrays(pairs):
+    return (np.stack([np.asarray(x) for x, _ in pairs]).astype("float32"),
+            np.array([[y] for _, y in pairs], dtype="float32"))
+
+
+x_train, y_train = as_arrays(train_ds)
+x_val, y_val = as_arrays(validation_ds)
+x_test, y_test = as_arrays(test_ds)
+batch_size = 16
+
+# --- Build a model ---------------------------------------------------------------------------
+base_model = keras.applications.Xception(
+    weights=weights_path,  # the guide: weights="imagenet"
+    input_shape=(size, size, 3),
+    include_top=False,
+)
+base_model.trainable = False
+assert len(base_model.weights) == 234 and base_model.trainable_weights == []
+
+inputs = keras.Input(shape=(size, size, 3))
+scale_layer = keras.layers.Rescaling(scale=1 / 127.5, offset=-1)
+x = scale_layer(inputs)
+x = base_model(x, training=False)
+x = keras.layers.GlobalAveragePooling2D()(x)
+x = keras.layers.Dropout(0.2)(x)
+outputs = keras.layers.Dense(1)(x)
+model = keras.Model(inputs, outputs)
+model.summary(show_trainable=True)
+assert len(model.trainable_weights) == 2  # the new head's kernel and bias
+assert sum(w.size for w in model.trainable_weights) == 2048 + 1
+
+# --- Train the top layer ---------------------------------------------------------------------
+frozen_before = base_model.get_weights()
+model.compile(
+    optimizer=keras.optimizers.Adam(),
+    loss=keras.losses.BinaryCrossentropy(from_logits=True),
+    metrics=[keras.metrics.BinaryAccuracy()],
+)
+epochs = 2
+print("Fitting the top layer of the model")
+history = model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs,
+                    validation_data=(x_val, y_val))
+assert all(np.array_equal(a, b) for a, b in zip(frozen_before, base_model.get_weights()))
+print(history.history)
+assert history.history["loss"][-1] < history.history["loss"][0]
+
+# --- A round of fine-tuning of the entire model ----------------------------------------------
+base_model.trainable = True
+model.summary(show_trainable=True)
+assert len(model.trainable_weights) == 2 + 154  # 154 in the base: all but the BN statistics
+statistics_before = [np.array(w) for w in base_model.non_trainable_weights]
+assert len(statistics_before) == 80  # the moving mean and variance of 40 BatchNormalization
+kernel_before = np.array(base_model.get_layer("block14_sepconv2").weights[0])
+
+model.compile(
+    optimizer=keras.optimizers.Adam(1e-5),  # Low learning rate
+    loss=keras.losses.BinaryCrossentropy(from_logits=True),
+    metrics=[keras.metrics.BinaryAccuracy()],
+)
+epochs = 1
+print("Fitting the end-to-end model")
+model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs,
+          validation_data=(x_val, y_val))
+# The base learned, and its batch normalization kept its moving statistics: it ran in
+# inference mode (training=False) although its weights were trainable.
+kernel_after = np.array(base_model.get_layer("block14_sepconv2").weights[0])
+assert not np.array_equal(kernel_before, kernel_after)
+for before, after in zip(statistics_before, base_model.non_trainable_weights):
+    np.testing.assert_array_equal(before, np.array(after))
+
+print("Test dataset evaluation")
+loss, accuracy = model.evaluate(x_test, y_test)
+print(f"test loss {loss:.3f}, binary accuracy {accuracy:.3f}")
+assert accuracy > 0.75
+print("transfer_learning OK")
