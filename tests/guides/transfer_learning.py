@@ -128,7 +128,8 @@ for layer in pretrained.layers:
         layer.momentum = 0.0
 calibration = np.stack([np.asarray(to_size(pet_picture(label))) for label in [0, 1] * 8])
 pretrained(calibration / 127.5 - 1, training=True)
-weights_path = os.path.join(tempfile.mkdtemp(), "xception_no_top.weights.h5")
+weights_dir = tempfile.TemporaryDirectory()  # 80 MB, removed at the end
+weights_path = os.path.join(weights_dir.name, "xception_no_top.weights.h5")
 pretrained.save_weights(weights_path)
 
 # A small new data set for the workflow sections: batches of (images, targets).
@@ -288,4 +289,5 @@ loss, accuracy = model.evaluate(x_test, y_test)
 sign_accuracy = float(np.mean((model.predict(x_test) > 0) == (y_test > 0.5)))
 print(f"test loss {loss:.3f}, binary accuracy {accuracy:.3f}, sign accuracy {sign_accuracy:.3f}")
 assert loss < np.log(2) and sign_accuracy >= 0.75
+weights_dir.cleanup()
 print("transfer_learning OK")
