@@ -6,7 +6,8 @@ No download: the "pretrained" weights are made here first, by training a small M
 one generated image task (stripes: which orientation) and saving its weights to a local file.
 The transfer target is another generated task (tinted, noisy stripes: diagonal or not),
 with the base loaded through `MobileNet(weights=PATH, include_top=False)` exactly as
-`weights="imagenet"` would load the published file. About a minute on a laptop CPU.
+`weights="imagenet"` would load the published file. Ten to thirty seconds on a CPU;
+the fine-tuned model classifies about 69% of the test images right (half by chance).
 
 Run: python examples/transfer_learning.py
 """
@@ -44,19 +45,32 @@ def tinted_stripes(n, rng):
     return np.clip(images, 0, 255).astype("float32"), orientation % 2
 
 
+def set_batch_norm_statistics(model, images):
+    """Give every BatchNormalization of `model` the mean and variance of `images` as its
+    moving statistics: one pass in training mode with momentum 0."""
+    norms = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+    momenta = [norm.momentum for norm in norms]
+    for norm in norms:
+        norm.momentum = 0.0
+    model(images, training=True)
+    for norm, momentum in zip(norms, momenta):
+        norm.momentum = momentum
+
+
 def pretrain(path, rng, verbose):
     """The stand-in for ImageNet pretraining: a MobileNet base learns stripes, and only the
     base's weights are saved (as a `_no_top` ImageNet file holds them)."""
     x, y = stripes(256, rng)
     base = keras.applications.MobileNet(weights=None, **BASE)
     inputs = keras.Input((SIZE, SIZE, 3))
-    # Batch norm in inference mode here too: a few dozen steps are too few for its moving
-    # statistics to settle, and the transfer below runs the base in inference mode.
-    features = base(keras.applications.mobilenet.preprocess_input(inputs), training=False)
+    features = base(keras.applications.mobilenet.preprocess_input(inputs))
     outputs = layers.Dense(4, activation="softmax")(layers.GlobalAveragePooling2D()(features))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
-    model.fit(x, y, epochs=3, batch_size=32, verbose=verbose)
+    model.fit(x, y, epochs=8, batch_size=32, verbose=verbose)
+    # Batch norm trained on each batch's own statistics; a few dozen steps are too few for its
+    # moving ones (what inference uses) to settle, so they are set from the data at the end.
+    set_batch_norm_statistics(base, keras.applications.mobilenet.preprocess_input(x[:128]))
     base.save_weights(path)
 
 
@@ -71,8 +85,9 @@ def main(verbose=2, fine_tune_epochs=1):
     base = keras.applications.MobileNet(weights=weights, **BASE)
     base.trainable = False
 
-    # 2. A new head. training=False keeps the base's batch norm in inference mode, also
-    #    later when the base is unfrozen for fine-tuning.
+    # 2. A new head. The frozen base's batch norm runs in inference mode. (training=False, as
+    #    the guide writes it; in Keras 3 fit's training=True overrides it, so once unfrozen
+    #    for fine-tuning the batch norm follows the new data's batches.)
     inputs = keras.Input((SIZE, SIZE, 3))
     x = keras.applications.mobilenet.preprocess_input(inputs)
     x = base(x, training=False)
@@ -85,7 +100,7 @@ def main(verbose=2, fine_tune_epochs=1):
     x_test, y_test = tinted_stripes(128, rng)
     model.compile(optimizer=keras.optimizers.Adam(1e-2),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, epochs=3, batch_size=32, verbose=verbose)
+    model.fit(x_train, y_train, epochs=6, batch_size=32, verbose=verbose)
     _, head_accuracy = model.evaluate(x_test, y_test, verbose=0)
 
     # 3. Fine-tuning: everything trainable, a learning rate 100 times lower.

@@ -30,6 +30,13 @@ def test_regression_beats_the_mean_by_far(capsys):
     assert "test MAE" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_transfer_learning_beats_chance_before_and_after_fine_tuning(capsys):
+    head_accuracy, accuracy = _main("transfer_learning")(verbose=0)
+    assert head_accuracy >= 0.6 and accuracy >= 0.6  # two balanced classes: chance is 0.5
+    assert "after fine-tuning" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("name", ["binary_classification", "multiclass_classification",
                                   "regression"])
 def test_examples_show_progress_when_verbose(name, capsys):

@@ -1,7 +1,8 @@
 """Programs that follow the keras.io developer guides step by step (the Functional API,
 subclassing layers and models, customizing fit(), writing callbacks, serialization and saving,
-masking and padding), in our own code, with `from numen import keras` as the only change a Keras
-user would make. Each runs to its end; its own asserts check the results along the way."""
+masking and padding, transfer learning and fine-tuning), in our own code, with
+`from numen import keras` as the only change a Keras user would make. Each runs to its end; its
+own asserts check the results along the way."""
 
 import pathlib
 import runpy
@@ -9,9 +10,13 @@ import runpy
 import pytest
 
 GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
+# Guides that take more than a few seconds (a pretrained-size network trained on a CPU).
+SLOW = {"transfer_learning"}
 
 
-@pytest.mark.parametrize("path", GUIDES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=[pytest.mark.slow] if p.stem in SLOW else []) for p in GUIDES],
+    ids=lambda p: p.stem)
 def test_guide_program_runs(path, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runpy.run_path(str(path), run_name="__main__")

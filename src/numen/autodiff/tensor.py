@@ -74,8 +74,21 @@ class Tensor:
         return backend.to_numpy(self.data)
 
     def __array__(self, dtype=None, copy=None):
+        # NumPy's protocol: copy=True must hand out an array of its own (np.array(v) asks
+        # for one; a view would change with every later assign), copy=False must not copy,
+        # None copies only when it has to. A GPU array always comes back as a fresh copy.
         a = backend.to_numpy(self.data)
-        return a.astype(dtype) if dtype is not None else a
+        shared = np.may_share_memory(a, self.data) if isinstance(self.data, np.ndarray) \
+            else False
+        if dtype is not None and a.dtype != np.dtype(dtype):
+            if copy is False:
+                raise ValueError(f"{type(self).__name__}: cannot give {np.dtype(dtype)} values "
+                                 f"for {a.dtype} ones without a copy (copy=False)")
+            return a.astype(dtype)
+        if copy is False and not shared:
+            raise ValueError(f"{type(self).__name__}: its values are on the GPU; they cannot be "
+                             "read without a copy (copy=False)")
+        return a.copy() if copy and shared else a
 
     def __len__(self) -> int:
         return len(self.data)

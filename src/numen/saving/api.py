@@ -96,14 +96,26 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
     """Load weights from a `.weights.h5` file, or the weights inside a `.keras` file.
 
     With `skip_mismatch=True`, layers whose variable count or shapes differ are skipped with a
-    warning instead of raising ValueError.
+    warning instead of raising ValueError. A tf.keras 2 `.h5` file (such as the published
+    ImageNet weights) is matched layer by layer in order, as Keras does, or by layer name with
+    `by_name=True` (for those files only).
 
     Raises:
         ValueError: the file is damaged, holds non-numeric arrays, or does not match the
             model; the message names the file. A failed load leaves the weights unchanged.
         FileNotFoundError: no such file (an OSError).
     """
+    by_name = kwargs.pop("by_name", None)
+    if kwargs.pop("objects_to_skip", None) is not None:
+        raise NotImplementedError("load_weights: `objects_to_skip` is not implemented in numen")
+    if kwargs:
+        raise ValueError(f"load_weights: unknown keyword arguments {sorted(kwargs)}; expected "
+                         "skip_mismatch or (for legacy .h5 files) by_name")
     filepath = _path(filepath)
+    if by_name is not None and (filepath.endswith((".keras", ".weights.h5"))
+                                or not filepath.endswith((".h5", ".hdf5"))):
+        raise ValueError(f"load_weights: `by_name` applies to legacy .h5 / .hdf5 files only; "
+                         f"received by_name={by_name!r} with {filepath!r}")
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"load_weights: no such file {filepath!r}")
     if filepath.endswith(".keras"):
@@ -130,7 +142,8 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
                 from numen.saving import legacy_h5
 
                 group = f["model_weights"] if "model_weights" in f else f
-                return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch)
+                return legacy_h5.read_legacy_weights(group, model, filepath, skip_mismatch,
+                                                   by_name=bool(by_name))
             weights_h5.read_weights(f, model, filepath, skip_mismatch)
         except (KeyError, RuntimeError, OSError, TypeError, IndexError, AttributeError,
                 MemoryError, OverflowError) as exc:

@@ -67,42 +67,96 @@ def _load_open(f, filepath: str, custom_objects, safe_mode: bool):
     return model
 
 
-def read_legacy_weights(group, model, filepath: str, skip_mismatch: bool = False) -> None:
-    """Assign weights stored per layer name, in each layer's `weights` order."""
-    if not isinstance(group, h5py.Group):
-        raise ValueError(f"{filepath}: 'model_weights' should be a group, found "
-                         f"{type(group).__name__}")
+def _legacy_order(layer) -> list:
+    """A layer's weights in the order tf.keras 2 wrote them: trainable ones, then the rest."""
+    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
+
+
+def _file_layers(group, filepath: str) -> list:
+    """(name, [datasets]) of each layer the file lists, in the file's order; only headers are
+    read here, no array."""
     names = [_text(n) for n in np.ravel(group.attrs.get("layer_names", []))]
-    plan = []
-    for layer in model.layers:
-        weights = layer.weights
-        if layer.name not in names:
-            if weights:
-                problem = f"layer '{layer.name}' is not in the file"
-                if not skip_mismatch:
-                    raise ValueError(f"Cannot load weights from {filepath}: {problem}")
-                warnings.warn(f"Skipping {problem}", stacklevel=2)
-            continue
-        g = group[layer.name] if layer.name in group else None
+    out = []
+    for name in names:
+        g = group[name] if name in group else None
         if not isinstance(g, h5py.Group):
-            raise ValueError(f"{filepath}: layer '{layer.name}' is listed but its weights "
-                             "group is missing")
+            raise ValueError(f"{filepath}: layer '{name}' is listed but its weights group is "
+                             "missing")
         weight_names = [_text(n) for n in np.ravel(g.attrs.get("weight_names", []))]
         missing = [n for n in weight_names if n not in g]
         if missing:
-            raise ValueError(f"{filepath}: layer '{layer.name}' lacks weights {missing}")
-        # Only the headers here: shapes are compared before any array is read.
-        arrays = [numeric_dataset(g[n], f"{layer.name}/{n}", filepath) for n in weight_names]
-        shapes_ok = len(arrays) == len(weights) and all(
-            a.shape == tuple(w.shape) for a, w in zip(arrays, weights))
-        if not shapes_ok:
-            problem = (f"layer '{layer.name}' expects shapes {[tuple(w.shape) for w in weights]}"
-                       f", the file has {[a.shape for a in arrays]}")
-            if not skip_mismatch:
-                raise ValueError(f"Cannot load weights from {filepath}: {problem}")
-            warnings.warn(f"Skipping {problem}", stacklevel=2)
+            raise ValueError(f"{filepath}: layer '{name}' lacks weights {missing}")
+        out.append((name, [numeric_dataset(g[n], f"{name}/{n}", filepath)
+                           for n in weight_names]))
+    return out
+
+
+def _pair(layer, name: str, arrays: list, filepath: str, skip_shapes: bool,
+          skip_counts: bool) -> list:
+    """[(variable, dataset)] for one model layer and one file layer. Raises ValueError when
+    their numbers of arrays differ (unless `skip_counts`: a warning, and nothing loads) or a
+    shape differs (unless `skip_shapes`: a warning, and that one array does not load)."""
+    weights = _legacy_order(layer)
+    where = f"layer '{layer.name}' (file layer '{name}')"
+    if len(arrays) != len(weights):
+        problem = f"{where} expects {len(weights)} weight arrays, the file has {len(arrays)}"
+        if not skip_counts:
+            raise ValueError(f"Cannot load weights from {filepath}: {problem}")
+        warnings.warn(f"Skipping {problem}", stacklevel=3)
+        return []
+    pairs = []
+    for w, a in zip(weights, arrays):
+        if a.shape == tuple(w.shape):
+            pairs.append((w, a))
             continue
-        plan += list(zip(weights, arrays))
+        problem = (f"{where}: weight '{w.name}' has shape {tuple(w.shape)}, the file's has "
+                   f"{a.shape}")
+        if not skip_shapes:
+            raise ValueError(f"Cannot load weights from {filepath}: {problem}")
+        warnings.warn(f"Skipping {problem}", stacklevel=3)
+    return pairs
+
+
+def read_legacy_weights(group, model, filepath: str, skip_mismatch: bool = False,
+                        by_name: bool = False) -> None:
+    """Assign the weights of a tf.keras 2 `.h5` file (or `model_weights` group) to `model`.
+
+    As Keras does: by default the file's layers that hold weights are matched, in order, with
+    the model's layers that hold weights, whatever their names (the published ImageNet files
+    name auto-named layers as the session that wrote them did). With `by_name=True`, a file
+    layer goes to the model layers of the same name, and layers on either side without a
+    match are left alone. Each layer's arrays are in tf.keras 2's order (trainable weights
+    first). A failed load leaves every weight unchanged.
+
+    Raises:
+        ValueError: the numbers of layers (by order) or of arrays in a layer differ, or a
+            shape differs, or the file is malformed; the message names the file. With
+            `skip_mismatch`, an array whose shape differs (and, by name, a layer whose number
+            of arrays differs) is skipped with a warning instead.
+    """
+    if not isinstance(group, h5py.Group):
+        raise ValueError(f"{filepath}: 'model_weights' should be a group, found "
+                         f"{type(group).__name__}")
+    saved = _file_layers(group, filepath)
+    plan = []
+    if by_name:
+        index = {}
+        for layer in model.layers:
+            index.setdefault(layer.name, []).append(layer)
+        for name, arrays in saved:
+            for layer in index.get(name, []):
+                plan += _pair(layer, name, arrays, filepath, skip_mismatch, skip_mismatch)
+    else:
+        layers = [layer for layer in model.layers if layer.weights]
+        saved = [(name, arrays) for name, arrays in saved if arrays]
+        if len(saved) != len(layers):
+            raise ValueError(f"Cannot load weights from {filepath}: the model has "
+                             f"{len(layers)} layers with weights, the file has {len(saved)}; "
+                             "layers are matched in order (pass by_name=True to match them "
+                             "by name)")
+        for layer, (name, arrays) in zip(layers, saved):
+            # As in Keras, skip_mismatch forgives shapes here, not numbers of arrays.
+            plan += _pair(layer, name, arrays, filepath, skip_mismatch, False)
     values = [(w, np.asarray(a[()], dtype=w.dtype)) for w, a in plan]
     for w, value in values:
         w.assign(backend.to_device(value))
