@@ -77,12 +77,12 @@ def pretrain(path, rng, verbose):
 def main(verbose=2, fine_tune_epochs=1):
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
-    folder = tempfile.mkdtemp()
-    weights = os.path.join(folder, "mobilenet_stripes_no_top.weights.h5")
-    pretrain(weights, rng, verbose)
+    with tempfile.TemporaryDirectory() as folder:
+        weights = os.path.join(folder, "mobilenet_stripes_no_top.weights.h5")
+        pretrain(weights, rng, verbose)
 
-    # 1. The base, with its pretrained weights, frozen.
-    base = keras.applications.MobileNet(weights=weights, **BASE)
+        # 1. The base, with its pretrained weights, frozen.
+        base = keras.applications.MobileNet(weights=weights, **BASE)
     base.trainable = False
 
     # 2. A new head. The frozen base's batch norm runs in inference mode. (training=False, as
