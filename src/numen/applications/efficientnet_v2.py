@@ -10,6 +10,11 @@ import math
 
 from numen import layers
 from numen.applications import _common, imagenet_utils
+from numen.applications.efficientnet import (  # shared with EfficientNet V1
+    CONV_KERNEL_INITIALIZER,
+    DENSE_KERNEL_INITIALIZER,
+    IMAGENET_STDDEV_RGB,
+)
 from numen.models import Model
 
 BASE_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/"
@@ -30,11 +35,6 @@ for _key, (_top, _notop) in _HASHES.items():
     WEIGHT_HASHES[f"efficientnetv2-{_key}_notop.h5"] = _notop
 
 IMAGENET_MEAN_RGB = (0.485, 0.456, 0.406)
-IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
-CONV_KERNEL_INITIALIZER = {"class_name": "VarianceScaling", "config": {
-    "scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal"}}
-DENSE_KERNEL_INITIALIZER = {"class_name": "VarianceScaling", "config": {
-    "scale": 1.0 / 3.0, "mode": "fan_out", "distribution": "uniform"}}
 
 
 def _stages(rows):
