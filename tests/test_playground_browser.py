@@ -260,6 +260,32 @@ def test_choosing_digits_and_stepping(server, browser):
     assert said.startswith("next value: true ")
 
 
+def test_an_unanswered_edit_survives_the_streamed_set_up(server, browser):
+    """The event stream sends the set-up after each change; one sent while an edit of the
+    editor is still unanswered is older than the editor and must not undo the edit (the CI
+    run of stop 22 lost a layer added in that window)."""
+    base, app = server
+    setup = normalize({"data": {"name": "spiral"},
+                       "layers": [{"type": "Dense", "units": 8, "activation": "relu"}],
+                       "seed": 0})
+    browser.send("Page.navigate", url=f"{base}/?token=browser-token#{to_fragment(setup)}")
+    browser.wait_for("document.querySelectorAll('#layers li').length === 1", timeout=30)
+    # Hold the edit unanswered: the page counts it but does not send it yet.
+    browser.evaluate("window.heldApply = scheduleApply; "
+                     "scheduleApply = () => { editVersion += 1; }")
+    browser.evaluate("document.getElementById('add-dense').click()")
+    assert browser.evaluate("document.querySelectorAll('#layers li').length") == 2
+    app.state.session.apply(app.state.session.setup)  # the stream sends the one-layer set-up
+    time.sleep(1.0)  # ten stream updates
+    assert browser.evaluate("document.querySelectorAll('#layers li').length") == 2
+    browser.evaluate("scheduleApply = window.heldApply; scheduleApply()")
+    deadline = time.monotonic() + 60
+    while len(app.state.session.setup["layers"]) != 2:
+        assert time.monotonic() < deadline, app.state.session.setup["layers"]
+        time.sleep(0.1)
+    browser.wait_for("document.querySelectorAll('#layers li').length === 2")
+
+
 DRAW_A_ONE = """(() => {
     const pad = document.getElementById('digit-pad'), r = pad.getBoundingClientRect();
     const at = (x, y) => ({clientX: r.left + x * r.width, clientY: r.top + y * r.height,

@@ -36,16 +36,22 @@ function say(text) {
 }
 
 // Every local edit bumps editVersion: the server's answer to an older set-up (one that crossed
-// a newer edit) must not overwrite the editor; the newer edit's own answer follows.
+// a newer edit) must not overwrite the editor; the newer edit's own answer follows. The event
+// stream also sends the set-up after each change; while an edit is unanswered (answeredVersion
+// behind editVersion) that copy is older than the editor and is not shown either.
 let editVersion = 0;
+let answeredVersion = 0;
 
 async function applySetup() {
   const version = editVersion;
   try {
     say("");
     const description = await api("/api/setup", { setup });
-    if (version === editVersion) { onSetup(description); }
-  } catch (err) { say(err.message); }
+    if (version === editVersion) { answeredVersion = version; onSetup(description); }
+  } catch (err) {
+    if (version === editVersion) { answeredVersion = version; }
+    say(err.message);
+  }
 }
 
 function scheduleApply() {
@@ -411,7 +417,9 @@ async function main() {
     try { onSetup(await api("/api/setup", { setup: wanted })); } catch (err) { say(err.message); }
   }
   const events = new EventSource("/api/events?token=" + encodeURIComponent(token));
-  events.addEventListener("setup", (e) => onSetup(JSON.parse(e.data)));
+  events.addEventListener("setup", (e) => {
+    if (answeredVersion === editVersion) { onSetup(JSON.parse(e.data)); }
+  });
   events.addEventListener("state", (e) => onState(JSON.parse(e.data)));
   events.onerror = () => say("Lost the connection to the playground server; retrying...");
   events.onopen = () => { if ($("message").textContent.startsWith("Lost")) { say(""); } };
