@@ -338,6 +338,10 @@ def test_conv_digits_draw_predict_copy_code_and_download(server, browser, tmp_pa
     assert label in [str(i) for i in range(10)]
     assert "probability" in browser.evaluate(
         "document.getElementById('digit-prediction').textContent")
+    # The eight filters of the convolution, each its 8x8 map of the drawn digit.
+    assert browser.evaluate("document.getElementById('digit-maps-box').hidden") is False
+    assert browser.evaluate("Array.from(document.querySelectorAll('#digit-maps canvas'))"
+                            ".map(c => c.width + 'x' + c.height).join()") == ",".join(["8x8"] * 8)
     browser.screenshot(f"{ARTIFACTS}/4-draw-a-digit.png")
 
     # Copy code: the script the page copied runs to the same architecture.

@@ -229,6 +229,15 @@ def test_predict_a_drawn_digit_with_a_conv_model(client):
     answer = predict(client, image=image).json()
     assert answer["task"] == "multiclass" and len(answer["probabilities"]) == 10
     assert answer["label"] == str(answer["class"])
+    # Each filter's map of the drawn image: the convolution's own output, 'same' padding.
+    model = client.session.model
+    conv = next(layer for layer in model.layers if type(layer).__name__ == "Conv2D")
+    x = np.asarray(image, dtype="float32").reshape((1, 8, 8, 1))
+    expected = keras.Model(model.inputs, conv.output).predict(x, verbose=0)[0]
+    assert [(m["layer"], m["unit"], m["size"]) for m in answer["maps"]] == [
+        (conv.name, j, 8) for j in range(4)]
+    np.testing.assert_allclose(np.array([m["values"] for m in answer["maps"]]),
+                               expected.reshape(64, 4).T, atol=1e-3)
     r = predict(client, image=[0.5] * 63)
     assert r.status_code == 400 and "64 numbers" in r.json()["error"]
 

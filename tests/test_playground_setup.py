@@ -166,6 +166,29 @@ def test_layer_stats_measure_dead_units():
     assert all(s["grad"] > 0 and s["weight"] > 0 for s in stats)
 
 
+def test_layer_stats_measure_dead_and_saturated_filters_of_a_convolution():
+    s = normalize({"data": {"name": "digits"},
+                   "layers": [{"type": "Conv2D", "filters": 4, "kernel_size": 3,
+                               "activation": "relu"}, {"type": "Dense", "units": 8}]})
+    model = build_model(s, 64, task_of(s))
+    conv = model.layers[0]
+    kernel, _ = conv.get_weights()
+    # Filters 0 and 1 never fire on ink in [0, 1]: a negative bias no weight can beat.
+    conv.set_weights([kernel, np.array([-100, -100, 0, 0], dtype="float32")])
+    x = np.random.default_rng(0).uniform(0, 1, (32, 8, 8, 1)).astype("float32")
+    y = np.random.default_rng(1).integers(0, 10, (32, 1))
+    stats = diagnostics.layer_stats(model, x, y, "sparse_categorical_crossentropy")
+    assert stats[0]["units"] == 4 and stats[0]["dead"] == 0.5
+    assert "dead_relu" in {n["kind"] for n in diagnostics.notes([], stats)}
+    # tanh filters pinned at +-1 everywhere are saturated.
+    s["layers"][0]["activation"] = "tanh"
+    model = build_model(s, 64, task_of(s))
+    kernel, _ = model.layers[0].get_weights()
+    model.layers[0].set_weights([kernel, np.array([50, -50, 0, 0], dtype="float32")])
+    stats = diagnostics.layer_stats(model, x, y, "sparse_categorical_crossentropy")
+    assert stats[0]["saturated"] == 0.5 and stats[0]["dead"] == 0.0
+
+
 def _run(script: str, cwd: pathlib.Path, python=sys.executable, env=None):
     (cwd / "model_script.py").write_text(script)
     env = {**os.environ, "PYTHONPATH": str(SRC), **(env or {})}

@@ -12,6 +12,7 @@ from numen import losses, ops
 from numen.autodiff import enable_grad, gradients, no_grad
 
 RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu", "swish")
+UNIT_AXES = {"Dense": 2, "Conv2D": 4}  # layers measured unit by unit, and their output's rank
 
 
 def _activation_name(layer) -> str:
@@ -21,8 +22,9 @@ def _activation_name(layer) -> str:
 
 def layer_stats(model, x: np.ndarray, y: np.ndarray, loss: str) -> list[dict]:
     """For each layer with weights: its name, mean |weight|, mean |gradient| of the loss on
-    (x, y) and, for Dense layers, the share of dead units (never positive on x) and of
-    saturated units (sigmoid/tanh output pinned at its ends for 90% of x)."""
+    (x, y) and, for Dense and Conv2D layers, the share of dead units (never positive on x) and
+    of saturated units (sigmoid/tanh output pinned at its ends for 90% of x). A Conv2D layer's
+    units are its filters, each measured over every position of every image."""
     layers = [layer for layer in model.layers if layer.trainable_weights]
     weights = [w for layer in layers for w in layer.trainable_weights]
     with enable_grad():
@@ -48,15 +50,16 @@ def layer_stats(model, x: np.ndarray, y: np.ndarray, loss: str) -> list[dict]:
                  "activation": _activation_name(layer), "units": None, "dead": 0.0,
                  "saturated": 0.0}
         out = outputs[id(layer)]
-        if layer.__class__.__name__ == "Dense" and out.ndim == 2:
-            entry["units"] = int(out.shape[1])
+        if UNIT_AXES.get(layer.__class__.__name__) == out.ndim:
+            entry["units"] = int(out.shape[-1])  # channels last: one unit per filter
+            over = tuple(range(out.ndim - 1))
             if entry["activation"] in RELU_LIKE:
-                entry["dead"] = float(np.mean(np.all(out <= 0, axis=0)))
+                entry["dead"] = float(np.mean(np.all(out <= 0, axis=over)))
             elif entry["activation"] == "sigmoid":
                 pinned = (out < 0.02) | (out > 0.98)
-                entry["saturated"] = float(np.mean(np.mean(pinned, axis=0) > 0.9))
+                entry["saturated"] = float(np.mean(np.mean(pinned, axis=over) > 0.9))
             elif entry["activation"] == "tanh":
-                entry["saturated"] = float(np.mean(np.mean(np.abs(out) > 0.98, axis=0) > 0.9))
+                entry["saturated"] = float(np.mean(np.mean(np.abs(out) > 0.98, axis=over) > 0.9))
         stats.append(entry)
     return stats
 

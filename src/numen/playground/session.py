@@ -265,11 +265,13 @@ class Session:
         """
         d, name = self.data, self.setup["data"]["name"]
         shape = d["x_train"].shape[1:]
+        maps = []
         if name in datasets.CLASSIFICATION_2D + datasets.REGRESSION_2D:
             point = _numbers(given.get("point"), 2, "point")
             x = datasets.add_features(point[None, :], self.setup["data"]["features"])
         elif name == "digits":
             x = _numbers(given.get("image"), 64, "image").clip(0, 1).reshape((1, *shape))
+            maps = self._feature_maps(x.astype("float32"))
         elif name in datasets.SERIES:
             x = _numbers(given.get("series"), int(np.prod(shape)), "series").reshape((1, *shape))
         else:
@@ -287,7 +289,25 @@ class Session:
                                                                       range(len(probs))]
         best = int(np.argmax(probs))
         return _finite({"task": task, "probabilities": np.round(probs, 4).tolist(),
-                        "class": best, "label": names[best]})
+                        "class": best, "label": names[best], "maps": maps})
+
+    def _feature_maps(self, image: np.ndarray) -> list[dict]:
+        """What each Conv2D filter makes of one image: its output map, row by row from the
+        top, for at most MAX_THUMBNAILS filters over all the convolutions."""
+        from numen.autodiff import no_grad
+
+        out, h = [], image
+        with no_grad(), np.errstate(all="ignore"):
+            for layer in self.model.layers[:-1]:
+                h = layer(h, training=False)
+                if layer.__class__.__name__ != "Conv2D":
+                    continue
+                values = np.asarray(h.data if hasattr(h, "data") else h)[0].astype("float64")
+                for j in range(values.shape[-1]):
+                    if len(out) < MAX_THUMBNAILS:
+                        out.append({"layer": layer.name, "unit": j, "size": values.shape[0],
+                                    "values": np.round(values[..., j], 3).ravel().tolist()})
+        return out
 
     def _csv_row(self, row) -> np.ndarray:
         import csv

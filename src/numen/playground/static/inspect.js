@@ -1,30 +1,42 @@
 // numen playground page: looking inside and across runs: each hidden unit's own surface as a
-// thumbnail (2-D data), and the test loss of kept runs overlaid on the current one.
+// thumbnail (2-D data), each convolution filter's map of a drawn digit, and the test loss of
+// kept runs overlaid on the current one.
 "use strict";
 
 const RUN_COLOURS = ["#7b3294", "#008837", "#c2a5cf", "#a6611a", "#5e3c99", "#d01c8b"];
 let keptRuns = [];   // {label, losses}: the test loss of each kept run, one value an epoch
 
+// One small canvas for a grid of values (u.size x u.size, row by row), coloured from its own
+// lowest to its highest value: a unit's surface has its first row at the bottom (the plane's
+// y grows upwards), a feature map at the top (an image's rows run downwards).
+function thumbnail(u, firstRowAtTop) {
+  const canvas = el("canvas", { width: u.size, height: u.size, class: "unit",
+    title: `${u.layer} ${firstRowAtTop ? "filter" : "unit"} ${u.unit}` });
+  const values = u.values.map((v) => (typeof v === "number" ? v : 0));
+  const lo = Math.min(...values), hi = Math.max(...values);
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(u.size, u.size);
+  values.forEach((v, k) => {
+    const down = Math.floor(k / u.size), col = k % u.size;
+    const row = firstRowAtTop ? down : u.size - 1 - down;
+    const [r, g, b] = mix((v - lo) / ((hi - lo) || 1));
+    const o = 4 * (row * u.size + col);
+    image.data[o] = r; image.data[o + 1] = g; image.data[o + 2] = b; image.data[o + 3] = 255;
+  });
+  ctx.putImageData(image, 0, 0);
+  return canvas;
+}
+
 function drawUnits(surface) {
   const units = (surface && surface.units) || [];
   $("units-box").hidden = !units.length;
-  const box = $("units");
-  box.replaceChildren(...units.map((u) => {
-    const canvas = el("canvas", { width: u.size, height: u.size, class: "unit",
-      title: `${u.layer} unit ${u.unit}` });
-    const values = u.values.map((v) => (typeof v === "number" ? v : 0));
-    const lo = Math.min(...values), hi = Math.max(...values);
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(u.size, u.size);
-    values.forEach((v, k) => {
-      const row = u.size - 1 - Math.floor(k / u.size), col = k % u.size;
-      const [r, g, b] = mix((v - lo) / ((hi - lo) || 1));
-      const o = 4 * (row * u.size + col);
-      image.data[o] = r; image.data[o + 1] = g; image.data[o + 2] = b; image.data[o + 3] = 255;
-    });
-    ctx.putImageData(image, 0, 0);
-    return canvas;
-  }));
+  $("units").replaceChildren(...units.map((u) => thumbnail(u, false)));
+}
+
+// What each convolution filter makes of the drawn digit (the answer's feature maps).
+function drawMaps(maps) {
+  $("digit-maps-box").hidden = !(maps && maps.length);
+  $("digit-maps").replaceChildren(...(maps || []).map((m) => thumbnail(m, true)));
 }
 
 function runLabel() {

@@ -64,9 +64,11 @@ async function ask(body, out) {
     const answer = await api("/api/predict", body);
     $(out).textContent = describeAnswer(answer);
     $(out).dataset.label = answer.label;
+    if (body.image) { drawMaps(answer.maps); }
   } catch (err) {
     $(out).textContent = err.message;
     $(out).dataset.label = "";
+    if (body.image) { drawMaps([]); }
   }
 }
 
@@ -126,7 +128,8 @@ function wirePad() {
 function wirePredict() {
   wirePad();
   $("digit-clear").addEventListener("click", () => {
-    clearPad(); $("digit-prediction").textContent = "Draw a digit, then press Predict.";
+    clearPad(); drawMaps([]);
+    $("digit-prediction").textContent = "Draw a digit, then press Predict.";
   });
   $("digit-predict").addEventListener("click", () => ask({ image: padImage() },
     "digit-prediction"));
