@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor, result
-from numen.autodiff.replay import primitive
+from numen.autodiff.replay import fills_gradients, primitive
 from numen.ops.bfloat16 import products_in_float32
 from numen.ops.broadcast import normalize_axis, pair, unbroadcast
 
@@ -62,26 +62,37 @@ def dense(x, w, b=None, *, relu=False):
     return primitive(_dense_kernel, inputs, "dense", relu=relu)
 
 
+@fills_gradients
 def _dense_kernel(arrays, needs, relu):
     x, w = arrays[0], arrays[1]
+    xp = backend.xp_of(x, w)
     x2 = x.reshape(-1, x.shape[-1])
     y = x2 @ w
     if len(arrays) > 2:
         y += arrays[2]
     if relu:
-        backend.xp_of(y).maximum(y, 0, out=y)
+        xp.maximum(y, 0, out=y)
 
-    def backward(gy):
+    def backward(gy, out=(None, None, None)):
         g2 = gy.reshape(-1, w.shape[1])
         if relu:
             g2 = g2 * (y > 0)
         gx = (g2 @ w.T).reshape(x.shape) if needs[0] else None
-        gw = x2.T @ g2 if needs[1] else None
+        # The weights' gradients go into `out` (the optimizer's buffer) when it fits.
+        gw = xp.matmul(x2.T, g2, out=_fitting(out[1], g2, x2)) if needs[1] else None
         if len(arrays) == 2:
             return gx, gw
-        return gx, gw, g2.sum(axis=0) if needs[2] else None
+        return gx, gw, g2.sum(axis=0, out=_fitting(out[2], g2, g2)) if needs[2] else None
 
     return y.reshape(x.shape[:-1] + (w.shape[1],)), backward
+
+
+def _fitting(out, a, b):
+    """`out` when a result computed from `a` and `b` can be written into it as is (the same
+    dtype, so no cast), else None (the result gets an array of its own)."""
+    if out is None or a.dtype != out.dtype or b.dtype != out.dtype:
+        return None
+    return out
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -323,6 +323,22 @@ class Optimizer:
             self._steps_taken += 1  # no usual update follows to count this call
         return rest_g, rest_v
 
+    def gradient_buffers(self, variables) -> list | None:
+        """Arrays, one per variable, that the next `apply(grads, variables)` reads in place
+        when `grads` are these very arrays: the views of the flat gradient buffer. A
+        replayed training step writes its gradients there, saving the copy into the buffer.
+        None when the optimizer keeps no flat buffer for exactly these variables.
+
+        The arrays are the optimizer's own: each step that writes into them overwrites the
+        last one's gradients, so they are for the update that follows, not to keep.
+        """
+        flat = self._flat
+        # A subclass with its own `apply` might keep the gradients it is given.
+        if flat is None or type(self).apply is not Optimizer.apply or \
+                not flat.matches(variables):
+            return None
+        return flat.grad_views
+
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()

@@ -61,8 +61,11 @@ class FlatGroup:
                 self.views[k] = view
 
     def gather(self, grads):
-        """Copy per-variable gradients into the flat gradient buffer and return it."""
+        """Copy per-variable gradients into the flat gradient buffer and return it; a
+        gradient that is already its view of the buffer (written there by a replayed step,
+        see `Optimizer.gradient_buffers`) is not copied."""
         xp = backend.xp_of(self.grads)
         for view, g in zip(self.grad_views, grads):
-            xp.copyto(view, g)
+            if g is not view:
+                xp.copyto(view, g)
         return self.grads
