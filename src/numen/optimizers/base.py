@@ -125,6 +125,8 @@ class Optimizer:
         from numen.optimizers.schedules import LearningRateSchedule
 
         lr = self._learning_rate
+        if type(lr) is float:  # the usual case, checked first: this runs every step
+            return lr
         if isinstance(lr, LearningRateSchedule):
             lr = lr(self.iterations)
         elif callable(lr):
@@ -407,8 +409,10 @@ class Optimizer:
         raise NotImplementedError
 
     def _clip(self, grads):
-        xp = backend.xp_of(*grads)
         # Like Keras, a clip value of 0 means no clipping.
+        if not (self.clipnorm or self.global_clipnorm or self.clipvalue):
+            return grads
+        xp = backend.xp_of(*grads)
         if self.clipnorm:
             out = []
             for g in grads:
@@ -488,6 +492,9 @@ def _kernel_matches(cls) -> bool:
 
 
 def _as_array(g, v):
+    data = v.data
+    if type(g) is type(data) and g.shape == data.shape and g.dtype == data.dtype:
+        return g  # already an array of the variable's kind, shape and dtype: used as is
     g = g.data if isinstance(g, Tensor) else backend.to_device(g)
     if g.shape != v.data.shape:
         raise ValueError(f"Optimizer: gradient of shape {g.shape} for variable '{v.path}' of "
