@@ -2,7 +2,8 @@
 
 A *kernel* is an op written as a pure function of arrays:
 `kernel(arrays, needs, **static) -> (y, backward)`, where `needs[i]` says whether input `i`
-wants a gradient and `backward(gy)` returns one gradient (or None) per input. Ops built on
+wants a gradient and `backward(gy)` returns one gradient (or None) per input (`backward` may
+be None when no input wants one: it is never called then). Ops built on
 kernels go through `primitive`, which runs the kernel eagerly and wraps its output as
 `graph.result` does; inside a `Recorder` scope it also appends the call to a recording.
 
