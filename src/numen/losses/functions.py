@@ -203,7 +203,8 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     if valid is not None:
         labels = np.where(valid, labels, 0)
     k = y_pred.shape[axis]
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
+    # One pass for both ends: viewed as unsigned, a negative label is larger than any k.
+    if labels.size and labels.view(np.uint64).max() >= k:
         bad = (labels < 0) | (labels >= k)
         raise ValueError(
             f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
