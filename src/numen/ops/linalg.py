@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from numen import backend
+import numpy as np
+
+from numen import backend, kernels
 from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import fills_gradients, primitive
 from numen.ops.bfloat16 import products_in_float32
@@ -81,8 +83,10 @@ def _dense_kernel(arrays, needs, relu):
 
     def backward(gy, out=(None, None, None)):
         g2 = gy if flat else gy.reshape(-1, w.shape[1])
+        gb = None
         if relu:
-            g2 = g2 * (y > 0)
+            g2, gb = _relu_backward(xp, g2, y, out[2] if len(arrays) > 2 and needs[2] else None,
+                                    len(arrays) > 2 and needs[2])
         gx = None
         if needs[0]:
             gx = g2 @ w.T
@@ -91,9 +95,30 @@ def _dense_kernel(arrays, needs, relu):
         gw = xp.matmul(x2.T, g2, out=_fitting(out[1], g2, x2)) if needs[1] else None
         if len(arrays) == 2:
             return gx, gw
-        return gx, gw, g2.sum(axis=0, out=_fitting(out[2], g2, g2)) if needs[2] else None
+        if gb is None and needs[2]:
+            gb = g2.sum(axis=0, out=_fitting(out[2], g2, g2))
+        return gx, gw, gb
 
     return out_y, backward
+
+
+def _relu_backward(xp, gy, y, out_b, with_bias: bool):
+    """`(gy * (y > 0), its column sum or None)`: one compiled pass when kernels are on and the
+    arrays fit (numen.kernels.dense), else NumPy's mask and product (the sum is then left to
+    the caller)."""
+    if xp is np and with_bias and kernels.enabled() and gy.dtype == y.dtype and \
+            gy.dtype in _COMPILED_FLOATS and gy.ndim == 2:
+        from numen.kernels import dense as compiled
+
+        g = np.empty(gy.shape, dtype=gy.dtype)
+        gb = _fitting(out_b, g, g)
+        gb = np.empty(gy.shape[1], dtype=gy.dtype) if gb is None else gb
+        compiled.relu_grad_and_bias_sum(gy, y, g, gb)
+        return g, gb
+    return gy * (y > 0), None
+
+
+_COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
 
 
 def _fitting(out, a, b):
