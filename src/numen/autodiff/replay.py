@@ -2,7 +2,8 @@
 
 A *kernel* is an op written as a pure function of arrays:
 `kernel(arrays, needs, **static) -> (y, backward)`, where `needs[i]` says whether input `i`
-wants a gradient and `backward(gy)` returns one gradient (or None) per input. Ops built on
+wants a gradient and `backward(gy)` returns one gradient (or None) per input (`backward` may
+be None when no input wants one: it is never called then). Ops built on
 kernels go through `primitive`, which runs the kernel eagerly and wraps its output as
 `graph.result` does; inside a `Recorder` scope it also appends the call to a recording.
 
@@ -12,6 +13,12 @@ backward pass visits the recorded calls in reverse. The recording is refused (th
 keeps the eager path) when anything in the scope is not a kernel (an op calling
 `graph.result` directly) or when a kernel reads an array the recorder cannot name: not one
 of the fed inputs, not a Variable, not an earlier kernel's output.
+
+A kernel marked with `fills_gradients` has a backward that also takes `out`, one array (or
+None) per input, and may write that input's gradient into the array given and return it
+(it returns a new array where it cannot, e.g. another dtype). `Program.backward(into=...)`
+hands it the arrays a variable's gradient should end up in (the optimizer's flat gradient
+buffer), so the product that makes a weight's gradient writes it there, with no copy after.
 """
 
 from __future__ import annotations
@@ -36,6 +43,12 @@ def primitive(kernel, inputs: tuple, name: str, **static) -> Tensor:
     if recorder is not None:
         recorder.add(kernel, inputs, needs, static, out, name)
     return out
+
+
+def fills_gradients(kernel):
+    """Mark `kernel` as one whose backward takes `out` (see the module docstring)."""
+    kernel.fills_gradients = True
+    return kernel
 
 
 class Recorder:
@@ -115,32 +128,73 @@ class Recorder:
         if any(k is None or k >= count for k in indices):
             self.fail("an output is not the result of a recorded op")
             return None
-        return Program(self.nodes[:count], self.variables, indices)
+        return Program(self.nodes[:count], self.variables, indices, len(self.feeds))
 
 
 class Program:
-    """A recorded list of kernel calls: `forward` on new feeds, then `backward`."""
+    """A recorded list of kernel calls: `forward` on new feeds, then `backward`.
 
-    def __init__(self, nodes, variables, outputs):
+    Args:
+        nodes: `(kernel, sources, needs, static)` per call, `sources` naming each input as
+            (_NODE, k), (_VARIABLE, j) or (_FEED, i).
+        variables: the Variables the calls read, in the order `backward` returns gradients.
+        outputs: the indices of the nodes whose results `forward` returns.
+        feeds: how many arrays `forward` is fed (by default, as many as the nodes read).
+    """
+
+    def __init__(self, nodes, variables, outputs, feeds: int | None = None):
         self.nodes = list(nodes)
         self.variables = list(variables)
         self.outputs = list(outputs)
+        if feeds is None:
+            feeds = 1 + max((i for _, sources, _, _ in self.nodes for kind, i in sources
+                             if kind == _FEED), default=-1)
+        self.feeds = feeds
+        # forward keeps one list: the feeds, the weights, then each node's result in turn; each
+        # input is looked up there by position, decided once here rather than on every step.
+        first = {_FEED: 0, _VARIABLE: feeds, _NODE: feeds + len(self.variables)}
+        self._calls = [(kernel, tuple(first[kind] + i for kind, i in sources), needs, static)
+                       for kernel, sources, needs, static in self.nodes]
+        self._output_at = [first[_NODE] + k for k in self.outputs]
+        # backward: where each node sends its inputs' gradients (None: not needed, or a feed)
+        self._routes = [tuple((kind, i) if need and kind != _FEED else None
+                              for (kind, i), need in zip(sources, needs))
+                        if any(needs) else None for _, sources, needs, _ in self.nodes]
+        # A variable read by one kernel input alone, that kernel filling gradients: its
+        # gradient can be written straight into the array `backward(into=...)` gives for it.
+        uses = [0] * len(self.variables)
+        for route in self._routes:
+            for r in route or ():
+                if r is not None and r[0] == _VARIABLE:
+                    uses[r[1]] += 1
+        self._fills = [
+            tuple(r[1] if r is not None and r[0] == _VARIABLE and uses[r[1]] == 1 else None
+                  for r in route)
+            if route is not None and getattr(kernel, "fills_gradients", False) else None
+            for (kernel, _, _, _), route in zip(self.nodes, self._routes)]
+        self._positions: tuple | None = None
 
     def forward(self, feeds) -> tuple[list, list]:
         """Run every kernel; returns the output arrays and the backward closures."""
-        values: list = []
+        if len(feeds) != self.feeds:
+            raise ValueError(f"Program.forward: expected {self.feeds} fed arrays, received "
+                             f"{len(feeds)}")
+        values = [*feeds, *[v.data for v in self.variables]]
         backwards: list = []
-        weights = [v.data for v in self.variables]
-        for kernel, sources, needs, static in self.nodes:
-            arrays = [values[i] if kind == _NODE else weights[i] if kind == _VARIABLE
-                      else feeds[i] for kind, i in sources]
-            y, backward = kernel(arrays, needs, **static)
+        for kernel, at, needs, static in self._calls:
+            y, backward = kernel([values[i] for i in at], needs, **static)
             values.append(y)
             backwards.append(backward)
-        return [values[k] for k in self.outputs], backwards
+        return [values[i] for i in self._output_at], backwards
 
-    def backward(self, backwards: list, output_grads: list) -> list:
-        """Gradients of the variables (None where not reached) given the outputs' gradients."""
+    def backward(self, backwards: list, output_grads: list, into: list | None = None) -> list:
+        """Gradients of the variables (None where not reached) given the outputs' gradients.
+
+        Args:
+            into: optional, one array (or None) per variable, shaped and typed like it: a
+                variable's gradient is written there (straight from its kernel where that
+                kernel fills gradients, else copied in) and that array is what is returned.
+        """
         grads: list = [None] * len(self.nodes)
         for k, g in zip(self.outputs, output_grads):
             if g is not None:
@@ -151,12 +205,33 @@ class Program:
             if g is None:
                 continue
             grads[k] = None
-            _, sources, needs, _ = self.nodes[k]
-            if not any(needs):
+            route = self._routes[k]
+            if route is None:
                 continue
-            for (kind, i), need, gc in zip(sources, needs, backwards[k](g)):
-                if gc is None or not need or kind == _FEED:
+            fills = self._fills[k] if into is not None else None
+            if fills is None:
+                gcs = backwards[k](g)
+            else:
+                gcs = backwards[k](g, tuple(None if j is None else into[j] for j in fills))
+            for r, gc in zip(route, gcs):
+                if gc is None or r is None:
                     continue
-                target = grads if kind == _NODE else found
+                target = grads if r[0] == _NODE else found
+                i = r[1]
                 target[i] = gc if target[i] is None else target[i] + gc
+        if into is not None:
+            for j, (g, dest) in enumerate(zip(found, into)):
+                if g is not None and dest is not None and g is not dest:
+                    dest[...] = g
+                    found[j] = dest
+        return found
+
+    def positions(self, variables) -> list:
+        """For each of `variables`, its index in `self.variables` (None if not read); the
+        answer for the last list asked about is kept, as a training step asks each time."""
+        if self._positions is not None and self._positions[0] is variables:
+            return self._positions[1]
+        index = {id(v): j for j, v in enumerate(self.variables)}
+        found = [index.get(id(v)) for v in variables]
+        self._positions = (variables, found)  # holding the list keeps its id unique
         return found

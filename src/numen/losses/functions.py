@@ -203,7 +203,8 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
     if valid is not None:
         labels = np.where(valid, labels, 0)
     k = y_pred.shape[axis]
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
+    # One pass for both ends: viewed as unsigned, a negative label is larger than any k.
+    if labels.size and labels.view(np.uint64).max() >= k:
         bad = (labels < 0) | (labels >= k)
         raise ValueError(
             f"sparse_categorical_crossentropy: labels must lie in [0, {k - 1}] for {k} classes, "
@@ -215,8 +216,19 @@ def _sparse_labels(y_true, y_pred, axis, ignore_class):
 
 
 def _labels_kernel(arrays, needs, axis):
-    labels, _ = _sparse_labels(arrays[0], Tensor(arrays[1]), axis, None)
-    return labels, lambda gy: (None, None)
+    labels, pred = arrays
+    # The usual batch (int64 NumPy labels shaped like the predictions less their class axis,
+    # all in range) is what `_sparse_labels` would return unchanged: check that alone.
+    if type(labels) is np.ndarray and type(pred) is np.ndarray and labels.dtype == np.int64 \
+            and axis in (-1, pred.ndim - 1) and labels.shape == pred.shape[:-1] and \
+            (labels.size == 0 or labels.view(np.uint64).max() < pred.shape[-1]):
+        return labels, _no_gradients
+    labels, _ = _sparse_labels(labels, Tensor(pred), axis, None)
+    return labels, _no_gradients
+
+
+def _no_gradients(gy):
+    return None, None
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,

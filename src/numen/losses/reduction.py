@@ -21,14 +21,13 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     values = as_tensor(values)
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
-    total = ops.sum(values)
     if reduction == "sum":
-        return total
+        return ops.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         divisor = float(np.sum(sample_weight))
     else:
         divisor = float(values.size)
-    return reduce_ops.divide_by(total, divisor) if divisor else total * 0.0
+    return reduce_ops.divided_sum(values, divisor) if divisor else ops.sum(values) * 0.0
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None,

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from numen import backend
+from numen import backend, kernels
 from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import primitive
 from numen.ops import math as m
@@ -243,6 +243,10 @@ def sparse_softmax_cross_entropy(labels, logits, axis=-1):
 def _sparse_xent_kernel(arrays, needs, axis):
     idx, logits = arrays
     xp = backend.xp_of(logits)
+    if axis in (-1, logits.ndim - 1) and _compiled_xent_fits(xp, logits, idx):
+        done = _compiled_sparse_xent(idx, logits)
+        if done is not None:
+            return done
     z = xp.moveaxis(logits, axis, -1) if axis not in (-1, logits.ndim - 1) else logits
     # Rows of classes, picked by plain integer indexing (take_along_axis costs more here).
     z2 = z.reshape(-1, z.shape[-1])
@@ -259,6 +263,35 @@ def _sparse_xent_kernel(arrays, needs, axis):
         return None, (xp.moveaxis(g, -1, axis) if z is not logits else g)
 
     return y, backward
+
+
+def _compiled_xent_fits(xp, logits, idx) -> bool:
+    return (xp is np and kernels.enabled() and logits.dtype in _COMPILED_FLOATS
+            and logits.ndim > 0 and logits.shape[-1] > 0 and logits.flags.c_contiguous
+            and idx.dtype == np.int64)
+
+
+_COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
+
+
+def _compiled_sparse_xent(idx, logits):
+    """`_sparse_xent_kernel` on the last axis as two compiled passes (numen.kernels.losses),
+    or None when a label is out of range (the NumPy path then does what it does)."""
+    from numen.kernels import losses as compiled
+
+    z2 = logits.reshape(-1, logits.shape[-1])
+    picked = idx.reshape(-1)
+    loss = np.empty(z2.shape[0], dtype=logits.dtype)
+    probs = np.empty_like(z2)
+    if compiled.sparse_xent_forward(z2, picked, loss, probs) >= 0:
+        return None
+
+    def backward(gy):
+        g = np.empty_like(probs)
+        compiled.sparse_xent_backward(probs, picked, gy.reshape(-1), g)
+        return None, g.reshape(logits.shape)
+
+    return loss.reshape(idx.shape), backward
 
 
 def softmax_cross_entropy(labels, logits, axis=-1):

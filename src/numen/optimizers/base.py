@@ -125,6 +125,8 @@ class Optimizer:
         from numen.optimizers.schedules import LearningRateSchedule
 
         lr = self._learning_rate
+        if type(lr) is float:  # the usual case, checked first: this runs every step
+            return lr
         if isinstance(lr, LearningRateSchedule):
             lr = lr(self.iterations)
         elif callable(lr):
@@ -323,6 +325,22 @@ class Optimizer:
             self._steps_taken += 1  # no usual update follows to count this call
         return rest_g, rest_v
 
+    def gradient_buffers(self, variables) -> list | None:
+        """Arrays, one per variable, that the next `apply(grads, variables)` reads in place
+        when `grads` are these very arrays: the views of the flat gradient buffer. A
+        replayed training step writes its gradients there, saving the copy into the buffer.
+        None when the optimizer keeps no flat buffer for exactly these variables.
+
+        The arrays are the optimizer's own: each step that writes into them overwrites the
+        last one's gradients, so they are for the update that follows, not to keep.
+        """
+        flat = self._flat
+        # A subclass with its own `apply` might keep the gradients it is given.
+        if flat is None or type(self).apply is not Optimizer.apply or \
+                not flat.matches(variables):
+            return None
+        return flat.grad_views
+
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
@@ -391,8 +409,10 @@ class Optimizer:
         raise NotImplementedError
 
     def _clip(self, grads):
-        xp = backend.xp_of(*grads)
         # Like Keras, a clip value of 0 means no clipping.
+        if not (self.clipnorm or self.global_clipnorm or self.clipvalue):
+            return grads
+        xp = backend.xp_of(*grads)
         if self.clipnorm:
             out = []
             for g in grads:
@@ -472,6 +492,9 @@ def _kernel_matches(cls) -> bool:
 
 
 def _as_array(g, v):
+    data = v.data
+    if type(g) is type(data) and g.shape == data.shape and g.dtype == data.dtype:
+        return g  # already an array of the variable's kind, shape and dtype: used as is
     g = g.data if isinstance(g, Tensor) else backend.to_device(g)
     if g.shape != v.data.shape:
         raise ValueError(f"Optimizer: gradient of shape {g.shape} for variable '{v.path}' of "

@@ -9,6 +9,8 @@ valid; `sync` re-links any variable whose array was replaced behind our back.
 
 from __future__ import annotations
 
+import operator
+
 from numen import backend
 
 
@@ -49,8 +51,8 @@ class FlatGroup:
         return [flat[lo:hi].reshape(shape) for lo, hi, shape in self.offsets]
 
     def matches(self, variables) -> bool:
-        return len(variables) == len(self.ids) and all(
-            id(v) == i for v, i in zip(variables, self.ids))
+        return len(variables) == len(self.ids) and all(map(operator.is_, variables,
+                                                           self.variables))
 
     def sync(self) -> None:
         """Re-link variables whose `.data` was replaced (rather than assigned in place)."""
@@ -61,8 +63,11 @@ class FlatGroup:
                 self.views[k] = view
 
     def gather(self, grads):
-        """Copy per-variable gradients into the flat gradient buffer and return it."""
+        """Copy per-variable gradients into the flat gradient buffer and return it; a
+        gradient that is already its view of the buffer (written there by a replayed step,
+        see `Optimizer.gradient_buffers`) is not copied."""
         xp = backend.xp_of(self.grads)
         for view, g in zip(self.grad_views, grads):
-            xp.copyto(view, g)
+            if g is not view:
+                xp.copyto(view, g)
         return self.grads

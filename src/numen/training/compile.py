@@ -258,6 +258,8 @@ class CompiledMetrics:
         return groups
 
     def update(self, y_true, y_pred, sample_weight=None):
+        if not any(self.metrics) and not any(self.weighted):
+            return  # only the loss is tracked (the loss itself checked y's structure)
         ys = structure_to_list(y_true, self.names, "y")
         ps = structure_to_list(y_pred, self.names, "model output")
         sws = structure_to_list(sample_weight, self.names, "sample_weight") \

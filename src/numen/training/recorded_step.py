@@ -141,8 +141,13 @@ class RecordedStep:
         self.inference_replays += 1
         return y
 
-    def forward_backward(self, model, x, y, sample_weight, variables):
-        """`(y_pred, loss, grads)` of one training batch, replayed when that is safe."""
+    def forward_backward(self, model, x, y, sample_weight, variables, into=None):
+        """`(y_pred, loss, grads)` of one training batch, replayed when that is safe.
+
+        `into` (optional, one array or None per variable) is where a replayed step writes
+        the variables' gradients (see `Program.backward`): the returned gradients are then
+        those arrays, overwritten by the next step given the same ones.
+        """
         if not self._checked:  # at the first step: the model is built by then
             self.enabled = self.enabled and _replayable_model(model)
             self._checked = True
@@ -165,7 +170,7 @@ class RecordedStep:
         run = _replayed_with_loss if with_loss else _replayed
         if verified:
             self.replays += 1
-            return run(program, model, feeds + targets, x, y, sample_weight, variables)
+            return run(program, model, feeds + targets, x, y, sample_weight, variables, into)
         # Both run on this batch from the same random state (dropout), so they must agree bit
         # for bit; the eager result is the one used.
         states = _random_states(model)
@@ -224,39 +229,56 @@ def _eager(model, x, y, sample_weight, variables):
     return y_pred, loss, gradients(loss, variables)
 
 
-def _replayed_with_loss(program, model, feeds, x, y, sample_weight, variables):
+def _replayed_with_loss(program, model, feeds, x, y, sample_weight, variables, into=None):
     """The model call and the loss both from the recording: no eager work at all."""
     (out, loss), backwards = program.forward(feeds)
     seed = backend.xp_of(loss).ones_like(loss)
-    return Tensor(out), Tensor(loss), _aligned(program, program.backward(backwards, [None, seed]),
-                                               variables)
+    positions = program.positions(variables)
+    recorded = program.backward(backwards, [None, seed], _into(program, positions, into))
+    return Tensor(out), Tensor(loss), _aligned(recorded, positions, variables, into)
 
 
-def _aligned(program, recorded, variables, direct=None) -> list:
+def _into(program, positions, into) -> list | None:
+    """`into` (ordered like the trainer's variables) in the order of `program.variables`."""
+    if into is None:
+        return None
+    found = [None] * len(program.variables)
+    for k, j in enumerate(positions):
+        if j is not None:
+            found[j] = into[k]
+    return found
+
+
+def _aligned(recorded, positions, variables, into=None, direct=None) -> list:
     """The recorded gradients in the order of `variables` (plus any `direct` ones), each
-    finished as graph.gradients finishes its results."""
-    by_id = dict(zip(map(id, program.variables), recorded))
+    finished as graph.gradients finishes its results; those written into `into` are kept
+    as they are (each its own array already)."""
     grads, handed = [], set()
     for k, v in enumerate(variables):
-        g = by_id.get(id(v))
+        j = positions[k]
+        g = None if j is None else recorded[j]
         d = None if direct is None else direct[k]
         if d is not None:
             g = d if g is None else d + g
+        elif g is not None and into is not None and g is into[k]:
+            grads.append(g)
+            continue
         g = graph_module._finish(g, v, handed)
         handed.add(id(g))
         grads.append(g)
     return grads
 
 
-def _replayed(program, model, feeds, x, y, sample_weight, variables):
+def _replayed(program, model, feeds, x, y, sample_weight, variables, into=None):
     (out,), backwards = program.forward(feeds)
     y_pred = Tensor(out, requires_grad=True)
     with enable_grad():
         loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
     # Penalties on the weights (regularizers) reach the variables directly.
     g_out, *direct = gradients(loss, [y_pred, *variables])
-    return y_pred, loss, _aligned(program, program.backward(backwards, [g_out]), variables,
-                                  direct)
+    positions = program.positions(variables)
+    recorded = program.backward(backwards, [g_out], _into(program, positions, into))
+    return y_pred, loss, _aligned(recorded, positions, variables, into, direct)
 
 
 def _same(a, b) -> bool:

@@ -149,8 +149,9 @@ class Trainer(DataChecks):
             self._layers_cache = self._walk()
             grads = gradients(loss, variables)
         else:  # recorded and replayed where that is safe (training/recorded_step.py)
+            # A replayed step writes the gradients straight into the optimizer's buffer.
             y_pred, loss, grads = self._recorded_step.forward_backward(
-                self, x, y, sample_weight, variables)
+                self, x, y, sample_weight, variables, self.optimizer.gradient_buffers(variables))
         # Keras differentiates `optimizer.scale_loss(loss)` (loss scaling; the optimizer
         # divides the gradients back). Gradients are linear in the loss, so scaling them is
         # the same and leaves the recorded step alone.
