@@ -161,8 +161,9 @@ def test_operators_match_the_table_written_from_keras():
     x = keras.Input((3,))
     checked = 0
     for method, function in keras_op_table.OPERATORS.items():
-        if method not in vars(KerasTensor) or method in ("__div__", "__rdiv__"):
-            continue  # __div__ is Python 2's; __ne__ is left to identity in numen
+        if method in ("__div__", "__rdiv__"):
+            continue  # Python 2's division, never called by Python 3
+        assert method in vars(KerasTensor), f"KerasTensor lacks {method}, which Keras records"
         arity = len(inspect.signature(vars(KerasTensor)[method]).parameters)
         if method == "__rmatmul__":
             continue  # a constant @ a batch has no shape to try here
@@ -171,7 +172,18 @@ def test_operators_match_the_table_written_from_keras():
         out = getattr(x, method)(*([other] if arity == 2 else []))
         assert out.node.layer.function_name == function, method
         checked += 1
-    assert checked >= 27
+    assert checked >= 28
+
+
+def test_equality_is_identity_and_truth_value_is_an_error():
+    # as in Keras: `==` is Python's identity test, so tensors hash and `in` finds them by
+    # identity, while `!=` records not_equal; a symbolic tensor has no truth value
+    x, y = keras.Input((3,)), keras.Input((3,))
+    assert (x == x) is True and (x == y) is False
+    assert x in [y, x] and y not in [x] and {x: 1}[x] == 1
+    assert (x != y).node.layer.function_name == "not_equal"
+    with pytest.raises(TypeError, match="no truth value"):
+        bool(x != y)
 
 
 def test_plot_draws_ops_with_keras_class_names():

@@ -113,8 +113,17 @@ def activation_functions(k):
     return k.Model(x, [a, b, k.activations.linear(c)])
 
 
+def comparisons(k):
+    a = k.Input((4,))
+    b = k.Input((4,))
+    h = k.layers.Dense(4)(a)
+    changed = k.ops.cast(h != b, "float32") + k.ops.cast(0.0 != a, "float32")
+    ordered = k.ops.cast(h < b, "float32") - k.ops.cast(h >= 0.5, "float32")
+    return k.Model([a, b], [changed, ordered, k.ops.cast(b <= a, "float32")])
+
+
 BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
-            nested_and_keywords, activation_functions]
+            nested_and_keywords, activation_functions, comparisons]
 
 
 def _data(model):

@@ -39,6 +39,11 @@ class KerasTensor:
     def __len__(self):
         raise TypeError("a symbolic KerasTensor has no length; use .shape")
 
+    def __bool__(self):
+        raise TypeError(
+            "a symbolic KerasTensor has no truth value: it holds no data until the model runs; "
+            "use keras.ops.cond/where for a choice made on values")
+
     def __array__(self, *args, **kwargs):
         raise TypeError(
             "a symbolic KerasTensor (from keras.Input) has no values: build a Model from it and "
@@ -112,6 +117,11 @@ class KerasTensor:
 
     def __ge__(self, other):
         return _op("greater_equal", self, other)
+
+    # `!=` records not_equal as Keras 3 does, while `==` stays Python's identity test (Keras
+    # defines no __eq__ either): tensors stay hashable and `t in list` keeps meaning "is".
+    def __ne__(self, other):
+        return _op("not_equal", self, other)
 
     def __and__(self, other):
         return _op("logical_and", self, other)

@@ -1,0 +1,54 @@
+"""Operators and activations on symbolic tensors (`keras.Input`) inside Functional models.
+
+Each case builds a model from `keras.Input`, predicts, saves it to a `.keras` file, loads it
+back and predicts again: the values before and after the round trip are Keras's.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from golden_cases.case import Case, f32
+
+
+def _round_trip(k, model, data):
+    """The model's predictions, then those of the model loaded back from a .keras file."""
+    before = model.predict(data, verbose=0)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        after = k.models.load_model(path).predict(data, verbose=0)
+    return before, after
+
+
+def _tied(a, b):
+    """`b` with every other column taken from `a`, so the comparisons meet equal elements."""
+    b = b.copy()
+    b[:, ::2] = a[:, ::2]
+    return b
+
+
+def _comparisons(k, a, b):
+    b = _tied(a, b)
+    x, y = k.Input((4,)), k.Input((4,))
+    # `!=` records a not_equal op; `==` is Python's identity test in Keras (a plain bool)
+    same = np.array([x == y, x == x, x in [y], x in [y, x]])
+    outs = [x != y, x < y, x <= y, x > y, x >= y, x != 0.5, 0.5 != x, x < 0.0, 0.0 < x,
+            x >= 1.0]
+    before, after = _round_trip(k, k.Model([x, y], outs), [a, b])
+    return same, before, after
+
+
+def _comparisons_in_math(k, a, b):
+    b = _tied(a, b)
+    x, y = k.Input((4,)), k.Input((4,))
+    changed = k.ops.cast(x != y, "float32")
+    z = k.ops.where(x > y, x - y, 0.0) + changed * 2.0 - k.ops.cast(y <= -0.5, "float32")
+    return _round_trip(k, k.Model([x, y], z), [a, b])
+
+
+CASES = [
+    Case("comparisons_saved_and_loaded", _comparisons, [f32(3, 4), f32(3, 4)]),
+    Case("comparisons_in_math", _comparisons_in_math, [f32(3, 4), f32(3, 4)]),
+]
