@@ -245,9 +245,18 @@ def test_keras_activations_stay_the_functions_layers_recognize():
     assert keras.activations.serialize(keras.activations.gelu) == "gelu"
 
 
-def test_an_activation_argument_keras_ops_lacks_is_a_clear_error_on_save(tmp_path):
+def test_relu_options_record_keras_relu_operation_and_round_trip(tmp_path):
+    # keras.activations.relu records Keras's own ReLU (module keras.src.activations), with
+    # negative_slope, max_value and threshold in its config, as Keras 3 writes it
     x = keras.Input((4,))
-    model = keras.Model(x, keras.activations.relu(x, max_value=1.0))
-    assert model.predict(np.full((1, 4), 5.0, "float32"), verbose=0).max() == 1.0
-    with pytest.raises(ValueError, match="max_value"):
-        model.save(str(tmp_path / "m.keras"))
+    capped = keras.activations.relu(x, max_value=1.0)
+    model = keras.Model(x, [capped, keras.activations.relu(x)])
+    entry = next(e for e in model.get_config()["layers"] if e["name"] == "re_lu")
+    assert (entry["module"], entry["class_name"]) == ("keras.src.activations.activations", "ReLU")
+    assert entry["config"] == {"negative_slope": 0.0, "max_value": 1.0, "threshold": 0.0,
+                               "name": "re_lu"}
+    assert capped.node.layer.template_kwargs == {"max_value": 1.0}
+    # a plain relu keeps no options of its own, so it still exports to ONNX as Relu
+    assert model.operations[-1].template_kwargs == {}
+    loaded = _round_trip(model, tmp_path, np.full((1, 4), 5.0, "float32"))
+    assert loaded.predict(np.full((1, 4), 5.0, "float32"), verbose=0)[0].max() == 1.0

@@ -122,8 +122,19 @@ def comparisons(k):
     return k.Model([a, b], [changed, ordered, k.ops.cast(b <= a, "float32")])
 
 
+def relu_options(k):
+    # keras.activations.relu records Keras's ReLU Operation (keras.src.activations), which
+    # keeps negative_slope, max_value and threshold; keras.ops.relu records nn's Relu
+    x = k.Input((6,))
+    h = k.layers.Dense(6)(x) * 3.0
+    relu = k.activations.relu
+    a = relu(h, max_value=6.0) + relu(h, negative_slope=0.1)
+    b = relu(h, threshold=0.5) * relu(h, negative_slope=0.2, max_value=1.0, threshold=-0.5)
+    return k.Model(x, [a, b, relu(h) - k.ops.relu(h)])
+
+
 BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
-            nested_and_keywords, activation_functions, comparisons]
+            nested_and_keywords, activation_functions, comparisons, relu_options]
 
 
 def _data(model):

@@ -48,7 +48,17 @@ def _comparisons_in_math(k, a, b):
     return _round_trip(k, k.Model([x, y], z), [a, b])
 
 
+def _relu_options(k, a):
+    x = k.Input((6,))
+    relu = k.activations.relu
+    outs = [relu(x), relu(x, max_value=6.0), relu(x, negative_slope=0.1),
+            relu(x, threshold=0.5), relu(x, negative_slope=0.2, max_value=1.0, threshold=-0.5),
+            relu(x * 4.0, max_value=6.0) + k.ops.relu(x)]
+    return _round_trip(k, k.Model(x, outs), a)
+
+
 CASES = [
     Case("comparisons_saved_and_loaded", _comparisons, [f32(3, 4), f32(3, 4)]),
     Case("comparisons_in_math", _comparisons_in_math, [f32(3, 4), f32(3, 4)]),
+    Case("relu_options_saved_and_loaded", _relu_options, [f32(4, 6, scale=3.0)]),
 ]
