@@ -6,7 +6,7 @@ import math as pymath
 
 import numpy as np
 
-from numen import backend
+from numen import backend, dtypes
 from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import primitive
 from numen.ops.broadcast import pair, unbroadcast
@@ -47,6 +47,10 @@ def multiply(a, b):
 def divide(a, b):
     a, b = pair(a, b)
     y = a.data / b.data
+    if a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu":
+        # integers divide into Keras's float for them (int32 / int32 is float32), where
+        # NumPy would give float64
+        y = y.astype(dtypes.result_type(a.data.dtype.name, b.data.dtype.name, float))
 
     def backward(gy):
         ga = gy / b.data
