@@ -175,6 +175,26 @@ def test_operators_match_the_table_written_from_keras():
     assert checked >= 28
 
 
+def test_symbolic_tensor_refuses_iteration_and_conversion_as_keras_does():
+    x = keras.Input((3,))
+    with pytest.raises(NotImplementedError, match="iterated"):
+        iter(x)
+    for convert in (int, float):
+        with pytest.raises(ValueError, match=convert.__name__):
+            convert(x)
+
+
+def test_defining_ops_on_symbolic_tensors_warns_nothing():
+    # shape inference runs the op on zeros: its 0/0 is not the user's to hear about
+    import warnings
+
+    x = keras.Input((3,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = keras.Model(x, [2.0 / x, 7.0 % x, keras.ops.log(x), keras.ops.mean(x[:, :0], axis=-1)])
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 3)] * 3 + [(None,)]
+
+
 def test_equality_is_identity_and_truth_value_is_an_error():
     # as in Keras: `==` is Python's identity test, so tensors hash and `in` finds them by
     # identity, while `!=` records not_equal; a symbolic tensor has no truth value

@@ -133,8 +133,17 @@ def relu_options(k):
     return k.Model(x, [a, b, relu(h) - k.ops.relu(h)])
 
 
+def tensor_methods(k):
+    # round(), .reshape() and .squeeze() on KerasTensors record Round, Reshape and Squeeze
+    x = k.Input((2, 3))
+    h = k.layers.Dense(3)(x)
+    return k.Model(x, [round(h * 10.0), round(h, 1), h.reshape((-1, 6)),
+                       h[:, :1].squeeze(axis=1)])
+
+
 BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
-            nested_and_keywords, activation_functions, comparisons, relu_options]
+            nested_and_keywords, activation_functions, comparisons, relu_options,
+            tensor_methods]
 
 
 def _data(model):

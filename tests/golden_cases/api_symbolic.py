@@ -9,7 +9,7 @@ import tempfile
 
 import numpy as np
 
-from golden_cases.case import Case, f32
+from golden_cases.case import Case, f32, ints
 
 
 def _round_trip(k, model, data):
@@ -57,8 +57,18 @@ def _relu_options(k, a):
     return _round_trip(k, k.Model(x, outs), a)
 
 
+def _operators(k, a, i):
+    x, n = k.Input((2, 3)), k.Input((6,), dtype="int32")
+    outs = [round(x * 10.0), round(x, 1), x.reshape((-1, 6)), x[:, :1].squeeze(axis=1),
+            n / 4, n // 4, -x, abs(x), x ** 2, 2.0 ** x, x @ np.ones((3, 2), "float32"),
+            x[:, ::-1, None, ...], x[..., -1], ~(n > 0), (n > 0) & (n < 5), (n < 0) | (n > 5),
+            (n > 0) ^ (n > 3), 7.0 % (abs(x) + 1.0), 1.0 / (abs(x) + 1.0)]
+    return _round_trip(k, k.Model([x, n], outs), [a, i])
+
+
 CASES = [
     Case("comparisons_saved_and_loaded", _comparisons, [f32(3, 4), f32(3, 4)]),
     Case("comparisons_in_math", _comparisons_in_math, [f32(3, 4), f32(3, 4)]),
     Case("relu_options_saved_and_loaded", _relu_options, [f32(4, 6, scale=3.0)]),
+    Case("operators_saved_and_loaded", _operators, [f32(3, 2, 3), ints(3, 6, low=-8, high=9)]),
 ]

@@ -67,4 +67,8 @@ CASES = [
          [ints(2, 3, low=1), ints(2, 3, low=1, dtype="int8")]),
     Case("divide_bool_uint8", lambda k, a, b: k.ops.divide(a, b),
          [ints(4, low=0, high=2, dtype="bool"), ints(4, low=1, dtype="uint8")]),
+    Case("round_decimals", lambda k, x: (k.ops.round(x, 1), k.ops.round(x * 100.0, -1),
+                                         k.ops.round(x)), [f32(2, 5, scale=3.0)]),
+    Case("round_int_decimals", lambda k, i: (k.ops.round(i, -1), k.ops.round(i, 2)),
+         [ints(6, low=-60, high=60)]),
 ]

@@ -39,6 +39,19 @@ class KerasTensor:
     def __len__(self):
         raise TypeError("a symbolic KerasTensor has no length; use .shape")
 
+    def __iter__(self):
+        raise NotImplementedError(
+            "a symbolic KerasTensor cannot be iterated over: it holds no data until the model "
+            "runs; index it (x[:, 0]) or use keras.ops.unstack")
+
+    def __int__(self):
+        raise ValueError("a symbolic KerasTensor has no value to convert with int(); it holds "
+                         "no data until the model runs")
+
+    def __float__(self):
+        raise ValueError("a symbolic KerasTensor has no value to convert with float(); it "
+                         "holds no data until the model runs")
+
     def __bool__(self):
         raise TypeError(
             "a symbolic KerasTensor has no truth value: it holds no data until the model runs; "
@@ -147,6 +160,16 @@ class KerasTensor:
     def __getitem__(self, index):
         return _op("get_item", self, index)
 
+    def __round__(self, ndigits=None):
+        return _op("round", self, ndigits or 0)
+
+    # The two array methods Keras's KerasTensor has, recorded as their keras.ops functions.
+    def reshape(self, newshape):
+        return _op("reshape", self, newshape)
+
+    def squeeze(self, axis=None):
+        return _op("squeeze", self, axis)
+
 
 class Node:
     """One layer call in a Functional graph."""
@@ -251,7 +274,9 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     kwargs["training"] = False
     call_args = [build(a) for a in args]
     call_kwargs = {k: build(v) for k, v in kwargs.items()}
-    with no_grad():
+    # zeros stand in for the values, so a 0/0 or log(0) here is no fault of the user's data:
+    # NumPy's floating-point warnings are kept from them
+    with no_grad(), np.errstate(all="ignore"):
         out = layer(build(specs), *call_args, **call_kwargs)
     layer._clear_losses()
     shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)

@@ -337,9 +337,21 @@ logical_or = _no_grad_binary("logical_or")
 logical_not = _no_grad_unary("logical_not")
 floor = _no_grad_unary("floor")
 ceil = _no_grad_unary("ceil")
-round = _no_grad_unary("round")  # noqa: A001
 isnan = _no_grad_unary("isnan")
 isinf = _no_grad_unary("isinf")
 isfinite = _no_grad_unary("isfinite")
 floor_divide = _no_grad_binary("floor_divide")
+
+
+def round(x, decimals: int = 0):  # noqa: A001
+    """Element-wise rounding to `decimals` places (negative: tens, hundreds...), halves to
+    even; integers stay integers (no gradient).
+
+    >>> round(np.array([1.25, 2.5, 125.0]), 1).numpy()
+    array([  1.2,   2.5, 125. ])
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be an int, received {decimals!r}")
+    x = as_tensor(x)
+    return Tensor(backend.xp_of(x.data).round(x.data, int(decimals)))
 mod = _no_grad_binary("mod")
