@@ -184,6 +184,15 @@ def test_symbolic_tensor_refuses_iteration_and_conversion_as_keras_does():
             convert(x)
 
 
+def test_a_symbolic_boolean_mask_as_key_is_refused():
+    # its result's length depends on the data (numen recorded a shape of (0,) from zeros)
+    x, mask = keras.Input((3,)), keras.Input((3,), dtype="bool")
+    with pytest.raises(ValueError, match="boolean mask"):
+        x[mask]
+    with pytest.raises(ValueError, match="boolean mask"):
+        x[:, mask]
+
+
 def test_defining_ops_on_symbolic_tensors_warns_nothing():
     # shape inference runs the op on zeros: its 0/0 is not the user's to hear about
     import warnings

@@ -158,6 +158,13 @@ class KerasTensor:
         return _op("logical_not", self)
 
     def __getitem__(self, index):
+        if any(isinstance(k, KerasTensor) and k.dtype == "bool" for k in flatten(index)):
+            # how many elements a mask keeps depends on its values, so no shape can be
+            # recorded (Keras refuses any symbolic key)
+            raise ValueError(
+                f"{self.name}[...]: received a symbolic boolean mask as the key, whose result "
+                "has a length known only from the data; expected ints, slices, None or "
+                "Ellipsis (keras.ops.where(mask, x, 0) keeps the shape)")
         return _op("get_item", self, index)
 
     def __round__(self, ndigits=None):
