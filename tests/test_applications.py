@@ -184,7 +184,7 @@ def _md5(path):
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(imagenet_utils, "_class_index", None)
     return tmp_path / "home"
 

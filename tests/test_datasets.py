@@ -33,7 +33,7 @@ from numen.datasets._safe_load import load_npz
 @pytest.fixture
 def server(file_server, monkeypatch, tmp_path):
     """The local file server as the loaders' origin (NUMEN_DATASETS_ORIGIN), with the cache
-    in a fresh NUMEN_HOME. `serve(name, data, module, key)` publishes a file and points the
+    in a fresh KERAS_HOME. `serve(name, data, module, key)` publishes a file and points the
     loader's expected hash at it."""
     files = file_server.files
 
@@ -47,7 +47,7 @@ def server(file_server, monkeypatch, tmp_path):
                 monkeypatch.setattr(module, attr, digest)
 
     monkeypatch.setenv("NUMEN_DATASETS_ORIGIN", file_server.url)
-    monkeypatch.setenv("NUMEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     return SimpleNamespace(files=files, hits=file_server.hits, stop=file_server.stop,
                            serve=serve, url=file_server.url, home=tmp_path / "home")
 

@@ -21,7 +21,7 @@ def server(file_server):
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMEN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
 
 
@@ -29,7 +29,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_downloads_into_numen_home_then_uses_the_cache(server, home):
+def test_downloads_into_keras_home_then_uses_the_cache(server, home):
     server.files["a.txt"] = b"hello numen"
     path = get_file("a.txt", origin=server.url + "a.txt", file_hash=sha256(b"hello numen"))
     assert path == str(home / "datasets" / "a.txt")
@@ -40,13 +40,31 @@ def test_downloads_into_numen_home_then_uses_the_cache(server, home):
 
 
 def test_keras_face_and_default_home(server, monkeypatch, tmp_path):
-    monkeypatch.delenv("NUMEN_HOME", raising=False)
+    # Keras 3's cache: ~/.keras unless KERAS_HOME says otherwise (numen's old NUMEN_HOME and
+    # ~/.numen are not read)
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.setenv("NUMEN_HOME", str(tmp_path / "old"))
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert file_utils.numen_home() == str(tmp_path / ".numen")
+    assert file_utils.keras_home() == str(tmp_path / ".keras")
     assert keras.utils.get_file is get_file
     server.files["b.bin"] = b"\x00\x01"
     path = keras.utils.get_file(origin=server.url + "b.bin")  # fname from the URL
-    assert path == str(tmp_path / ".numen" / "datasets" / "b.bin")
+    assert path == str(tmp_path / ".keras" / "datasets" / "b.bin")
+    assert not (tmp_path / "old").exists() and not (tmp_path / ".numen").exists()
+
+
+def test_keras_home_is_read_at_each_call_and_a_placed_file_is_used(monkeypatch, tmp_path):
+    # a file already in $KERAS_HOME/models (where Keras caches weights) is used without a
+    # download: the origin does not exist
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "kh"))
+    placed = tmp_path / "kh" / "models" / "w.h5"
+    placed.parent.mkdir(parents=True)
+    placed.write_bytes(b"weights")
+    origin = (tmp_path / "nowhere" / "w.h5").as_uri()
+    assert get_file("w.h5", origin, cache_subdir="models") == str(placed)
+    monkeypatch.setenv("KERAS_HOME", "~/elsewhere")  # expanded, as Keras expands it
+    assert file_utils.keras_home() == str(tmp_path / "user" / "elsewhere")
 
 
 def test_cache_dir_and_cache_subdir_override(server, home, tmp_path):

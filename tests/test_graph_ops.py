@@ -161,8 +161,9 @@ def test_operators_match_the_table_written_from_keras():
     x = keras.Input((3,))
     checked = 0
     for method, function in keras_op_table.OPERATORS.items():
-        if method not in vars(KerasTensor) or method in ("__div__", "__rdiv__"):
-            continue  # __div__ is Python 2's; __ne__ is left to identity in numen
+        if method in ("__div__", "__rdiv__"):
+            continue  # Python 2's division, never called by Python 3
+        assert method in vars(KerasTensor), f"KerasTensor lacks {method}, which Keras records"
         arity = len(inspect.signature(vars(KerasTensor)[method]).parameters)
         if method == "__rmatmul__":
             continue  # a constant @ a batch has no shape to try here
@@ -171,7 +172,48 @@ def test_operators_match_the_table_written_from_keras():
         out = getattr(x, method)(*([other] if arity == 2 else []))
         assert out.node.layer.function_name == function, method
         checked += 1
-    assert checked >= 27
+    assert checked >= 28
+
+
+def test_symbolic_tensor_refuses_iteration_and_conversion_as_keras_does():
+    x = keras.Input((3,))
+    with pytest.raises(NotImplementedError, match="iterated"):
+        iter(x)
+    for convert in (int, float):
+        with pytest.raises(ValueError, match=convert.__name__):
+            convert(x)
+
+
+def test_a_symbolic_boolean_mask_as_key_is_refused():
+    # its result's length depends on the data (numen recorded a shape of (0,) from zeros)
+    x, mask = keras.Input((3,)), keras.Input((3,), dtype="bool")
+    with pytest.raises(ValueError, match="boolean mask"):
+        x[mask]
+    with pytest.raises(ValueError, match="boolean mask"):
+        x[:, mask]
+
+
+def test_defining_ops_on_symbolic_tensors_warns_nothing():
+    # shape inference runs the op on zeros: its 0/0 is not the user's to hear about
+    import warnings
+
+    x = keras.Input((3,))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        empty_mean = keras.ops.mean(x[:, :0], axis=-1)
+        model = keras.Model(x, [2.0 / x, 7.0 % x, keras.ops.log(x), empty_mean])
+    assert [tuple(t.shape) for t in model.outputs] == [(None, 3)] * 3 + [(None,)]
+
+
+def test_equality_is_identity_and_truth_value_is_an_error():
+    # as in Keras: `==` is Python's identity test, so tensors hash and `in` finds them by
+    # identity, while `!=` records not_equal; a symbolic tensor has no truth value
+    x, y = keras.Input((3,)), keras.Input((3,))
+    assert (x == x) is True and (x == y) is False
+    assert x in [y, x] and y not in [x] and {x: 1}[x] == 1
+    assert (x != y).node.layer.function_name == "not_equal"
+    with pytest.raises(TypeError, match="no truth value"):
+        bool(x != y)
 
 
 def test_plot_draws_ops_with_keras_class_names():
@@ -233,9 +275,18 @@ def test_keras_activations_stay_the_functions_layers_recognize():
     assert keras.activations.serialize(keras.activations.gelu) == "gelu"
 
 
-def test_an_activation_argument_keras_ops_lacks_is_a_clear_error_on_save(tmp_path):
+def test_relu_options_record_keras_relu_operation_and_round_trip(tmp_path):
+    # keras.activations.relu records Keras's own ReLU (module keras.src.activations), with
+    # negative_slope, max_value and threshold in its config, as Keras 3 writes it
     x = keras.Input((4,))
-    model = keras.Model(x, keras.activations.relu(x, max_value=1.0))
-    assert model.predict(np.full((1, 4), 5.0, "float32"), verbose=0).max() == 1.0
-    with pytest.raises(ValueError, match="max_value"):
-        model.save(str(tmp_path / "m.keras"))
+    capped = keras.activations.relu(x, max_value=1.0)
+    model = keras.Model(x, [capped, keras.activations.relu(x)])
+    entry = next(e for e in model.get_config()["layers"] if e["name"] == "re_lu")
+    assert (entry["module"], entry["class_name"]) == ("keras.src.activations.activations", "ReLU")
+    assert entry["config"] == {"negative_slope": 0.0, "max_value": 1.0, "threshold": 0.0,
+                               "name": "re_lu"}
+    assert capped.node.layer.template_kwargs == {"max_value": 1.0}
+    # a plain relu keeps no options of its own, so it still exports to ONNX as Relu
+    assert model.operations[-1].template_kwargs == {}
+    loaded = _round_trip(model, tmp_path, np.full((1, 4), 5.0, "float32"))
+    assert loaded.predict(np.full((1, 4), 5.0, "float32"), verbose=0)[0].max() == 1.0

@@ -113,8 +113,37 @@ def activation_functions(k):
     return k.Model(x, [a, b, k.activations.linear(c)])
 
 
+def comparisons(k):
+    a = k.Input((4,))
+    b = k.Input((4,))
+    h = k.layers.Dense(4)(a)
+    changed = k.ops.cast(h != b, "float32") + k.ops.cast(0.0 != a, "float32")
+    ordered = k.ops.cast(h < b, "float32") - k.ops.cast(h >= 0.5, "float32")
+    return k.Model([a, b], [changed, ordered, k.ops.cast(b <= a, "float32")])
+
+
+def relu_options(k):
+    # keras.activations.relu records Keras's ReLU Operation (keras.src.activations), which
+    # keeps negative_slope, max_value and threshold; keras.ops.relu records nn's Relu
+    x = k.Input((6,))
+    h = k.layers.Dense(6)(x) * 3.0
+    relu = k.activations.relu
+    a = relu(h, max_value=6.0) + relu(h, negative_slope=0.1)
+    b = relu(h, threshold=0.5) * relu(h, negative_slope=0.2, max_value=1.0, threshold=-0.5)
+    return k.Model(x, [a, b, relu(h) - k.ops.relu(h)])
+
+
+def tensor_methods(k):
+    # round(), .reshape() and .squeeze() on KerasTensors record Round, Reshape and Squeeze
+    x = k.Input((2, 3))
+    h = k.layers.Dense(3)(x)
+    return k.Model(x, [round(h * 10.0), round(h, 1), h.reshape((-1, 6)),
+                       h[:, :1].squeeze(axis=1)])
+
+
 BUILDERS = [arithmetic, slicing, reductions, joining, activations, shapes, matmul, einsum,
-            nested_and_keywords, activation_functions]
+            nested_and_keywords, activation_functions, comparisons, relu_options,
+            tensor_methods]
 
 
 def _data(model):

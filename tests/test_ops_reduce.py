@@ -109,3 +109,21 @@ def test_integer_mean_is_float():
 def test_axis_out_of_range_is_value_error():
     with pytest.raises(ValueError, match="axis 3"):
         ops.sum(np.ones((2, 2)), axis=3)
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std"])
+@pytest.mark.parametrize("axis,shape", [(None, (2, 0)), (0, (0, 3)), (-1, (2, 0)),
+                                        ((0, 1), (0, 3))])
+def test_reduction_over_an_empty_axis_is_nan_without_a_warning(name, axis, shape):
+    # Keras (JAX) returns NaN silently (tests/golden_cases/ops_core.py has its values); NumPy's
+    # "Mean of empty slice" and 0/0 RuntimeWarnings must not reach the user
+    import warnings
+
+    x = Tensor(np.zeros(shape, "float32"), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = getattr(ops, name)(x, axis=axis, keepdims=True)
+        (gx,) = gradients(ops.sum(getattr(ops, name)(x, axis=axis)), [x])
+    assert out.dtype == "float32" and np.isnan(out.numpy()).all()
+    assert out.shape == np.zeros(shape).sum(axis=axis, keepdims=True).shape
+    assert gx.shape == shape

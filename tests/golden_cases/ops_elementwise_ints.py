@@ -61,4 +61,14 @@ CASES = [
     Case("view_as_real_of_float", lambda k, x: k.ops.view_as_real(x), [f32(3)]),
     Case("polar", lambda k, r, t: k.ops.polar(r, t), [f32(2, 3), f32(3)]),
     Case("polar_ints", lambda k, r, t: k.ops.polar(r, t), [ints(3), ints(3)]),
+    # integer operands divide into Keras's float (float32 here), not NumPy's float64
+    Case("true_divide_ints", lambda k, a, b: (k.ops.true_divide(a, b), k.ops.divide(a, 2),
+                                              k.ops.true_divide(3, a)),
+         [ints(2, 3, low=1), ints(2, 3, low=1, dtype="int8")]),
+    Case("divide_bool_uint8", lambda k, a, b: k.ops.divide(a, b),
+         [ints(4, low=0, high=2, dtype="bool"), ints(4, low=1, dtype="uint8")]),
+    Case("round_decimals", lambda k, x: (k.ops.round(x, 1), k.ops.round(x * 100.0, -1),
+                                         k.ops.round(x)), [f32(2, 5, scale=3.0)]),
+    Case("round_int_decimals", lambda k, i: (k.ops.round(i, -1), k.ops.round(i, 2)),
+         [ints(6, low=-60, high=60)]),
 ]

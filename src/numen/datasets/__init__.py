@@ -1,6 +1,6 @@
 """Small classic datasets (`keras.datasets`): each module has a `load_data()` that downloads
-the same files Keras uses, caches them under `$NUMEN_HOME/datasets` (default
-`~/.numen/datasets`), verifies their hashes and returns NumPy arrays in Keras's shapes and
+the same files Keras uses, caches them where Keras does (under `$KERAS_HOME/datasets`, default
+`~/.keras/datasets`), verifies their hashes and returns NumPy arrays in Keras's shapes and
 dtypes.
 
 Set `NUMEN_DATASETS_ORIGIN` to a base URL to fetch every file from a mirror instead (the file

@@ -15,7 +15,8 @@ def load_data(path: str = "mnist.npz"):
     """Load MNIST: 60,000 training and 10,000 test 28x28 grayscale digit images.
 
     Args:
-        path: file name of the cached copy (under `$NUMEN_HOME/datasets`).
+        path: file name of the cached copy (under `$KERAS_HOME/datasets`,
+            default `~/.keras/datasets`).
 
     Returns:
         `(x_train, y_train), (x_test, y_test)`: uint8 images of shape (N, 28, 28) with values

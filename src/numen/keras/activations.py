@@ -3,7 +3,8 @@
 As in Keras, an activation called on a symbolic tensor (a Functional model being defined from
 `keras.Input`) records itself in the graph as the `keras.ops` function of its name, with its
 arguments spelled out (`gelu` keeps `approximate=False`, which `keras.ops.gelu` would not
-default to); `linear` records nothing. On real data it is numen's function. `get` and
+default to); `relu` records Keras's own ReLU Operation with negative_slope, max_value and
+threshold; `linear` records nothing. On real data it is numen's function. `get` and
 `serialize` see through to numen's function, so a layer given `keras.activations.relu` keeps
 the same function as one given 'relu'.
 """
@@ -17,14 +18,19 @@ from numen.layers import symbolic as _symbolic
 from numen.layers import tensor_op as _tensor_op
 
 _NOT_ACTIVATIONS = {"get", "serialize", "deserialize"}
-_OP_NAME = {"exponential": "exp"}  # the keras.ops function an activation records as
+# What an activation records as: the keras.ops function of its name, another one, or (relu)
+# an Operation of its own, which keeps all of relu's options as Keras's ReLU does.
+_OP_NAME = {"exponential": "exp", **{k: f"activations.{k}" for k in _op_table.ACTIVATIONS}}
 
 
 def _face(name, fn):
     op_name = _OP_NAME.get(name, name)
     signature = inspect.signature(fn)
-    row = _op_table.OPS.get(op_name)
-    op_params = {p[0].lstrip("*") for p in row[3]} if row else None
+    row = _tensor_op.keras_row(op_name)
+    # what the recorded op assumes for an argument left out: its own default where it has
+    # the argument (keras.ops.gelu's approximate=True), else the activation's
+    assumed = {k: p.default for k, p in signature.parameters.items()}
+    assumed.update({p[0]: p[1] for p in (row[3] if row else ()) if len(p) > 1})
 
     @functools.wraps(fn)
     def face(*args, **kwargs):
@@ -35,14 +41,21 @@ def _face(name, fn):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         (x_name, x), *options = bound.arguments.items()
-        # an argument the op lacks is left out while it has its default (relu's
-        # negative_slope=0.0); with another value, saving the model says Keras has no such op
-        kept = {k: v for k, v in options
-                if op_params is None or k in op_params or v != signature.parameters[k].default}
+        # only the arguments that differ from what the op assumes are kept (gelu's
+        # approximate=False; relu's options stay out at their defaults, so a plain relu also
+        # exports to ONNX); saving writes Keras's full record from the table either way
+        kept = {k: v for k, v in options if not _is_assumed(v, assumed.get(k))}
         return _tensor_op.record_op(fn, (x,), kept, function_name=op_name)
 
     face.numen_function = fn
     return face
+
+
+def _is_assumed(value, default) -> bool:
+    if value is default:
+        return True
+    plain = (bool, int, float, str)
+    return isinstance(value, plain) and isinstance(default, plain) and value == default
 
 
 globals().update({

@@ -5,6 +5,8 @@ OPS[function name] = (Keras module, Operation class, default node name, the
 function's parameters (name,) or (name, default), init arguments {init name: parameter},
 call arguments [parameter], call keywords {keyword: parameter}).
 OPERATORS[KerasTensor method] = the keras.ops function it records.
+ACTIVATIONS[keras.activations function] = the same row, for the activations that
+record an Operation of their own on symbolic tensors instead of a keras.ops function.
 """
 
 # ruff: noqa: E501
@@ -380,6 +382,10 @@ OPERATORS = {
     '__sub__': 'subtract',
     '__truediv__': 'true_divide',
     '__xor__': 'logical_xor',
+}
+
+ACTIVATIONS = {
+    'relu': ('keras.src.activations.activations', 'ReLU', 're_lu', (('x',), ('negative_slope', 0.0), ('max_value', None), ('threshold', 0.0)), {'negative_slope': 'negative_slope', 'max_value': 'max_value', 'threshold': 'threshold'}, ('x',), {}),
 }
 
 # keras.ops functions with no entry, and why.

@@ -39,6 +39,24 @@ class KerasTensor:
     def __len__(self):
         raise TypeError("a symbolic KerasTensor has no length; use .shape")
 
+    def __iter__(self):
+        raise NotImplementedError(
+            "a symbolic KerasTensor cannot be iterated over: it holds no data until the model "
+            "runs; index it (x[:, 0]) or use keras.ops.unstack")
+
+    def __int__(self):
+        raise ValueError("a symbolic KerasTensor has no value to convert with int(); it holds "
+                         "no data until the model runs")
+
+    def __float__(self):
+        raise ValueError("a symbolic KerasTensor has no value to convert with float(); it "
+                         "holds no data until the model runs")
+
+    def __bool__(self):
+        raise TypeError(
+            "a symbolic KerasTensor has no truth value: it holds no data until the model runs; "
+            "use keras.ops.cond/where for a choice made on values")
+
     def __array__(self, *args, **kwargs):
         raise TypeError(
             "a symbolic KerasTensor (from keras.Input) has no values: build a Model from it and "
@@ -113,6 +131,11 @@ class KerasTensor:
     def __ge__(self, other):
         return _op("greater_equal", self, other)
 
+    # `!=` records not_equal as Keras 3 does, while `==` stays Python's identity test (Keras
+    # defines no __eq__ either): tensors stay hashable and `t in list` keeps meaning "is".
+    def __ne__(self, other):
+        return _op("not_equal", self, other)
+
     def __and__(self, other):
         return _op("logical_and", self, other)
 
@@ -135,7 +158,24 @@ class KerasTensor:
         return _op("logical_not", self)
 
     def __getitem__(self, index):
+        if any(isinstance(k, KerasTensor) and k.dtype == "bool" for k in flatten(index)):
+            # how many elements a mask keeps depends on its values, so no shape can be
+            # recorded (Keras refuses any symbolic key)
+            raise ValueError(
+                f"{self.name}[...]: received a symbolic boolean mask as the key, whose result "
+                "has a length known only from the data; expected ints, slices, None or "
+                "Ellipsis (keras.ops.where(mask, x, 0) keeps the shape)")
         return _op("get_item", self, index)
+
+    def __round__(self, ndigits=None):
+        return _op("round", self, ndigits or 0)
+
+    # The two array methods Keras's KerasTensor has, recorded as their keras.ops functions.
+    def reshape(self, newshape):
+        return _op("reshape", self, newshape)
+
+    def squeeze(self, axis=None):
+        return _op("squeeze", self, axis)
 
 
 class Node:
@@ -241,7 +281,9 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     kwargs["training"] = False
     call_args = [build(a) for a in args]
     call_kwargs = {k: build(v) for k, v in kwargs.items()}
-    with no_grad():
+    # zeros stand in for the values, so a 0/0 or log(0) here is no fault of the user's data:
+    # NumPy's floating-point warnings are kept from them
+    with no_grad(), np.errstate(all="ignore"):
         out = layer(build(specs), *call_args, **call_kwargs)
     layer._clear_losses()
     shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)

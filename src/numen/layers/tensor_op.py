@@ -29,7 +29,7 @@ class TensorOp(Layer):
 
     def __init__(self, fn, args, kwargs, name=None, function_name=None):
         self.function_name = function_name or getattr(fn, "__name__", "op")
-        self._keras = keras_op_table.OPS.get(self.function_name)
+        self._keras = keras_row(self.function_name)
         default = self._keras[2] if self._keras else to_snake_case(self.function_name)
         super().__init__(name=name or unique_name(default))
         self.fn = fn
@@ -113,6 +113,15 @@ class TensorOp(Layer):
         config = dict(self.keras_arguments()[0])
         config["name"] = self.name
         return config
+
+
+def keras_row(function_name: str) -> tuple | None:
+    """Keras's record of a call (a keras_op_table row): that of the keras.ops function of this
+    name, or for 'activations.NAME' that of a keras.activations function recording an
+    Operation of its own (relu's ReLU); None where Keras records none."""
+    family, _, name = function_name.rpartition(".")
+    table = keras_op_table.ACTIVATIONS if family == "activations" else keras_op_table.OPS
+    return table.get(name)
 
 
 def _parameter(param: tuple) -> inspect.Parameter:

@@ -6,7 +6,7 @@ import math as pymath
 
 import numpy as np
 
-from numen import backend
+from numen import backend, dtypes
 from numen.autodiff import Tensor, as_tensor, result
 from numen.autodiff.replay import primitive
 from numen.ops.broadcast import pair, unbroadcast
@@ -47,6 +47,10 @@ def multiply(a, b):
 def divide(a, b):
     a, b = pair(a, b)
     y = a.data / b.data
+    if a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu":
+        # integers divide into Keras's float for them (int32 / int32 is float32), where
+        # NumPy would give float64
+        y = y.astype(dtypes.result_type(a.data.dtype.name, b.data.dtype.name, float))
 
     def backward(gy):
         ga = gy / b.data
@@ -333,9 +337,21 @@ logical_or = _no_grad_binary("logical_or")
 logical_not = _no_grad_unary("logical_not")
 floor = _no_grad_unary("floor")
 ceil = _no_grad_unary("ceil")
-round = _no_grad_unary("round")  # noqa: A001
 isnan = _no_grad_unary("isnan")
 isinf = _no_grad_unary("isinf")
 isfinite = _no_grad_unary("isfinite")
 floor_divide = _no_grad_binary("floor_divide")
+
+
+def round(x, decimals: int = 0):  # noqa: A001
+    """Element-wise rounding to `decimals` places (negative: tens, hundreds...), halves to
+    even; integers stay integers (no gradient).
+
+    >>> round(np.array([1.25, 2.5, 125.0]), 1).numpy()
+    array([  1.2,   2.5, 125. ])
+    """
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"round: decimals must be an int, received {decimals!r}")
+    x = as_tensor(x)
+    return Tensor(backend.xp_of(x.data).round(x.data, int(decimals)))
 mod = _no_grad_binary("mod")

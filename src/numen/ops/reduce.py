@@ -83,11 +83,17 @@ def _divided_sum_kernel(arrays, needs, divisor):
 def mean(x, axis=None, keepdims=False):
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim, "mean")
-    y = x.data.mean(axis=axes, keepdims=keepdims)
-    if x.data.dtype.kind in "iub":
-        y = y.astype(backend.floatx())
-    count = x.data.size // builtins.max(y.size, 1) if x.data.size else 1
+    reduced = [x.shape[a] for a in (range(x.ndim) if axes is None else axes)]
+    dtype = backend.floatx() if x.data.dtype.kind in "iub" else x.data.dtype
     xp = backend.xp_of(x.data)
+    if 0 in reduced:
+        # an empty axis: NaN, as in Keras (JAX) and NumPy, but without the RuntimeWarnings
+        # ("Mean of empty slice", 0/0) NumPy would let through to the user
+        shape = x.data.sum(axis=axes, keepdims=keepdims).shape
+        y = xp.full(shape, float("nan"), dtype=dtype)
+    else:
+        y = x.data.mean(axis=axes, keepdims=keepdims).astype(dtype, copy=False)
+    count = x.data.size // builtins.max(y.size, 1) if x.data.size else 1
 
     def backward(gy):
         g = _expand(gy, x.shape, axes, keepdims) / count

@@ -1,8 +1,10 @@
-"""Recorded ops (`x * 2`, `keras.ops.sum(x, axis=1)`) in a Functional config, as Keras 3 writes
-them: one entry per call, `{"module": "keras.src.ops.<family>", "class_name": <Operation>,
-"config": {<init arguments>, "name"}, "registered_name", "name", "inbound_nodes": [{"args",
-"kwargs"}]}`. Reading maps the class back to a `keras.ops` function through
-numen/layers/keras_op_table.py only: nothing named in a file is imported or run.
+"""Recorded ops (`x * 2`, `keras.ops.sum(x, axis=1)`, `keras.activations.relu(x, max_value=6)`)
+in a Functional config, as Keras 3 writes them: one entry per call, `{"module":
+"keras.src.ops.<family>", "class_name": <Operation>, "config": {<init arguments>, "name"},
+"registered_name", "name", "inbound_nodes": [{"args", "kwargs"}]}` (relu's ReLU Operation lives
+in module "keras.src.activations.activations"). Reading maps the class back to a `keras.ops` or
+`keras.activations` function through numen/layers/keras_op_table.py only: nothing named in a
+file is imported or run.
 
 Constants in the call arguments use Keras's tags: `__slice__`, `__ellipsis__`, `__numpy__`,
 `__tensor__` and `__bytes__`.
@@ -13,9 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from numen.layers import keras_op_table
-from numen.layers.tensor_op import TensorOp, record_op
+from numen.layers.tensor_op import TensorOp, keras_row, record_op
 
 _OP_MODULE = "keras.src.ops."
+# keras.activations functions with an Operation of their own, as TensorOp names them
+_ACTIVATION_OPS = {f"activations.{k}": row for k, row in keras_op_table.ACTIVATIONS.items()}
 
 
 def op_entry(op: TensorOp, node, encode) -> dict:
@@ -77,20 +81,25 @@ def decode_constant(value):
 
 def is_op_spec(spec: dict) -> bool:
     """Whether a config entry is a recorded Keras Operation rather than a layer."""
-    return isinstance(spec, dict) and str(spec.get("module") or "").startswith(_OP_MODULE)
+    if not isinstance(spec, dict):
+        return False
+    module = str(spec.get("module") or "")
+    return module.startswith(_OP_MODULE) or any(
+        row[:2] == (module, spec.get("class_name")) for row in _ACTIVATION_OPS.values())
 
 
 def _function_for(spec: dict) -> str:
     """The keras.ops function that records the entry's Operation class."""
     module, class_name = spec.get("module"), spec.get("class_name")
-    names = [k for k, e in keras_op_table.OPS.items() if e[0] == module and e[1] == class_name]
+    rows = {**keras_op_table.OPS, **_ACTIVATION_OPS}
+    names = [k for k, e in rows.items() if e[0] == module and e[1] == class_name]
     if not names:
         raise ValueError(
             f"Operation '{spec.get('name')}' of class {class_name!r} (module {module!r}) is "
             "not one numen can rebuild: no keras.ops function records it (see "
             "numen/layers/keras_op_table.py)")
     # The function named like the Operation ('absolute' for Absolute, not 'abs').
-    default = keras_op_table.OPS[names[0]][2]
+    default = rows[names[0]][2]
     return min(names, key=lambda k: (k != default, len(k), k))
 
 
@@ -130,7 +139,7 @@ def call_op(spec: dict, args: list, kwargs: dict):
     from numen.keras import ops
 
     name = _function_for(spec)
-    entry = keras_op_table.OPS[name]
+    entry = keras_row(name)
     params, init_map, call_args, call_kwargs = entry[3:]
     config = dict(spec.get("config") or {})
     values = {p: decode_constant(config[k]) for k, p in init_map.items() if k in config}
@@ -146,7 +155,12 @@ def call_op(spec: dict, args: list, kwargs: dict):
     positional = []
     for p, v in pairs:
         positional += list(v or ()) if p[0].startswith("*") else [v]
-    fn = getattr(ops, name, None)
+    if name.startswith("activations."):
+        from numen.keras import activations
+
+        fn = getattr(activations, name.split(".", 1)[1], None)
+    else:
+        fn = getattr(ops, name, None)
     for view in ("nn", "numpy", "linalg", "image"):  # a function only in a sub-namespace
         fn = fn or getattr(getattr(ops, view), name, None)
     if fn is None:

@@ -1,9 +1,11 @@
 """`keras.utils.get_file`: download a file once, keep it in a local cache, verify its hash.
 
-The cache lives under `$NUMEN_HOME` (default `~/.numen`), in `cache_subdir` (default
-`datasets`). A download is written to a temporary file beside its target, checked against
-`file_hash` when one is given, and only then renamed into place, so an interrupted or corrupt
-transfer never leaves a half-written file where the cache expects a good one.
+The cache is Keras's: `$KERAS_HOME` when set, else `~/.keras` (a temporary `.keras` folder
+when that is not writable), in `cache_subdir` (default `datasets`), so files Keras fetched are
+found and numen's are found by Keras. A download is written to a temporary file beside its
+target, checked against `file_hash` when one is given, and only then renamed into place, so an
+interrupted or corrupt transfer never leaves a half-written file where the cache expects a good
+one.
 """
 
 from __future__ import annotations
@@ -27,9 +29,15 @@ DOWNLOAD_TIMEOUT_S = 60.0
 _CHUNK = 1 << 16
 
 
-def numen_home() -> str:
-    """The cache root: `$NUMEN_HOME` when set, else `~/.numen`."""
-    return os.path.expanduser(os.environ.get("NUMEN_HOME") or os.path.join("~", ".numen"))
+def keras_home() -> str:
+    """The cache root, where Keras 3 keeps it: `$KERAS_HOME` when set, else `~/.keras`.
+
+    Read at each call, so a KERAS_HOME set after import counts.
+
+    >>> keras_home()  # doctest: +SKIP
+    '/home/me/.keras'
+    """
+    return os.path.expanduser(os.environ.get("KERAS_HOME") or os.path.join("~", ".keras"))
 
 
 def _hasher(algorithm: str, file_hash: str | None = None):
@@ -130,7 +138,7 @@ def _writable_base(cache_dir: str) -> str:
         pass
     if os.access(base, os.W_OK):
         return base
-    return os.path.join(tempfile.gettempdir(), ".numen")
+    return os.path.join(tempfile.gettempdir(), ".keras")  # as Keras does
 
 
 def _download(origin: str, target: str, file_hash, hash_algorithm: str) -> None:
@@ -172,9 +180,10 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
              archive_format="auto", cache_dir=None, force_download=False) -> str:
     """Download `origin` into the cache unless a good copy is already there; return its path.
 
-    The file goes to `cache_dir/cache_subdir/fname` (`cache_dir` defaults to `$NUMEN_HOME`,
-    else `~/.numen`). With `file_hash`, a cached copy whose hash differs is downloaded again,
-    and a fresh download whose hash differs raises ValueError without touching the cache.
+    The file goes to `cache_dir/cache_subdir/fname` (`cache_dir` defaults to `$KERAS_HOME`,
+    else `~/.keras`, as in Keras). With `file_hash`, a cached copy whose hash differs is
+    downloaded again, and a fresh download whose hash differs raises ValueError without touching
+    the cache.
 
     Args:
         fname: local file name; None takes the last part of the URL's path. With `extract`
@@ -187,7 +196,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         hash_algorithm: 'auto' (sha256 for 64 hex digits, else md5), 'sha256' or 'md5'.
         extract: extract the archive (tar or zip) and return the extraction folder.
         archive_format: 'auto', 'tar', 'zip' or None.
-        cache_dir: the cache root, instead of `$NUMEN_HOME`/`~/.numen`.
+        cache_dir: the cache root, instead of `$KERAS_HOME`/`~/.keras`.
         force_download: download again even when a cached copy exists.
 
     Returns:
@@ -208,7 +217,7 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
                          f"received {hash_algorithm!r}")
     if file_hash is not None and hash_algorithm == "auto":
         hash_algorithm = _hasher("auto", file_hash).name  # named in messages
-    datadir = os.path.join(_writable_base(cache_dir or numen_home()), cache_subdir)
+    datadir = os.path.join(_writable_base(cache_dir or keras_home()), cache_subdir)
     os.makedirs(datadir, exist_ok=True)
 
     given_name = fname
@@ -267,4 +276,4 @@ def _extract_into(archive: str, extraction_dir: str, archive_format) -> None:
             shutil.rmtree(tmp)
 
 
-__all__ = ["extract_archive", "get_file", "hash_file", "numen_home", "validate_file"]
+__all__ = ["extract_archive", "get_file", "hash_file", "keras_home", "validate_file"]
