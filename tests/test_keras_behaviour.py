@@ -90,14 +90,16 @@ KERAS_NAMES = _json("behaviour_names.json")
 
 @pytest.fixture(scope="module")
 def numen_names():
-    return json.loads(json.dumps(SCENARIOS.names_and_losses(keras)))
+    return json.loads(json.dumps({**SCENARIOS.names_and_losses(keras),
+                                  "summary_widths": SCENARIOS.summary_widths(keras)}))
 
 
 @pytest.mark.parametrize("case", sorted(KERAS_NAMES))
-def test_automatic_names_and_loss_label_dtypes_match_keras(numen_names, case):
+def test_names_loss_label_dtypes_and_summary_widths_match_keras(numen_names, case):
     """The names new layers and models get after a MultiHeadAttention or a Sequential model
     is built (Keras names the sub-layers and the Functional model those builds make), and the
-    dtype a user's loss sees the labels in (Keras's float32, whatever the data's)."""
+    dtype a user's loss sees the labels in (Keras's float32, whatever the data's), and how
+    `summary()` splits a line between its columns."""
     assert numen_names[case] == KERAS_NAMES[case]
 
 

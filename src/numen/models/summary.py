@@ -125,17 +125,26 @@ def _params(layer) -> str:
 
 
 def _widths(line_length: int, positions, n: int) -> list[int]:
-    """Cell widths (padding included) so that a full line, borders too, is `line_length`."""
-    inner = line_length - (n + 1)
+    """Cell widths (padding included) so that a full line, borders too, is `line_length`,
+    split as Keras's rich table splits it: each column is given its share of the whole line
+    (relative positions, or absolute ones) plus its two padding spaces, then the excess over
+    the room left by the n + 1 borders is taken back evenly, column by column, each cut
+    rounded half to even (rich's ratio_reduce)."""
     if positions[-1] <= 1:
-        positions = [int(p * inner) for p in positions]
+        positions = [int(p * line_length) for p in positions]
     widths, current = [], 0
     for p in positions:
         widths.append(int(p) - current)
         current = int(p)
     if any(w < 4 for w in widths):
         raise ValueError(f"summary: line_length={line_length} is too narrow for the table")
-    return widths
+    cells = [w + 2 for w in widths]
+    excess, left = sum(cells) - (line_length - (n + 1)), n
+    for i, cell in enumerate(cells if excess > 0 else ()):
+        cut = min(cell, round(excess / left))
+        cells[i] -= cut
+        excess, left = excess - cut, left - 1
+    return cells
 
 
 def _wrap(text: str, width: int) -> list[str]:
