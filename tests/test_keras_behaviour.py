@@ -91,15 +91,15 @@ KERAS_NAMES = _json("behaviour_names.json")
 @pytest.fixture(scope="module")
 def numen_names():
     return json.loads(json.dumps({**SCENARIOS.names_and_losses(keras),
-                                  "summary_widths": SCENARIOS.summary_widths(keras)}))
+                                  "summary_tables": SCENARIOS.summary_tables(keras)}))
 
 
 @pytest.mark.parametrize("case", sorted(KERAS_NAMES))
-def test_names_loss_label_dtypes_and_summary_widths_match_keras(numen_names, case):
+def test_names_loss_label_dtypes_and_summary_tables_match_keras(numen_names, case):
     """The names new layers and models get after a MultiHeadAttention or a Sequential model
     is built (Keras names the sub-layers and the Functional model those builds make), and the
     dtype a user's loss sees the labels in (Keras's float32, whatever the data's), and how
-    `summary()` splits a line between its columns."""
+    `summary()` splits a line between its columns and wraps (or cuts) the text of its cells."""
     assert numen_names[case] == KERAS_NAMES[case]
 
 
