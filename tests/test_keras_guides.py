@@ -3,7 +3,8 @@ subclassing layers and models, customizing fit(), writing callbacks, serializati
 masking and padding, transfer learning and fine-tuning), and some keras.io examples written
 with backend-agnostic Keras 3 code (a Transformer text classifier, number addition with a
 sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
-network with a contrastive loss, Transformer timeseries classification), in our own code, with
+network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,
+collaborative filtering, a denoising convolutional autoencoder), in our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with the
 datasets' shapes in place of downloads. Each runs to its end; its own asserts check the results
 along the way."""
@@ -17,7 +18,7 @@ GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
 # Guides that take more than a few seconds (a pretrained-size network, or a few epochs of a
 # convnet or an LSTM, trained on a CPU).
 SLOW = {"transfer_learning", "addition_rnn", "lstm_text_generation", "mnist_convnet",
-        "siamese_contrastive", "timeseries_transformer"}
+        "siamese_contrastive", "timeseries_transformer", "denoising_autoencoder"}
 
 
 @pytest.mark.parametrize("path", [
