@@ -98,7 +98,8 @@ def numen_names():
 def test_names_loss_label_dtypes_and_summary_tables_match_keras(numen_names, case):
     """The names new layers and models get after a MultiHeadAttention or a Sequential model
     is built (Keras names the sub-layers and the Functional model those builds make), and the
-    dtype a user's loss sees the labels in (Keras's float32, whatever the data's), and how
+    dtype a user's loss sees the labels in (Keras's float32, whatever the data's), which
+    `compute_loss` overrides run (with or without `training`), and how
     `summary()` splits a line between its columns and wraps (or cuts) the text of its cells."""
     assert numen_names[case] == KERAS_NAMES[case]
 
