@@ -4,10 +4,10 @@ masking and padding, transfer learning and fine-tuning), and some keras.io examp
 with backend-agnostic Keras 3 code (a Transformer text classifier, number addition with a
 sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
 network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,
-collaborative filtering, a denoising convolutional autoencoder, a Vision Transformer), in our
-own code, with `from numen import keras` as the only change a Keras user would make, and
-synthetic data with the datasets' shapes in place of downloads. Each runs to its end; its own
-asserts check the results along the way."""
+collaborative filtering, a denoising convolutional autoencoder, a Vision Transformer, knowledge
+distillation), in our own code, with `from numen import keras` as the only change a Keras user
+would make, and synthetic data with the datasets' shapes in place of downloads. Each runs to its
+end; its own asserts check the results along the way."""
 
 import pathlib
 import runpy
