@@ -36,9 +36,9 @@ def make_digits(count, rng):
 np.random.seed(0)
 keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
-train_data, test_data = preprocess(make_digits(256, rng)), preprocess(make_digits(64, rng))
+train_data, test_data = preprocess(make_digits(192, rng)), preprocess(make_digits(64, rng))
 noisy_train_data, noisy_test_data = noise(train_data), noise(test_data)
-assert noisy_train_data.shape == (256, 28, 28, 1)
+assert noisy_train_data.shape == (192, 28, 28, 1)
 
 input = layers.Input(shape=(28, 28, 1))
 
@@ -68,7 +68,7 @@ predictions = autoencoder.predict(test_data, verbose=0)
 assert predictions.shape == test_data.shape and 0 <= predictions.min() <= predictions.max() <= 1
 
 # ...then noisy images map to clean ones.
-history = autoencoder.fit(x=noisy_train_data, y=train_data, epochs=6, batch_size=64,
+history = autoencoder.fit(x=noisy_train_data, y=train_data, epochs=5, batch_size=64,
                           shuffle=True, validation_data=(noisy_test_data, test_data), verbose=2)
 denoised = autoencoder.predict(noisy_test_data, verbose=0)
 before = float(np.mean((noisy_test_data - test_data) ** 2))
