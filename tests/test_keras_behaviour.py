@@ -85,6 +85,42 @@ def test_symbolic_facts_match_keras(numen_facts, fact):
     assert numen_facts[fact] == KERAS_FACTS[fact]
 
 
+KERAS_NAMES = _json("behaviour_names.json")
+
+
+@pytest.fixture(scope="module")
+def numen_names():
+    return json.loads(json.dumps({**SCENARIOS.names_and_losses(keras),
+                                  "summary_tables": SCENARIOS.summary_tables(keras)}))
+
+
+@pytest.mark.parametrize("case", sorted(KERAS_NAMES))
+def test_names_loss_label_dtypes_and_summary_tables_match_keras(numen_names, case):
+    """The names new layers and models get after a MultiHeadAttention or a Sequential model
+    is built (Keras names the sub-layers and the Functional model those builds make), and the
+    dtype a user's loss sees the labels in (Keras's float32, whatever the data's), which
+    `compute_loss` overrides run (with or without `training`), and how
+    `summary()` splits a line between its columns and wraps (or cuts) the text of its cells."""
+    assert numen_names[case] == KERAS_NAMES[case]
+
+
+def test_a_users_loss_gets_float_labels_and_numens_keep_theirs():
+    seen = []
+
+    def loss(y_true, y_pred):
+        seen.append(str(y_true.dtype))
+        return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+    labels, pred = np.array([[0], [2]], "int32"), np.array([[0.5], [1.5]], "float32")
+    value = keras.losses.LossFunctionWrapper(loss)(labels, pred)
+    assert seen == ["float32"] and float(value) == pytest.approx(0.25)
+    # Built-in losses read integer labels as they come (their kernels check and convert them).
+    sparse = keras.losses.SparseCategoricalCrossentropy()
+    assert float(sparse(labels[:, 0], np.array([[0.9, 0.05, 0.05], [0.1, 0.1, 0.8]],
+                                               "float32"))) == pytest.approx(
+        -(np.log(0.9) + np.log(0.8)) / 2, rel=1e-5)
+
+
 def test_a_rejected_input_rank_names_the_model_and_both_shapes():
     x = keras.Input((6, 6, 1))
     model = keras.Model(x, layers.Conv2D(2, 3)(x), name="cnn")

@@ -1,8 +1,13 @@
 """Programs that follow the keras.io developer guides step by step (the Functional API,
 subclassing layers and models, customizing fit(), writing callbacks, serialization and saving,
-masking and padding, transfer learning and fine-tuning), in our own code, with
-`from numen import keras` as the only change a Keras user would make. Each runs to its end; its
-own asserts check the results along the way."""
+masking and padding, transfer learning and fine-tuning), and some keras.io examples written
+with backend-agnostic Keras 3 code (a Transformer text classifier, number addition with a
+sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
+network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,
+collaborative filtering, a denoising convolutional autoencoder, a Vision Transformer, knowledge
+distillation), in our own code, with `from numen import keras` as the only change a Keras user
+would make, and synthetic data with the datasets' shapes in place of downloads. Each runs to its
+end; its own asserts check the results along the way."""
 
 import pathlib
 import runpy
@@ -10,8 +15,11 @@ import runpy
 import pytest
 
 GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
-# Guides that take more than a few seconds (a pretrained-size network trained on a CPU).
-SLOW = {"transfer_learning"}
+# Guides that take more than a few seconds (a pretrained-size network, or a few epochs of a
+# convnet or an LSTM, trained on a CPU).
+SLOW = {"transfer_learning", "addition_rnn", "lstm_text_generation", "mnist_convnet",
+        "siamese_contrastive", "timeseries_transformer", "denoising_autoencoder",
+        "vision_transformer"}
 
 
 @pytest.mark.parametrize("path", [

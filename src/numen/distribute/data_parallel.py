@@ -137,7 +137,7 @@ class DataParallel:
                                    data_module.take((x, y, sample_weight), slice(lo, hi)))
             with backend.using_rng(local), enable_grad():
                 y_pred = model(x, training=True)
-                loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+                loss = model._compute_loss(x, y, y_pred, sample_weight, training=True)
             grads = gradients(loss, variables)
             model._loss_tracker.update_state(loss.data, sample_weight=n)
             model.compute_metrics(x, y, y_pred, sample_weight)

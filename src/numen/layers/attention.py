@@ -16,7 +16,7 @@ import numpy as np
 from numen import backend, initializers, ops, regularizers
 from numen.autodiff import Tensor
 from numen.layers import validate
-from numen.layers.base import Layer
+from numen.layers.base import Layer, unique_name
 from numen.layers.einsum_dense import EinsumDense
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -194,6 +194,11 @@ class MultiHeadAttention(Layer):
                                       rank=len(key_shape), **common)
         self._value_dense = _Projection((value_shape[-1],), (heads, self.value_dim),
                                         name="value", rank=len(value_shape), **common)
+        # Keras's build makes a Softmax and a Dropout sub-layer here, each taking an automatic
+        # name; numen computes both inline but takes the same names, so that the layers made
+        # afterwards are named as in Keras ('dropout_3' in a summary, `get_layer` by name).
+        unique_name("softmax")
+        unique_name("dropout")
         self._output_dense = _Projection((heads, self.value_dim), tuple(out_dims),
                                          name="attention_output", rank=rank, **common)
         self.built = True

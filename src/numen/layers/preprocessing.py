@@ -220,6 +220,27 @@ class Normalization(Layer):
         mean, var = self.adapt_mean.data, self.adapt_variance.data
         return mean.reshape(self._broadcast_shape), var.reshape(self._broadcast_shape)
 
+    @property
+    def mean(self):
+        """The mean the layer subtracts, shaped to broadcast against its inputs (a kept axis
+        keeps its size, every other axis is 1) in the compute dtype; None before the layer is
+        built. Keras's `layer.mean`, read from the weights: it follows adapt() and loading."""
+        return self._broadcast_statistic(0)
+
+    @property
+    def variance(self):
+        """The variance the layer divides by the square root of, shaped as `mean`."""
+        return self._broadcast_statistic(1)
+
+    def _broadcast_statistic(self, which: int):
+        if not self.built:
+            return None
+        return Tensor(self._statistics(None)[which].astype(self.compute_dtype))
+
+    def finalize_state(self) -> None:
+        """Keras's hook after adapt() or loading; `mean` and `variance` already read the
+        current weights, so there is nothing to refresh."""
+
     def call(self, inputs):
         x = _as_float(inputs, self.dtype)
         mean, var = self._statistics(x)

@@ -43,6 +43,11 @@ def to_snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def _numen_code(fn) -> bool:
+    """Whether `fn` is one of numen's own functions (not a user's)."""
+    return getattr(fn, "__module__", "").split(".")[0] == "numen"
+
+
 class Loss:
     """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample values.
 
@@ -71,12 +76,26 @@ class Loss:
         """Which loss values count (None: all of them)."""
         return None
 
+    def _loss_code(self):
+        """The function whose code computes the loss values (a user's, or numen's own)."""
+        return type(self).call
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self.dtype is not None:
             y_pred = as_tensor(y_pred, self.dtype)
             y_true = as_tensor(y_true, self.dtype)
-        elif str(getattr(y_pred, "dtype", "")) == "float16":  # mixed precision: as Keras,
-            y_pred = as_tensor(y_pred, backend.floatx())  # losses compute in floatx
+        else:
+            if str(getattr(y_pred, "dtype", "")) == "float16":  # mixed precision: as Keras,
+                y_pred = as_tensor(y_pred, backend.floatx())  # losses compute in floatx
+            if hasattr(y_true, "dtype") and not _numen_code(self._loss_code()):
+                # Keras hands a loss its labels in the loss's float dtype, whatever the data's
+                # (int32 class ids arrive as float32). numen's own losses read labels as they
+                # come, sparing a cast per step; a user's code sees what it would in Keras.
+                # (Wrapped first, then cast by an op, so that a recorded step still reads each
+                # batch's labels.)
+                pred_dtype = str(getattr(y_pred, "dtype", ""))
+                y_true = as_tensor(as_tensor(y_true), pred_dtype if pred_dtype.startswith(
+                    ("float", "bfloat")) else backend.floatx())
         values = self.call(y_true, y_pred)
         mask = self.compute_mask(y_true, y_pred)
         return reduce_weighted_values(values, sample_weight, mask, self.reduction)
@@ -100,6 +119,9 @@ class LossFunctionWrapper(Loss):
                          dtype=dtype)
         self.fn = fn
         self.fn_kwargs = kwargs
+
+    def _loss_code(self):
+        return self.fn
 
     def call(self, y_true, y_pred):
         y_pred = _as_pred(y_pred)

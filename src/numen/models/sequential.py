@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from numen.autodiff import no_grad
-from numen.layers.base import Layer
+from numen.layers.base import Layer, unique_name
 from numen.layers.core import Input, InputLayer
 from numen.layers.masks import set_output_masks
 from numen.layers.symbolic import KerasTensor
@@ -28,8 +28,11 @@ class Sequential(Model):
         self._traced_input = None
         self._traced_nodes: list = []
         self._traced_output = None
+        # As in Keras, the model builds once all the layers are in, not after each of them.
         for layer in layers or []:
-            self.add(layer)
+            self.add(layer, rebuild=False)
+        if self._layers and self._input_batch_shape is not None:
+            self._build_layers()
 
     def add(self, layer, rebuild=True):
         """Append a layer (or an `Input` tensor/`InputLayer`, which sets the input shape)."""
@@ -136,6 +139,9 @@ class Sequential(Model):
             x = layer(x)
             self._traced_nodes.append(layer._inbound_nodes[-1])
         self._traced_output = x
+        # Keras's build wraps the layers in a Functional model, which takes an automatic name:
+        # take it too, so that models made afterwards are named as in Keras ('functional_1').
+        unique_name("functional")
         self.built = True
 
     @property

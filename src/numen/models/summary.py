@@ -8,12 +8,13 @@ totals with their memory size. Widths follow Keras's defaults (88 columns, or 10
 
 from __future__ import annotations
 
+import re
 import shutil
-import textwrap
 
 import numpy as np
 
 from numen.autodiff import data_of
+from numen.layers.node_attributes import node_tensors
 from numen.layers.symbolic import flatten, infer_output_shape
 
 
@@ -70,8 +71,8 @@ def _graph_rows(model, with_connections: bool) -> list:
         outs = [o.shape for o in flatten(nodes[-1].outputs)]
         shape = _fmt_shape(outs[0] if len(outs) == 1 else outs)
         links = []
-        for node in nodes:
-            for t in node.input_tensors:
+        for node in nodes:  # every tensor the call read, as Keras lists them: (x, x) twice
+            for t in node_tensors(node, "input"):
                 if t.node is None:
                     links.append(f"{t.name}[0][0]")
                     continue
@@ -125,22 +126,47 @@ def _params(layer) -> str:
 
 
 def _widths(line_length: int, positions, n: int) -> list[int]:
-    """Cell widths (padding included) so that a full line, borders too, is `line_length`."""
-    inner = line_length - (n + 1)
+    """Cell widths (padding included) so that a full line, borders too, is `line_length`,
+    split as Keras's rich table splits it: each column is given its share of the whole line
+    (relative positions, or absolute ones) plus its two padding spaces, then the excess over
+    the room left by the n + 1 borders is taken back evenly, column by column, each cut
+    rounded half to even (rich's ratio_reduce)."""
     if positions[-1] <= 1:
-        positions = [int(p * inner) for p in positions]
+        positions = [int(p * line_length) for p in positions]
     widths, current = [], 0
     for p in positions:
         widths.append(int(p) - current)
         current = int(p)
     if any(w < 4 for w in widths):
         raise ValueError(f"summary: line_length={line_length} is too narrow for the table")
-    return widths
+    cells = [w + 2 for w in widths]
+    excess, left = sum(cells) - (line_length - (n + 1)), n
+    for i, cell in enumerate(cells if excess > 0 else ()):
+        cut = min(cell, round(excess / left))
+        cells[i] -= cut
+        excess, left = excess - cut, left - 1
+    return cells
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True,
-                         break_on_hyphens=False) or [""]
+    """The lines of a cell `width` characters wide, laid out as rich lays out Keras's cells:
+    words (each with the spaces after it) fill a line while the word itself still fits, a word
+    wider than the cell gets a line of its own, and a line still too wide is cut to end in '…'.
+
+    >>> _wrap("multi_head_attention (MultiHeadAttention)", 19)
+    ['multi_head_attenti…', '(MultiHeadAttentio…']
+    """
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in re.findall(r"\s*\S+\s*", paragraph):
+            if line and len(line) + len(word.rstrip()) > width:
+                lines.append(line)
+                line = ""
+            line += word
+        lines.append(line)
+    lines = [line.rstrip() for line in lines]
+    return [line if len(line) <= width else line[:width - 1] + "…" for line in lines]
 
 
 def summary_text(model, line_length=None, positions=None, show_trainable=False,

@@ -195,7 +195,7 @@ def _record(model, feeds, targets, x, y, sample_weight, variables):
     with enable_grad(), recorder:
         y_pred = model(x, training=True)
         after_call = recorder.mark()
-        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = model._compute_loss(x, y, y_pred, sample_weight, training=True)
     out = y_pred, loss, gradients(loss, variables)
     if not isinstance(y_pred, Tensor) or _added_losses(model):
         return out, _FAILED
@@ -225,7 +225,7 @@ def _inference(model, x):
 def _eager(model, x, y, sample_weight, variables):
     with enable_grad():
         y_pred = model(x, training=True)
-        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = model._compute_loss(x, y, y_pred, sample_weight, training=True)
     return y_pred, loss, gradients(loss, variables)
 
 
@@ -273,7 +273,7 @@ def _replayed(program, model, feeds, x, y, sample_weight, variables, into=None):
     (out,), backwards = program.forward(feeds)
     y_pred = Tensor(out, requires_grad=True)
     with enable_grad():
-        loss = model.compute_loss(x, y, y_pred, sample_weight, training=True)
+        loss = model._compute_loss(x, y, y_pred, sample_weight, training=True)
     # Penalties on the weights (regularizers) reach the variables directly.
     g_out, *direct = gradients(loss, [y_pred, *variables])
     positions = program.positions(variables)

@@ -9,6 +9,9 @@ the model, its weights and its optimizer exactly as they were.
 
 from __future__ import annotations
 
+import inspect
+import weakref
+
 import numpy as np
 
 from numen import backend, config, optimizers
@@ -29,6 +32,22 @@ from numen.training.recorded_step import RecordedStep
 def _logs_in_order(logs: dict) -> dict:
     # Keras lists logs alphabetically (accuracy, loss, val_accuracy, val_loss).
     return {k: logs[k] for k in sorted(logs)}
+
+
+_NAMES_TRAINING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _names_training(fn) -> bool:
+    """Whether the function `fn` has a parameter called `training` (read once per function:
+    a training step asks every batch)."""
+    known = _NAMES_TRAINING.get(fn)
+    if known is None:
+        try:
+            known = "training" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):  # no signature to read: pass it, as before
+            known = True
+        _NAMES_TRAINING[fn] = known
+    return known
 
 
 class Trainer(DataChecks):
@@ -118,6 +137,14 @@ class Trainer(DataChecks):
                              "use add_loss() in the model")
         return total
 
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """`compute_loss`, handed `training` only where its signature names it: as in Keras,
+        an override written without it (keras.io's distillation example has
+        `compute_loss(self, x, y, y_pred, sample_weight, allow_empty=False)`) still runs."""
+        if _names_training(getattr(self.compute_loss, "__func__", self.compute_loss)):
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
     def _step_layers(self) -> list:
         """Every layer of the model; cached, like the variable list, until compile() again."""
         layers = getattr(self, "_layers_cache", None)
@@ -144,7 +171,7 @@ class Trainer(DataChecks):
         if variables is None:  # the first step after compile() (it may build the model)
             with enable_grad():
                 y_pred = self(x, training=True)
-                loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+                loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
             variables = self._trainable_cache = self.trainable_weights
             self._layers_cache = self._walk()
             grads = gradients(loss, variables)
@@ -168,7 +195,7 @@ class Trainer(DataChecks):
             layer._added_losses = []
         with no_grad():
             y_pred = self(x, training=False)
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
         self._loss_tracker.update_state(loss.data, sample_weight=_batch_len(y_pred))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
