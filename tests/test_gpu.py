@@ -165,6 +165,8 @@ def test_short_fit_and_predict_match_numpy():
     _, loss_cpu, pred_cpu = train()
     model, loss_gpu, pred_gpu = _on_gpu(train)
     assert backend.xp_of(model.weights[0].data) is not np  # the weights live on the GPU
+    # the recorded step verified itself against eager on the device and then replayed
+    assert model._recorded_step.replays > 0
     assert isinstance(pred_gpu, np.ndarray)  # predict returns NumPy, as in Keras
     np.testing.assert_allclose(loss_gpu, loss_cpu, rtol=1e-4)
     np.testing.assert_allclose(pred_gpu, pred_cpu, rtol=1e-4, atol=1e-5)
