@@ -7,6 +7,7 @@ import math
 import re
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.arguments import check_number
 from numen.optimizers.base import Optimizer
 
@@ -113,6 +114,20 @@ class Muon(Optimizer):
         m += (g - m) * (1 - b1)
         v += (g * g - v) * (1 - b2)
         w -= m * alpha / (xp.sqrt(v) + self.epsilon)
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        # The AdamW variables through Adam's kernel. The Muon step keeps the NumPy path: its
+        # Newton-Schulz products are ~99% of its time (see BENCHMARKS.md).
+        if "velocity" not in slots:
+            return False
+        arrays = fused.views(g, w, slots["momentum"], slots["velocity"])
+        if arrays is None:
+            return False
+        g, w, m, v = arrays
+        b1, b2 = self.adam_beta_1, self.adam_beta_2
+        alpha = lr * self.adam_lr_ratio * math.sqrt(1 - b2**step) / (1 - b1**step)
+        fused.adam(w, g, m, v, v, alpha, b1, b2, self.epsilon, decay, False)
+        return True
 
     def orthogonalize(self, x):
         """Approximately `U V^T` of the SVD `x = U S V^T` (quintic Newton-Schulz)."""
