@@ -55,11 +55,16 @@ CASES = [
     ("adafactor_options", lambda: optimizers.Adafactor(
         0.01, beta_2_decay=-0.5, epsilon_1=1e-3, epsilon_2=1e-2, relative_step=False),
      "adafactor_matrix"),
-    # Muon's AdamW variables (the vectors, and w0 when excluded) take Adam's kernel.
+    # Muon's AdamW variables (the vectors, and w0 when excluded) take Adam's kernel, its
+    # matrices the momentum and step kernels around the Newton-Schulz products.
     ("muon", lambda: optimizers.Muon(0.01), "adam"),
     ("muon_decay_excluded", lambda: optimizers.Muon(
         0.02, exclude_layers=["w0"], weight_decay=0.1, adam_weight_decay=0.05,
         adam_lr_ratio=0.5, adam_beta_1=0.8, adam_beta_2=0.99, nesterov=False), "adam"),
+    ("muon_decay_step", lambda: optimizers.Muon(0.05, weight_decay=0.1), "muon_step"),
+    ("muon_plain_momentum", lambda: optimizers.Muon(
+        0.02, nesterov=False, rms_rate=None, ns_steps=3, momentum=0.9, weight_decay=None),
+     "muon_momentum"),
 ]
 
 
@@ -136,14 +141,20 @@ def test_adafactor_kernels_on_stacked_matrices_scalars_and_thin_shapes(dtype, mo
         np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-2)
 
 
-def test_muon_steps_keep_the_numpy_path_beside_the_adam_kernel(monkeypatch):
-    monkeypatch.setenv("NUMEN_KERNELS", "numba")
-    calls = _spy(monkeypatch, "adam")
-    opt = optimizers.Muon(0.01)
-    variables = [Variable(w, name=f"w{i}", dtype="float32")
-                 for i, w in enumerate(_start("float32"))]
-    opt.apply(_gradients("float32", steps=1)[0], variables)
-    assert [c.name for c in calls] == ["float32", "float32"]  # the two vectors
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("options", [{}, {"nesterov": False, "ns_steps": 0, "rms_rate": None}],
+                         ids=["defaults", "plain_no_iterations"])
+def test_muon_kernels_on_wide_tall_and_square_matrices(options, dtype, monkeypatch):
+    shapes = [(3, 6), (6, 3), (4, 4), (4,)]
+    make = lambda: optimizers.Muon(0.05, weight_decay=0.05, **options)  # noqa: E731
+    expected = _trajectory(make, dtype, monkeypatch, "numpy", shapes=shapes)
+    momentum, step = _spy(monkeypatch, "muon_momentum"), _spy(monkeypatch, "muon_step")
+    adam = _spy(monkeypatch, "adam")
+    got = _trajectory(make, dtype, monkeypatch, "numba", shapes=shapes)
+    assert (len(momentum), len(step), len(adam)) == (3 * STEPS, 3 * STEPS, STEPS)
+    rtol = 2e-5 if dtype == "float32" else 1e-12
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-2)
 
 
 def test_mixed_dtypes_take_the_per_variable_path(monkeypatch):

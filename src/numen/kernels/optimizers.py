@@ -378,3 +378,38 @@ def adafactor_vector(w, g, v, rho, eps1, eps2, beta, clip, decay):
     scale = t(alpha / max(1.0, math.sqrt(u_sq / n) / clip))
     for i in range(n):
         w[i] -= scale * (g[i] / math.sqrt(v[i]))
+
+
+@jit(fastmath={"reassoc"})
+def muon_momentum(g, m, d, momentum, nesterov):
+    """Muon's momentum `m += g + m * (momentum - 1)` and its direction `d` (Nesterov:
+    `g + momentum * m`, else `m`); returns the sum of `d^2`, for the normalization."""
+    t = g.dtype.type  # compute in the arrays' dtype, as NumPy does
+    zero = t(0.0)
+    keep, momentum = t(momentum - 1), t(momentum)
+    n = g.shape[0]
+    total = 0.0
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        gb, mb, db = g[lo:hi], m[lo:hi], d[lo:hi]
+        part = zero
+        for i in range(hi - lo):
+            mi = mb[i] + (gb[i] + mb[i] * keep)
+            mb[i] = mi
+            di = gb[i] + momentum * mi if nesterov else mi
+            db[i] = di
+            part += di * di
+        total += part
+    return total
+
+
+@jit
+def muon_step(w, u, factor, decay):
+    """Muon's step on a matrix: `w -= decay * w`, then `w -= factor * u` (`u` in any
+    layout: the orthogonalized direction of a tall matrix is a transposed view)."""
+    t = w.dtype.type  # compute in the weights' dtype, as NumPy does
+    factor, decay = t(factor), t(decay)
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            wi = w[i, j] - decay * w[i, j]
+            w[i, j] = wi - factor * u[i, j]
