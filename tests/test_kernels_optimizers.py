@@ -157,6 +157,18 @@ def test_muon_kernels_on_wide_tall_and_square_matrices(options, dtype, monkeypat
         np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-2)
 
 
+def test_a_muon_subclass_with_its_own_orthogonalize_keeps_it(monkeypatch):
+    monkeypatch.setenv("NUMEN_KERNELS", "numba")
+
+    class Plain(optimizers.Muon):
+        def orthogonalize(self, x):
+            return x
+
+    v = Variable(np.ones((2, 3)), dtype="float64")
+    Plain(0.1, weight_decay=None, rms_rate=None, nesterov=False).apply([np.ones((2, 3))], [v])
+    np.testing.assert_allclose(v.data, 0.9)
+
+
 def test_mixed_dtypes_take_the_per_variable_path(monkeypatch):
     """No flat buffer (float32 and float64 variables): each variable gets its own kernel call."""
     monkeypatch.setenv("NUMEN_KERNELS", "numba")

@@ -127,6 +127,8 @@ class Muon(Optimizer):
             return True
         # A Muon step: momentum, direction and its norm in one pass, the normalization in
         # place, the Newton-Schulz products on NumPy's BLAS, decay and step in one pass.
+        if type(self).orthogonalize is not Muon.orthogonalize:
+            return False  # a subclass's own orthogonalization: the NumPy path calls it
         direction = self.scratch(w)
         arrays = fused.views(g, w, slots["momentum"], direction)
         if arrays is None:
