@@ -48,27 +48,44 @@ CASES = [
     ("schedule_free", lambda: optimizers.ScheduleFreeAdamW(0.01, warmup_steps=3,
                                                           weight_decay=0.01),
      "schedule_free_adamw"),
+    ("adafactor", lambda: optimizers.Adafactor(0.05), "adafactor_matrix"),
+    ("adafactor_decay_clip", lambda: optimizers.Adafactor(0.5, weight_decay=0.1,
+                                                          clip_threshold=0.3, clipnorm=1.0),
+     "adafactor_vector"),
+    ("adafactor_options", lambda: optimizers.Adafactor(
+        0.01, beta_2_decay=-0.5, epsilon_1=1e-3, epsilon_2=1e-2, relative_step=False),
+     "adafactor_matrix"),
+    # Muon's AdamW variables (the vectors, and w0 when excluded) take Adam's kernel, its
+    # matrices the momentum and step kernels around the Newton-Schulz products.
+    ("muon", lambda: optimizers.Muon(0.01), "adam"),
+    ("muon_decay_excluded", lambda: optimizers.Muon(
+        0.02, exclude_layers=["w0"], weight_decay=0.1, adam_weight_decay=0.05,
+        adam_lr_ratio=0.5, adam_beta_1=0.8, adam_beta_2=0.99, nesterov=False), "adam"),
+    ("muon_decay_step", lambda: optimizers.Muon(0.05, weight_decay=0.1), "muon_step"),
+    ("muon_plain_momentum", lambda: optimizers.Muon(
+        0.02, nesterov=False, rms_rate=None, ns_steps=3, momentum=0.9, weight_decay=None),
+     "muon_momentum"),
 ]
 
 
-def _gradients(dtype, steps=STEPS):
+def _gradients(dtype, steps=STEPS, shapes=SHAPES):
     rng = np.random.default_rng(3)
-    return [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]
+    return [[rng.standard_normal(s).astype(dtype) for s in shapes] for _ in range(steps)]
 
 
-def _start(dtype):
+def _start(dtype, shapes=SHAPES):
     rng = np.random.default_rng(7)
-    return [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+    return [rng.standard_normal(s).astype(dtype) for s in shapes]
 
 
-def _trajectory(make, dtype, monkeypatch, mode, excluded=False):
+def _trajectory(make, dtype, monkeypatch, mode, excluded=False, shapes=SHAPES):
     monkeypatch.setenv("NUMEN_KERNELS", mode)
     opt = make()
     variables = [Variable(w, name=f"w{i}", dtype=np.dtype(dtype).name)
-                 for i, w in enumerate(_start(dtype))]
+                 for i, w in enumerate(_start(dtype, shapes))]
     if excluded:
         opt.exclude_from_weight_decay(var_names=["w1"])
-    for grads in _gradients(dtype):
+    for grads in _gradients(dtype, shapes=shapes):
         opt.apply(grads, variables)
     return [v.data.copy() for v in variables]
 
@@ -100,12 +117,56 @@ def test_kernel_matches_the_numpy_path(name, make, kernel, dtype, monkeypatch):
 
 
 @pytest.mark.parametrize("name, make, kernel",
-                         [c for c in CASES if "adamw" in c[0] or c[0] in ("sgd", "lion")])
+                         [c for c in CASES if "adamw" in c[0] or "decay" in c[0]
+                          or c[0] in ("sgd", "lion")])
 def test_weight_decay_with_excluded_variables(name, make, kernel, monkeypatch):
     expected = _trajectory(make, "float32", monkeypatch, "numpy", excluded=True)
     got = _trajectory(make, "float32", monkeypatch, "numba", excluded=True)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=2e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adafactor_kernels_on_stacked_matrices_scalars_and_thin_shapes(dtype, monkeypatch):
+    """Rank 3 (a stack of factored matrices), one element, a one-column matrix, a long vector
+    (several of the kernels' summation blocks) and a matrix whose rows span several blocks."""
+    shapes = [(2, 3, 4), (1,), (7, 1), (1, 5), (3000,), (3, 2500)]
+    make = lambda: optimizers.Adafactor(0.05, weight_decay=0.01)  # noqa: E731
+    expected = _trajectory(make, dtype, monkeypatch, "numpy", shapes=shapes)
+    matrix, vector = _spy(monkeypatch, "adafactor_matrix"), _spy(monkeypatch, "adafactor_vector")
+    got = _trajectory(make, dtype, monkeypatch, "numba", shapes=shapes)
+    assert len(matrix) == 4 * STEPS and len(vector) == 2 * STEPS
+    rtol = 2e-5 if dtype == "float32" else 1e-12
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-2)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("options", [{}, {"nesterov": False, "ns_steps": 0, "rms_rate": None}],
+                         ids=["defaults", "plain_no_iterations"])
+def test_muon_kernels_on_wide_tall_and_square_matrices(options, dtype, monkeypatch):
+    shapes = [(3, 6), (6, 3), (4, 4), (4,)]
+    make = lambda: optimizers.Muon(0.05, weight_decay=0.05, **options)  # noqa: E731
+    expected = _trajectory(make, dtype, monkeypatch, "numpy", shapes=shapes)
+    momentum, step = _spy(monkeypatch, "muon_momentum"), _spy(monkeypatch, "muon_step")
+    adam = _spy(monkeypatch, "adam")
+    got = _trajectory(make, dtype, monkeypatch, "numba", shapes=shapes)
+    assert (len(momentum), len(step), len(adam)) == (3 * STEPS, 3 * STEPS, STEPS)
+    rtol = 2e-5 if dtype == "float32" else 1e-12
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_a_muon_subclass_with_its_own_orthogonalize_keeps_it(monkeypatch):
+    monkeypatch.setenv("NUMEN_KERNELS", "numba")
+
+    class Plain(optimizers.Muon):
+        def orthogonalize(self, x):
+            return x
+
+    v = Variable(np.ones((2, 3)), dtype="float64")
+    Plain(0.1, weight_decay=None, rms_rate=None, nesterov=False).apply([np.ones((2, 3))], [v])
+    np.testing.assert_allclose(v.data, 0.9)
 
 
 def test_mixed_dtypes_take_the_per_variable_path(monkeypatch):

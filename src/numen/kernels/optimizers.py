@@ -6,8 +6,9 @@ applied to the weight before the update, as the NumPy path does in a separate pa
 runs the same update as 5-12 whole-array passes, each reading and writing the buffer again;
 the loop reads each element once and keeps the intermediate values in registers.
 
-The kernels take 1-D arrays (`views` makes them) and Python floats, and agree with the NumPy
-path within float32 rounding. They compute in the arrays' dtype (float32 math vectorizes
+The kernels take 1-D arrays (`views` makes them; Adafactor's matrix kernel takes stacks of
+matrices from `factored`) and Python floats, and agree with the NumPy path within float32
+rounding. They compute in the arrays' dtype (float32 math vectorizes
 twice as wide as float64) and run serially: on this shared 2-core host a `prange` loop
 measured 3x slower than the serial one for the MLP's 235k-parameter Adam step.
 """
@@ -260,3 +261,155 @@ def schedule_free_adamw(w, g, z, v, lr, b1, b2, eps, bc2, weight, decay):
         z[i] = zi
         x = x * (one - weight) + weight * zi
         w[i] = (one - b1) * zi + b1 * x
+
+
+def factored(g, w, v, r, c):
+    """Adafactor's arrays for `adafactor_matrix`, or None when they don't fit (as for
+    `views`): the gradient, weights and velocity as `(B, R, C)` stacks of matrices (the last
+    two axes; B is 1 for a matrix), the row and column statistics as `(B, R)` and `(B, C)`.
+
+    >>> w = np.zeros((2, 3, 4), "float32")
+    >>> [a.shape for a in factored(w, w, w, np.zeros((2, 3), "float32"),
+    ...                            np.zeros((2, 4), "float32"))]
+    [(2, 3, 4), (2, 3, 4), (2, 3, 4), (2, 3), (2, 4)]
+    """
+    dtype, shape = w.dtype, w.shape
+    if dtype not in _FLOATS or type(g) is not np.ndarray or g.dtype != dtype or w.size == 0:
+        return None
+    rows, cols = shape[-2], shape[-1]
+    for a, want in ((w, shape), (v, shape), (g, shape), (r, shape[:-1]),
+                    (c, shape[:-2] + (cols,))):
+        if type(a) is not np.ndarray or a.dtype != dtype or a.shape != want or (
+                a is not g and not a.flags.c_contiguous):
+            return None
+    if not g.flags.c_contiguous:
+        g = np.ascontiguousarray(g)
+    return (g.reshape(-1, rows, cols), w.reshape(-1, rows, cols), v.reshape(-1, rows, cols),
+            r.reshape(-1, rows), c.reshape(-1, cols))
+
+
+# Adafactor's means and RMS values are sums over whole variables. Each sum runs in the arrays'
+# dtype over blocks of at most _BLOCK elements of a row, the blocks' sums added in float64:
+# `reassoc` lets the block loops vectorize (2-3.5x faster than one float64 sum), and no float32
+# sum runs long enough to lose more than NumPy's pairwise sums do. (The blocks are slices: a
+# loop over `range(lo, min(lo + _BLOCK, n))` of the whole row measured 7x slower, unvectorized.)
+_BLOCK = 1024
+
+
+@jit(fastmath={"reassoc"})
+def adafactor_matrix(w, g, v, r, c, rho, eps1, eps2, beta, clip, decay):
+    """Adafactor for a stack of matrices `(B, R, C)` with row and column statistics `r`
+    `(B, R)` and `c` `(B, C)`: `rho = min(lr, 1 / sqrt(t))`, `beta = 1 - t^beta_2_decay`.
+    Three passes: decay and the statistics of `g^2`, the velocity and `rms(u)`, the step."""
+    t = w.dtype.type  # compute in the weights' dtype, as NumPy does
+    one, zero = t(1.0), t(0.0)
+    eps1, beta, decay = t(eps1), t(beta), t(decay)
+    stacks, rows, cols = w.shape
+    w_sq = 0.0
+    u_sq = 0.0
+    col = np.empty(cols, dtype=w.dtype)  # column sums run down the rows, as NumPy's do
+    for b in range(stacks):
+        col[:] = zero
+        for i in range(rows):
+            row = 0.0
+            for lo in range(0, cols, _BLOCK):
+                hi = min(lo + _BLOCK, cols)
+                wb, gb, cb = w[b, i, lo:hi], g[b, i, lo:hi], col[lo:hi]
+                part_w, part_g = zero, zero
+                for j in range(hi - lo):
+                    wj = wb[j] - decay * wb[j]
+                    wb[j] = wj
+                    part_w += wj * wj
+                    g2 = gb[j] * gb[j] + eps1
+                    part_g += g2
+                    cb[j] += g2
+                w_sq += part_w
+                row += part_g
+            r[b, i] = r[b, i] * beta + (one - beta) * t(row / cols)
+        for j in range(cols):
+            c[b, j] = c[b, j] * beta + (one - beta) * (col[j] / t(rows))
+        r_sum = 0.0
+        for i in range(rows):
+            r_sum += r[b, i]
+        r_mean = t(r_sum / rows)
+        for i in range(rows):
+            r_hat = r[b, i] / r_mean
+            for lo in range(0, cols, _BLOCK):
+                hi = min(lo + _BLOCK, cols)
+                vb, gb, cb = v[b, i, lo:hi], g[b, i, lo:hi], c[b, lo:hi]
+                part_u = zero
+                for j in range(hi - lo):
+                    vj = r_hat * cb[j]
+                    vb[j] = vj
+                    part_u += gb[j] * gb[j] / vj  # u^2, without the square root
+                u_sq += part_u
+    n = w.size
+    alpha = max(eps2, math.sqrt(w_sq / n)) * rho
+    scale = t(alpha / max(1.0, math.sqrt(u_sq / n) / clip))
+    w, g, v = w.reshape(-1), g.reshape(-1), v.reshape(-1)
+    for i in range(n):
+        w[i] -= scale * (g[i] / math.sqrt(v[i]))
+
+
+@jit(fastmath={"reassoc"})
+def adafactor_vector(w, g, v, rho, eps1, eps2, beta, clip, decay):
+    """Adafactor for a variable of rank < 2 (an unfactored velocity `v`), in two passes."""
+    t = w.dtype.type  # compute in the weights' dtype, as NumPy does
+    one, zero = t(1.0), t(0.0)
+    eps1, beta, decay = t(eps1), t(beta), t(decay)
+    n = w.shape[0]
+    w_sq = 0.0
+    u_sq = 0.0
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        wb, gb, vb = w[lo:hi], g[lo:hi], v[lo:hi]
+        part_w, part_u = zero, zero
+        for i in range(hi - lo):
+            wi = wb[i] - decay * wb[i]
+            wb[i] = wi
+            part_w += wi * wi
+            gi = gb[i]
+            vi = vb[i] * beta + (one - beta) * (gi * gi + eps1)
+            vb[i] = vi
+            part_u += gi * gi / vi
+        w_sq += part_w
+        u_sq += part_u
+    alpha = max(eps2, math.sqrt(w_sq / n)) * rho
+    scale = t(alpha / max(1.0, math.sqrt(u_sq / n) / clip))
+    for i in range(n):
+        w[i] -= scale * (g[i] / math.sqrt(v[i]))
+
+
+@jit(fastmath={"reassoc"})
+def muon_momentum(g, m, d, momentum, nesterov):
+    """Muon's momentum `m += g + m * (momentum - 1)` and its direction `d` (Nesterov:
+    `g + momentum * m`, else `m`); returns the sum of `d^2`, for the normalization."""
+    t = g.dtype.type  # compute in the arrays' dtype, as NumPy does
+    zero = t(0.0)
+    keep, momentum = t(momentum - 1), t(momentum)
+    n = g.shape[0]
+    total = 0.0
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        gb, mb, db = g[lo:hi], m[lo:hi], d[lo:hi]
+        part = zero
+        for i in range(hi - lo):
+            mi = mb[i] + (gb[i] + mb[i] * keep)
+            mb[i] = mi
+            di = gb[i] + momentum * mi if nesterov else mi
+            db[i] = di
+            part += di * di
+        total += part
+    return total
+
+
+@jit
+def muon_step(w, u, factor, decay):
+    """Muon's step on a matrix: `w -= decay * w`, then `w -= factor * u` (`u` in any
+    layout: the orthogonalized direction of a tall matrix is a transposed view)."""
+    t = w.dtype.type  # compute in the weights' dtype, as NumPy does
+    factor, decay = t(factor), t(decay)
+    for i in range(w.shape[0]):
+        for j in range(w.shape[1]):
+            wi = w[i, j] - decay * w[i, j]
+            w[i, j] = wi - factor * u[i, j]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.arguments import check_number
 from numen.optimizers.base import Optimizer
 
@@ -70,6 +71,24 @@ class Adafactor(Optimizer):
             v += (1 - beta_2_t) * g2
         u = g / xp.sqrt(v)
         w -= (alpha / max(1.0, _rms(u) / self.clip_threshold)) * u
+
+    def fused_step(self, g, w, slots, lr, step, decay):
+        rho = min(lr, 1 / math.sqrt(step))
+        beta_2_t = 1 - step**self.beta_2_decay
+        options = (rho, self.epsilon_1, self.epsilon_2, beta_2_t, self.clip_threshold, decay)
+        if w.ndim < 2:
+            arrays = fused.views(g, w, slots["velocity"])
+            if arrays is None or w.size == 0:
+                return False
+            g, w, v = arrays
+            fused.adafactor_vector(w, g, v, *options)
+            return True
+        arrays = fused.factored(g, w, slots["velocity"], slots["r"], slots["c"])
+        if arrays is None:
+            return False
+        g, w, v, r, c = arrays
+        fused.adafactor_matrix(w, g, v, r, c, *options)
+        return True
 
     def get_config(self):
         return {**super().get_config(), "beta_2_decay": self.beta_2_decay,

@@ -7,6 +7,7 @@ import math
 import re
 
 from numen import backend
+from numen.kernels import optimizers as fused
 from numen.optimizers.arguments import check_number
 from numen.optimizers.base import Optimizer
 
@@ -114,6 +115,36 @@ class Muon(Optimizer):
         v += (g * g - v) * (1 - b2)
         w -= m * alpha / (xp.sqrt(v) + self.epsilon)
 
+    def fused_step(self, g, w, slots, lr, step, decay):
+        if "velocity" in slots:  # the AdamW variables: Adam's kernel
+            arrays = fused.views(g, w, slots["momentum"], slots["velocity"])
+            if arrays is None:
+                return False
+            g, w, m, v = arrays
+            b1, b2 = self.adam_beta_1, self.adam_beta_2
+            alpha = lr * self.adam_lr_ratio * math.sqrt(1 - b2**step) / (1 - b1**step)
+            fused.adam(w, g, m, v, v, alpha, b1, b2, self.epsilon, decay, False)
+            return True
+        # A Muon step: momentum, direction and its norm in one pass, the normalization in
+        # place, the Newton-Schulz products on NumPy's BLAS, decay and step in one pass.
+        if type(self).orthogonalize is not Muon.orthogonalize:
+            return False  # a subclass's own orthogonalization: the NumPy path calls it
+        direction = self.scratch(w)
+        arrays = fused.views(g, w, slots["momentum"], direction)
+        if arrays is None:
+            return False
+        g1, _, m1, d1 = arrays
+        total = fused.muon_momentum(g1, m1, d1, self.momentum, self.nesterov)
+        t = w.dtype.type
+        d1 /= t(math.sqrt(total)) + t(1e-7)
+        tall = w.shape[0] > w.shape[1]
+        u = self._newton_schulz(direction.T if tall else direction)
+        factor = lr
+        if self.rms_rate is not None:
+            factor = lr * (math.sqrt(max(w.shape[0], w.shape[1])) * self.rms_rate)
+        fused.muon_step(w, u.T if tall else u, factor, decay)
+        return True
+
     def orthogonalize(self, x):
         """Approximately `U V^T` of the SVD `x = U S V^T` (quintic Newton-Schulz)."""
         xp = backend.xp_of(x)
@@ -124,12 +155,17 @@ class Muon(Optimizer):
         if tall:
             x = xp.swapaxes(x, -1, -2)
         norm = xp.sqrt((x * x).sum(axis=(-2, -1), keepdims=True))
-        x = x / (norm + 1e-7)
+        x = self._newton_schulz(x / (norm + 1e-7))
+        return xp.swapaxes(x, -1, -2) if tall else x
+
+    def _newton_schulz(self, x):
+        """The iterations of `orthogonalize` on a normalized wide matrix `x`."""
+        xp = backend.xp_of(x)
         a, b, c = self.muon_a, self.muon_b, self.muon_c
         for _ in range(self.ns_steps):
             gram = x @ xp.swapaxes(x, -1, -2)
             x = a * x + (b * gram + c * gram @ gram) @ x
-        return xp.swapaxes(x, -1, -2) if tall else x
+        return x
 
     def get_config(self):
         return {**super().get_config(), "adam_beta_1": self.adam_beta_1,
