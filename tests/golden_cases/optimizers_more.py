@@ -31,7 +31,15 @@ WEIGHTS = [f32(3, 4), f32(5, 3), f32(4)]
 GRADS = [f32(STEPS, 3, 4), f32(STEPS, 5, 3), f32(STEPS, 4)]
 INPUTS = WEIGHTS + GRADS
 
+# A 0-d variable: its optimizer state must be arrays updated in place (not NumPy scalars).
+SCALAR_INPUTS = [f32(), f32(STEPS)]
+
 CASES = [
+    Case("adafactor_scalar_variable", _run(lambda k: k.optimizers.Adafactor()), SCALAR_INPUTS),
+    Case("muon_scalar_variable", _run(lambda k: k.optimizers.Muon()), SCALAR_INPUTS),
+    Case("lamb_scalar_variable", _run(lambda k: k.optimizers.Lamb()), SCALAR_INPUTS),
+    Case("adam_scalar_variable_accumulated", _run(lambda k: k.optimizers.Adam(
+        0.1, gradient_accumulation_steps=2)), SCALAR_INPUTS),
     Case("lamb_defaults", _run(lambda k: k.optimizers.Lamb()), INPUTS),
     Case("lamb_decay_clip", _run(lambda k: k.optimizers.Lamb(
         learning_rate=0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-3, weight_decay=0.1,

@@ -143,11 +143,15 @@ class Optimizer:
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
             flat_slots = self._build_flat(new)
         for v in new:
-            self._slots[id(v)] = flat_slots.get(id(v)) or self.make_slots(v.data)
+            xp = backend.xp_of(v.data)
+            # xp.asarray: `w * 0` of a 0-d array is a NumPy scalar, which in-place updates
+            # would leave unchanged; each slot must be an array of its own
+            self._slots[id(v)] = flat_slots.get(id(v)) or {
+                name: xp.asarray(a) for name, a in self.make_slots(v.data).items()}
             if self.use_ema:
                 self._averages[id(v)] = v.data.copy()
             if self.gradient_accumulation_steps:
-                self._accumulators[id(v)] = v.data * 0
+                self._accumulators[id(v)] = xp.zeros_like(v.data)
             self._variables.append(v)
         self.built = True
 
