@@ -6,7 +6,7 @@ import numpy as np
 
 from numen import backend, kernels
 from numen.autodiff import Tensor, as_tensor, result
-from numen.autodiff.replay import fills_gradients, primitive
+from numen.autodiff.replay import fills_gradients, inference, primitive
 from numen.ops.bfloat16 import products_in_float32
 from numen.ops.broadcast import normalize_axis, pair, unbroadcast
 
@@ -64,6 +64,26 @@ def dense(x, w, b=None, *, relu=False):
     return primitive(_dense_kernel, inputs, "dense", relu=relu)
 
 
+def _dense_inference(relu):
+    """`_dense_kernel`'s output with no gradient needed: a replayed prediction's layer is the
+    product, the bias and the relu, and nothing else."""
+    none = (False, False, False)
+
+    def run(arrays):
+        x, w = arrays[0], arrays[1]
+        if x.ndim != 2:
+            return _dense_kernel(arrays, none, relu)[0]
+        y = x @ w
+        if len(arrays) > 2:
+            y += arrays[2]
+        if relu:
+            backend.xp_of(y).maximum(y, 0, out=y)
+        return y
+
+    return run
+
+
+@inference(_dense_inference)
 @fills_gradients
 def _dense_kernel(arrays, needs, relu):
     x, w = arrays[0], arrays[1]
