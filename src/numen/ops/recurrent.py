@@ -262,7 +262,7 @@ def _lstm_numpy_inference(xp, xw, h0, c0, rk):
     u = four_u // 4
     dtype = xw.dtype
     half = xp.asarray(0.5, dtype=dtype)  # a 0-d array: no scalar conversion per call
-    scale = xp.full(four_u, half, dtype=dtype)
+    scale = xp.full(four_u, 0.5, dtype=dtype)
     scale[2 * u:3 * u] = 1  # the candidate's tanh takes z itself
     rk_s = rk * scale
     xw_s = xp.empty((steps, b, four_u), dtype=dtype)  # time-major: each step's rows contiguous
