@@ -83,10 +83,19 @@ def _dense_inference(relu):
         if len(arrays) > 2:
             y += arrays[2]
         if relu:
-            backend.xp_of(y).maximum(y, 0, out=y)
+            if type(y) is np.ndarray:  # a 0-d zero: 0.7 us against 1.2 us with the int 0
+                zero = _ZEROS.get(y.dtype)
+                if zero is None:
+                    zero = _ZEROS[y.dtype] = np.zeros((), dtype=y.dtype)
+                np.maximum(y, zero, out=y)
+            else:
+                backend.xp_of(y).maximum(y, 0, out=y)
         return y
 
     return run
+
+
+_ZEROS: dict = {}  # dtype -> a 0-d zero of it
 
 
 def _one_row(arrays, relu):
