@@ -230,3 +230,17 @@ def test_losses_and_rebuilds_still_apply_after_the_lean_path():
     model(x)
     model.add(layers.Dense(3))
     assert model(x).shape == (1, 3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_quick_finite_check_never_passes_a_non_finite_value(dtype):
+    x = np.random.default_rng(3).standard_normal((2, 5), dtype=dtype)
+    assert data_module.surely_finite(x) and data_module.surely_finite(x[:, ::2])
+    for bad in (np.nan, np.inf, -np.inf):
+        y = x.copy()
+        y[1, 3] = bad
+        assert not data_module.surely_finite(y)
+    # finite values whose squares overflow: not "surely finite", so the exact check runs
+    huge = np.full((1, 3), np.finfo(dtype).max, dtype=dtype)
+    assert not data_module.surely_finite(huge) and data_module.all_finite(huge)
+    assert data_module.surely_finite(np.zeros((0, 3), dtype=dtype))

@@ -82,13 +82,12 @@ def test_predict_stays_eager_where_replay_is_off_or_unsafe(make, kwargs):
 
 
 def test_a_mismatch_in_the_verifying_call_keeps_predict_eager(monkeypatch):
-    real = Program.forward
+    real = Program.infer
 
     def off_by_a_bit(self, feeds):
-        outs, backwards = real(self, feeds)
-        return [o * np.float32(1.0001) for o in outs], backwards
+        return [o * np.float32(1.0001) for o in real(self, feeds)]
 
-    monkeypatch.setattr(Program, "forward", off_by_a_bit)
+    monkeypatch.setattr(Program, "infer", off_by_a_bit)
     model = _compiled(_mlp)
     x = np.ones((1, 6), np.float32)
     outs = [model.predict_on_batch(x) for _ in range(4)]
@@ -148,3 +147,25 @@ def test_the_array_path_is_not_taken_when_predict_step_is_overridden():
     x = np.ones((1, 6), np.float32)
     outs = [model.predict_on_batch(x) for _ in range(4)]
     np.testing.assert_allclose(outs[-1], 2 * _eager(model, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make, shape", [(_mlp, (6,)), (_convnet, (10, 10, 2))])
+def test_program_infer_gives_the_forward_outputs(make, shape):
+    model = _compiled(make)
+    x = np.random.default_rng(4).random((2, *shape), dtype=np.float32)
+    for _ in range(3):
+        model.predict_on_batch(x)
+    program = model._recorded_step._last_inference[-1]
+    (expected,), _ = program.forward((x,))
+    np.testing.assert_array_equal(program.infer((x,))[0], expected)
+    with pytest.raises(ValueError, match="expected 1 fed arrays"):
+        program.infer((x, x))
+
+
+def test_huge_finite_inputs_still_predict():
+    model = _compiled(_mlp)
+    x = np.ones((1, 6), np.float32)
+    for _ in range(3):
+        model.predict_on_batch(x)
+    big = np.full((1, 6), 1e30, np.float32)  # squares overflow: the full path checks it
+    np.testing.assert_array_equal(model.predict_on_batch(big), _eager(model, big))

@@ -51,6 +51,24 @@ def fills_gradients(kernel):
     return kernel
 
 
+def inference(factory):
+    """Mark a kernel as having a leaner no-gradient function (see the module docstring)."""
+
+    def mark(kernel):
+        kernel.inference = factory
+        return kernel
+
+    return mark
+
+
+def _inference_function(kernel, needs, static):
+    factory = getattr(kernel, "inference", None)
+    if factory is not None:
+        return factory(**static)
+    none = (False,) * len(needs)
+    return lambda arrays: kernel(arrays, none, **static)[0]
+
+
 class Recorder:
     """Collects the kernels run in its `with` block (this thread only) into a recording.
 
@@ -173,6 +191,7 @@ class Program:
             if route is not None and getattr(kernel, "fills_gradients", False) else None
             for (kernel, _, _, _), route in zip(self.nodes, self._routes)]
         self._positions: tuple | None = None
+        self._infer_calls: list | None = None  # made on the first `infer`
 
     def forward(self, feeds) -> tuple[list, list]:
         """Run every kernel; returns the output arrays and the backward closures."""
@@ -186,6 +205,23 @@ class Program:
             values.append(y)
             backwards.append(backward)
         return [values[i] for i in self._output_at], backwards
+
+    def infer(self, feeds) -> list:
+        """The output arrays `forward` returns, computed with no gradient bookkeeping: each
+        kernel's inference function where it has one (`inference`), else the kernel called
+        with no input needing a gradient; no backward closures are made."""
+        if len(feeds) != self.feeds:
+            raise ValueError(f"Program.infer: expected {self.feeds} fed arrays, received "
+                             f"{len(feeds)}")
+        calls = self._infer_calls
+        if calls is None:
+            calls = self._infer_calls = [
+                (_inference_function(kernel, needs, static), at)
+                for (kernel, at, needs, static) in self._calls]
+        values = [*feeds, *[v.data for v in self.variables]]
+        for fn, at in calls:
+            values.append(fn([values[i] for i in at]))
+        return [values[i] for i in self._output_at]
 
     def backward(self, backwards: list, output_grads: list, into: list | None = None) -> list:
         """Gradients of the variables (None where not reached) given the outputs' gradients.

@@ -141,6 +141,9 @@ def _lstm_kernel(arrays, needs, layout, zero_output):
     if _use_compiled(xp, xw, rk, h0, c0, *([] if rm is None else [rm])):
         packed, backward = _compiled_module().lstm(xw, h0, c0, rk, mask, rm, zero_output,
                                                    any(needs))
+    elif not any(needs) and mask is None and rm is None and \
+            xw.dtype == rk.dtype == h0.dtype == c0.dtype:  # inference: nothing to keep
+        return _lstm_numpy_inference(xp, xw, h0, c0, rk), None
     else:
         packed, backward = _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output)
 
@@ -241,6 +244,56 @@ def _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output_for_mask):
         return gz.transpose(1, 0, 2), dh, dc, grk
 
     return packed, backward
+
+
+def _lstm_numpy_inference(xp, xw, h0, c0, rk):
+    """`_lstm_numpy`'s packed output, bit for bit, when no gradient is needed: 10 NumPy calls
+    a step instead of 15, none of them with a Python float (each such call converts the
+    scalar: ~0.5 us of a ~1 us call), and nothing saved for a backward pass.
+
+    The sigmoid gates' halving (sigmoid(z) = tanh(z / 2) / 2 + 1/2) is done once on their
+    columns of the weights and of `xw` (`h @ (rk / 2) + xw / 2` is `(h @ rk + xw) / 2`
+    exactly: halving is exact in floating point), so one tanh and one multiply-add cover
+    all four gates, the candidate's tanh having been taken first. The candidate and the cell
+    state sit side by side, so that `[i, f] * [candidate, c]` is one call. (Moving the gates'
+    columns instead changes the BLAS's rounding, so their order stays.)
+    """
+    b, steps, four_u = xw.shape
+    u = four_u // 4
+    dtype = xw.dtype
+    half = xp.asarray(0.5, dtype=dtype)  # a 0-d array: no scalar conversion per call
+    scale = xp.full(four_u, 0.5, dtype=dtype)
+    scale[2 * u:3 * u] = 1  # the candidate's tanh takes z itself
+    rk_s = rk * scale
+    xw_s = xp.empty((steps, b, four_u), dtype=dtype)  # time-major: each step's rows contiguous
+    xp.multiply(xw.transpose(1, 0, 2), scale, out=xw_s)
+    g = xp.empty((b, four_u), dtype=dtype)
+    i_f, z_cand, o = g[:, :2 * u], g[:, 2 * u:3 * u], g[:, 3 * u:]
+    cand_c = xp.empty((b, 2 * u), dtype=dtype)  # candidate, c
+    cand, c = cand_c[:, :u], cand_c[:, u:]
+    c[...] = c0
+    products = xp.empty((b, 2 * u), dtype=dtype)  # i * candidate, f * c
+    tanh_c = xp.empty((b, u), dtype=dtype)
+    h_seq = xp.empty((steps, b, u), dtype=dtype)
+    h = h0
+    i_cand, f_c = products[:, :u], products[:, u:]
+    # The ufuncs' `out` is passed by position: ~5% faster than the keyword at these sizes.
+    for t in range(steps):
+        xp.dot(h, rk_s, out=g)
+        xp.add(g, xw_s[t], g)
+        xp.tanh(z_cand, cand)
+        xp.tanh(g, g)
+        xp.multiply(g, half, g)  # the sigmoids (and a candidate column not read)
+        xp.add(g, half, g)
+        xp.multiply(i_f, cand_c, products)
+        xp.add(i_cand, f_c, c)
+        xp.tanh(c, tanh_c)
+        h = h_seq[t]
+        xp.multiply(o, tanh_c, h)
+    packed = xp.empty((b, steps + 2, u), dtype=dtype)
+    packed[:, :steps] = h_seq.transpose(1, 0, 2)
+    packed[:, steps], packed[:, steps + 1] = h, c
+    return packed
 
 
 # -- GRU -------------------------------------------------------------------------------------

@@ -95,6 +95,16 @@ def all_finite(a: np.ndarray) -> bool:
     return all(np.isfinite(a[lo:lo + rows]).all() for lo in range(0, len(a), rows))
 
 
+def surely_finite(a: np.ndarray) -> bool:
+    """True when a float array holds no NaN or infinity, told by one dot product of the data
+    with itself (no scratch array; ~1 us for one sample against ~2 us for `np.isfinite` and
+    `all`): a NaN or an infinity anywhere makes that sum of squares NaN or infinite. False
+    also when the sum overflows with finite values (near 1e19 in float32), so False means
+    "run `all_finite`", not "not finite"."""
+    flat = a.reshape(-1)
+    return math.isfinite(np.dot(flat, flat))
+
+
 def _raise_not_finite(bad: int, what: str):
     raise ValueError(f"{what} contains {bad} NaN or infinite value(s); clean or impute "
                      "the data before training (numen does not train on NaN)")

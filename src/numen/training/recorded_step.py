@@ -114,10 +114,11 @@ class RecordedStep:
         if entry is _FAILED:
             return _inference(model, x)
         program, verified = entry
-        (y,), _ = program.forward(feeds)
+        (y,) = program.infer(feeds)
         if verified:
             self.inference_replays += 1
-            self._last_inference = (key, program)
+            self._last_inference = (feeds[0].shape, feeds[0].dtype, model.layers, program) \
+                if len(feeds) == 1 and not key[1] else None
             return Tensor(y)
         eager = _inference(model, x)
         entry[1] = bool(backend.xp_of(y).array_equal(y, eager.data))
@@ -133,13 +134,12 @@ class RecordedStep:
         last = self._last_inference
         if last is None or type(x) is not np.ndarray:
             return None
-        key, program = last
-        if key[2:] != ((x.shape, x.dtype.str),) or key[1] or \
-                key[0] != tuple(map(id, model.layers)):
+        shape, dtype, layers, program = last
+        # `is` on the dtype: another object for the same dtype just takes the full path
+        if x.shape != shape or x.dtype is not dtype or model.layers != layers:
             return None
-        (y,), _ = program.forward((x,))
         self.inference_replays += 1
-        return y
+        return program.infer((x,))[0]
 
     def forward_backward(self, model, x, y, sample_weight, variables, into=None):
         """`(y_pred, loss, grads)` of one training batch, replayed when that is safe.

@@ -402,7 +402,7 @@ class Trainer(DataChecks):
     def predict_on_batch(self, x):
         """Model outputs for one batch, as NumPy arrays."""
         if type(self).predict_step is Trainer.predict_step and self.compiled and \
-                type(x) is np.ndarray and x.dtype.kind == "f" and data_module.all_finite(x):
+                type(x) is np.ndarray and x.dtype.kind == "f" and data_module.surely_finite(x):
             # the same array shape as the last replayed prediction: the replay alone (its
             # shape and dtype were checked when it was recorded)
             y = self._recorded_step.predict_array(self, x)
