@@ -6,12 +6,15 @@ import inspect
 
 import numpy as np
 
+from numen import backend
 from numen.callbacks.base import Callback
 from numen.callbacks.monitor import Monitor
 
 
 def _lr(model) -> float:
-    return float(model.optimizer.learning_rate)
+    """The learning rate as Keras reads it back: rounded to floatx, the dtype of the variable
+    Keras keeps it in (1e-3 logs as 0.0010000000474974513 and shows as 0.0010, not 1.0000e-03)."""
+    return float(np.asarray(float(model.optimizer.learning_rate), dtype=backend.floatx()))
 
 
 class LearningRateScheduler(Callback):
