@@ -497,6 +497,11 @@ class Layer(DTypeAttributes, NodeAttributes):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        penalty = self.activity_regularizer
+        if penalty is not None and hasattr(penalty, "get_config"):
+            # Listed when set, as Keras does, so a saved or cloned layer keeps its penalty.
+            config["activity_regularizer"] = {"class_name": type(penalty).__name__,
+                                              "config": penalty.get_config()}
         return config
 
     @classmethod
