@@ -142,6 +142,18 @@ def test_learning_rates_read_back_in_floatx_as_keras_logs_them(capsys):
     assert "reducing learning rate to 0.15000000596046448." in capsys.readouterr().out
 
 
+def test_monitoring_callbacks_expose_keras_attributes_before_fit():
+    # Keras (3.15): mode as given, min_delta's absolute value, and EarlyStopping's counters
+    # (a program may read es.stopped_epoch or es.best after fit, or before it).
+    read = ("mode", "min_delta", "wait", "best", "stopped_epoch")
+    cases = [(EarlyStopping(min_delta=-0.1), ["auto", 0.1, 0, None, 0]),
+             (EarlyStopping(monitor="val_acc", mode="max"), ["max", 0, 0, None, 0]),
+             (ReduceLROnPlateau(min_delta=0.2), ["auto", 0.2, 0, None]),
+             (ReduceLROnPlateau(mode="max"), ["max", 0.0001, 0, None])]
+    for callback, expected in cases:
+        assert [getattr(callback, name) for name in read if hasattr(callback, name)] == expected
+
+
 def test_csv_logger_writes_and_appends(tmp_path):
     x, y = _data()
     path = tmp_path / "log.csv"

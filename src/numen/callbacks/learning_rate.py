@@ -52,7 +52,7 @@ class ReduceLROnPlateau(Callback):
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0, received "
                              f"factor={factor}")
-        self.monitor = monitor
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
         self._monitor = Monitor(monitor, mode, min_delta, "ReduceLROnPlateau")
         self.factor, self.patience, self.verbose = float(factor), int(patience), verbose
         self.cooldown, self.min_lr = int(cooldown), float(min_lr)
