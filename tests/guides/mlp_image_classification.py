@@ -49,7 +49,7 @@ print(f"Patches per image: {num_patches}")
 print(f"Elements per patch (3 channels): {(patch_size ** 2) * 3}")
 
 
-def build_classifier(blocks, positional_encoding=False):
+def build_classifier(blocks):
     inputs = layers.Input(shape=input_shape)
     # Augment data.
     augmented = data_augmentation(inputs)
@@ -57,11 +57,10 @@ def build_classifier(blocks, positional_encoding=False):
     patches = Patches(patch_size)(augmented)
     # Encode patches to generate a [batch_size, num_patches, embedding_dim] tensor.
     x = layers.Dense(units=embedding_dim)(patches)
-    if positional_encoding:
-        x = x + PositionEmbedding(sequence_length=num_patches)(x)
+    # (The example can add a keras_hub PositionEmbedding here; neither model below uses it.)
     # Process x using the module blocks.
     x = blocks(x)
-    # Apply global average pooling to generate a [batch_size, embedding_dim] representation tensor.
+    # Apply global average pooling to generate a [batch_size, embedding_dim] representation.
     representation = layers.GlobalAveragePooling1D()(x)
     # Apply dropout.
     representation = layers.Dropout(rate=dropout_rate)(representation)
@@ -171,11 +170,13 @@ class MLPMixerLayer(layers.Layer):
     def call(self, inputs):
         # Apply layer normalization.
         x = self.normalize(inputs)
-        # Transpose inputs from [num_batches, num_patches, hidden_units] to [num_batches, hidden_units, num_patches].
+        # Transpose inputs from [num_batches, num_patches, hidden_units] to
+        # [num_batches, hidden_units, num_patches].
         x_channels = keras.ops.transpose(x, axes=(0, 2, 1))
         # Apply mlp1 on each channel independently.
         mlp1_outputs = self.mlp1(x_channels)
-        # Transpose mlp1_outputs from [num_batches, hidden_dim, num_patches] to [num_batches, num_patches, hidden_units].
+        # Transpose mlp1_outputs from [num_batches, hidden_dim, num_patches] to
+        # [num_batches, num_patches, hidden_units].
         mlp1_outputs = keras.ops.transpose(mlp1_outputs, axes=(0, 2, 1))
         # Add skip connection.
         x = mlp1_outputs + inputs
@@ -235,7 +236,7 @@ fnet_blocks = keras.Sequential(
     [FNetLayer(embedding_dim, dropout_rate) for _ in range(num_blocks)]
 )
 learning_rate = 0.001
-fnet_classifier = build_classifier(fnet_blocks, positional_encoding=False)
+fnet_classifier = build_classifier(fnet_blocks)
 fnet_classifier.summary()
 history, accuracy, top_5_accuracy = run_experiment(fnet_classifier, learning_rate)
 assert accuracy > 0.6 and top_5_accuracy > 0.9, (accuracy, top_5_accuracy)

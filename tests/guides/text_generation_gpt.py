@@ -47,7 +47,6 @@ class TransformerBlock(layers.Layer):
 
     def call(self, inputs):
         input_shape = ops.shape(inputs)
-        batch_size = input_shape[0]
         seq_len = input_shape[1]
         # One row's mask, which MultiHeadAttention broadcasts over the batch (the batch size is
         # not a Python int while JAX traces the call).
@@ -95,7 +94,8 @@ def create_model():
     outputs = layers.Dense(vocab_size)(x)
     model = keras.Model(inputs=inputs, outputs=[outputs, x])
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    model.compile("adam", loss=[loss_fn, None])  # No loss and optimization based on word embeddings from transformer block
+    # No loss and optimization based on word embeddings from transformer block
+    model.compile("adam", loss=[loss_fn, None])
     return model
 
 

@@ -2,9 +2,9 @@
 normalized series, a convolutional autoencoder (Conv1D with strides 2, Dropout,
 Conv1DTranspose), training with validation_split and EarlyStopping, the reconstruction error's
 maximum on the training windows as the threshold, and the anomalous windows and points it flags in
-a test series. A synthetic daily-periodic series with one injected spike stands in for the
-Numenta Anomaly Benchmark files (288 readings a day, 5 days in place of 14, 12 epochs in place of 50), so it trains in
-seconds."""
+a test series. A synthetic daily-periodic series, and a test copy with one sustained jump,
+stand in for the Numenta Anomaly Benchmark files (288 readings a day, 5 training days in place of
+14, 12 epochs in place of 50), so it trains in seconds."""
 
 import numpy as np
 
@@ -85,7 +85,7 @@ df_test_value = (df_daily_jumpsup - training_mean) / training_std
 x_test = create_sequences(df_test_value)
 print("Test input shape: ", x_test.shape)
 x_test_pred = model.predict(x_test, verbose=0)
-test_mae_loss = np.mean(np.abs(x_test_pred - x_test), axis=1).reshape((-1))
+test_mae_loss = np.mean(np.abs(x_test_pred - x_test), axis=1).reshape(-1)
 
 anomalies = test_mae_loss > threshold
 print("Number of anomaly samples: ", np.sum(anomalies))
