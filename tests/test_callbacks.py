@@ -114,6 +114,46 @@ def test_reduce_lr_on_plateau():
         ReduceLROnPlateau(factor=1.5)
 
 
+def test_learning_rates_read_back_in_floatx_as_keras_logs_them(capsys):
+    # Keras (3.15, JAX) keeps the rate in a float32 variable: these are its logged values, its
+    # progress line shows 1e-3 as 0.0010 and its messages print the float32-rounded rates.
+    x, y = np.ones((8, 2), "float32"), np.zeros((8, 1), "float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=1e-3), "mse")
+    history = model.fit(x, y, epochs=1, verbose=2,
+                        callbacks=[ReduceLROnPlateau("loss", patience=5)])
+    assert history.history["learning_rate"] == [0.0010000000474974513]
+    assert "learning_rate: 0.0010" in capsys.readouterr().out
+    seen = []
+
+    def schedule(epoch, lr):
+        seen.append(lr)
+        return lr * 0.1
+
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[LearningRateScheduler(schedule)])
+    assert seen == [0.0010000000474974513, 0.00010000000474974513, 1.0000000656873453e-05]
+    assert history.history["learning_rate"] == [
+        0.00010000000474974513, 1.0000000656873453e-05, 1.0000001111620804e-06]
+    model.compile(keras.optimizers.SGD(learning_rate=0.3), "mse")
+    history = model.fit(x, y + 5, epochs=3, verbose=0, callbacks=[
+        ReduceLROnPlateau("loss", factor=0.5, patience=0, min_delta=100, verbose=1)])
+    assert history.history["learning_rate"] == [
+        0.30000001192092896, 0.30000001192092896, 0.15000000596046448]
+    assert "reducing learning rate to 0.15000000596046448." in capsys.readouterr().out
+
+
+def test_monitoring_callbacks_expose_keras_attributes_before_fit():
+    # Keras (3.15): mode as given, min_delta's absolute value, and EarlyStopping's counters
+    # (a program may read es.stopped_epoch or es.best after fit, or before it).
+    read = ("mode", "min_delta", "wait", "best", "stopped_epoch")
+    cases = [(EarlyStopping(min_delta=-0.1), ["auto", 0.1, 0, None, 0]),
+             (EarlyStopping(monitor="val_acc", mode="max"), ["max", 0, 0, None, 0]),
+             (ReduceLROnPlateau(min_delta=0.2), ["auto", 0.2, 0, None]),
+             (ReduceLROnPlateau(mode="max"), ["max", 0.0001, 0, None])]
+    for callback, expected in cases:
+        assert [getattr(callback, name) for name in read if hasattr(callback, name)] == expected
+
+
 def test_csv_logger_writes_and_appends(tmp_path):
     x, y = _data()
     path = tmp_path / "log.csv"

@@ -5,9 +5,11 @@ with backend-agnostic Keras 3 code (a Transformer text classifier, number additi
 sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
 network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,
 collaborative filtering, a denoising convolutional autoencoder, a Vision Transformer, knowledge
-distillation), in our own code, with `from numen import keras` as the only change a Keras user
-would make, and synthetic data with the datasets' shapes in place of downloads. Each runs to its
-end; its own asserts check the results along the way."""
+distillation, a character-level LSTM sequence-to-sequence model with its inference models,
+timeseries anomaly detection with a convolutional autoencoder, a miniature GPT, MLP-Mixer and
+FNet image classifiers), in our own code, with `from numen import keras` as the only change a
+Keras user would make, and synthetic data with the datasets' shapes in place of downloads. Each
+runs to its end; its own asserts check the results along the way."""
 
 import pathlib
 import runpy

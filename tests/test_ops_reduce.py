@@ -91,6 +91,13 @@ def test_sort_argsort(axis):
     testing.check_grad(lambda t: ops.sort(t, axis=axis), [x])
 
 
+def test_index_results_are_int32_as_keras():
+    # Keras (3.15, JAX) gives int32 indices from argmax, argsort and top_k alike.
+    x = np.array([1.0, 3.0, 2.0])
+    assert ops.argsort(x).dtype == "int32" and ops.top_k(x, 2)[1].dtype == "int32"
+    assert ops.argmax(x).dtype == "int32"
+
+
 def test_top_k():
     x = testing.randn((2, 6), seed=6)
     values, indices = ops.top_k(x, 3)

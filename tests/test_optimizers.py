@@ -381,6 +381,14 @@ KERAS_DEFAULTS = {
 }
 
 
+def test_config_learning_rate_is_the_floatx_value_keras_writes():
+    # Keras (3.15, JAX): AdamW(learning_rate=0.005).get_config()["learning_rate"] is read from
+    # its float32 variable.
+    assert optimizers.AdamW(learning_rate=0.005).get_config()["learning_rate"] == \
+        0.004999999888241291
+    assert optimizers.Adam().get_config()["learning_rate"] == 0.0010000000474974513
+
+
 @pytest.mark.parametrize("name", sorted(KERAS_DEFAULTS))
 def test_string_ids_and_keras_defaults(name):
     opt = optimizers.get(name)

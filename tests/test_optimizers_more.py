@@ -68,7 +68,8 @@ def test_config_round_trip(name):
 def test_keras_defaults_and_string_ids():
     lamb = optimizers.Lamb().get_config()
     assert (lamb["name"], lamb["learning_rate"], lamb["beta_1"], lamb["beta_2"],
-            lamb["epsilon"], lamb["weight_decay"]) == ("lamb", 0.001, 0.9, 0.999, 1e-7, None)
+            lamb["epsilon"], lamb["weight_decay"]) == (
+        "lamb", 0.0010000000474974513, 0.9, 0.999, 1e-7, None)  # the rate as float32, as Keras
     muon = optimizers.get("muon").get_config()
     assert muon["weight_decay"] == muon["adam_weight_decay"] == 0.004
     assert (muon["muon_a"], muon["muon_b"], muon["muon_c"], muon["ns_steps"],
@@ -76,7 +77,7 @@ def test_keras_defaults_and_string_ids():
         3.4445, -4.775, 2.0315, 5, 0.95, 0.2, [])
     sf = optimizers.get("schedulefreeadamw").get_config()
     assert (sf["name"], sf["learning_rate"], sf["epsilon"], sf["warmup_steps"]) == (
-        "schedule_free_adam_w", 0.0025, 1e-8, 0)
+        "schedule_free_adam_w", 0.0024999999441206455, 1e-8, 0)
     lso = optimizers.LossScaleOptimizer(optimizers.SGD()).get_config()
     assert (lso["name"], lso["initial_scale"], lso["dynamic_growth_steps"]) == (
         "loss_scale_optimizer", 32768.0, 2000)

@@ -47,6 +47,17 @@ def test_normalization_matches_keras_documented_examples():
     assert fixed.weights == []
 
 
+def test_normalization_count_is_int32_as_in_keras(capsys):
+    # Keras (3.15, JAX): the count weight is int32, so a model holding a Normalization over 3
+    # channels sums its non-trainable weights as "7 (28.00 B)" (int64 made it 32 B).
+    layer = layers.Normalization()
+    layer.adapt(np.ones((5, 3), "float32"))
+    assert layer.count.dtype == "int32" and int(layer.count.data) == 5
+    model = keras.Sequential([keras.Input((3,)), layer, layers.Dense(1)])
+    model.summary()
+    assert "Non-trainable params: 7 (28.00 B)" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("axis, keep", [(-1, (2,)), (None, ()), ((1, 2), (1, 2)), (1, (1,))])
 def test_adapt_statistics_and_output_match_numpy(axis, keep):
     x = testing.randn((8, 3, 4), seed=1) * 2.5 + 4.0

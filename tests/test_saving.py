@@ -77,6 +77,29 @@ def test_functional_round_trip_with_shared_layer(tmp_path):
     assert loaded.output_names == ["out", "aux"] and len(loaded.weights) == len(model.weights)
 
 
+def test_activity_regularizers_survive_save_clone_and_config(tmp_path):
+    # Keras lists a set activity_regularizer in get_config (Dense(activity_regularizer="l2")
+    # gives {"class_name": "L2", "config": {"l2": 0.01}, ...}); numen left it out, so a
+    # reloaded or cloned model trained without the penalty.
+    x, y = np.ones((4, 3), "float32"), np.zeros((4, 2), "float32")
+    model = keras.Sequential([keras.Input((3,)),
+                              layers.Dense(2, activity_regularizer=keras.regularizers.L2(0.5)),
+                              layers.Dense(2, activity_regularizer="l1")])
+    model.compile(loss="mse")
+    config = model.layers[0].get_config()["activity_regularizer"]
+    assert config["class_name"] == "L2" and config["config"] == {"l2": 0.5}
+    expected = model.evaluate(x, y, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    clone.compile(loss="mse")
+    for other in (loaded, clone):
+        assert [type(layer.activity_regularizer).__name__ for layer in other.layers] == [
+            "L2", "L1"]
+        assert other.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-6)
+
+
 def test_json_config_and_clone(tmp_path):
     model = functional()
     rebuilt = keras.models.model_from_json(model.to_json())

@@ -187,3 +187,32 @@ def test_custom_loss_and_layer_round_trip_in_keras_file(tmp_path):
         loaded = keras.saving.load_model(path)
     assert loaded.loss is halved_mse
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+# Keras 3.15 (JAX): which layers' get_config always has an "activity_regularizer" key.
+_LISTS_ACTIVITY_REGULARIZER = {
+    "Dense": (lambda: keras.layers.Dense(2), False),
+    "Conv1D": (lambda: keras.layers.Conv1D(2, 3), True),
+    "Conv1DTranspose": (lambda: keras.layers.Conv1DTranspose(2, 3), True),
+    "DepthwiseConv2D": (lambda: keras.layers.DepthwiseConv2D(3), True),
+    "SeparableConv1D": (lambda: keras.layers.SeparableConv1D(2, 3), True),
+    "Embedding": (lambda: keras.layers.Embedding(3, 2), True),
+    "MultiHeadAttention": (lambda: keras.layers.MultiHeadAttention(2, 2), True),
+    "EinsumDense": (lambda: keras.layers.EinsumDense("ab,bc->ac", 2), True),
+    "LSTM": (lambda: keras.layers.LSTM(2), True),
+    "GRU": (lambda: keras.layers.GRU(2), True),
+    "SimpleRNN": (lambda: keras.layers.SimpleRNN(2), True),
+    "RNN": (lambda: keras.layers.RNN(keras.layers.LSTMCell(2)), False),
+    "Flatten": (lambda: keras.layers.Flatten(), False),
+    "Bidirectional": (lambda: keras.layers.Bidirectional(keras.layers.LSTM(2)), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LISTS_ACTIVITY_REGULARIZER))
+def test_config_lists_activity_regularizer_where_keras_does(name):
+    make, listed = _LISTS_ACTIVITY_REGULARIZER[name]
+    config = make().get_config()
+    assert ("activity_regularizer" in config) == listed
+    if listed:
+        assert config["activity_regularizer"] is None
+        assert type(make()).from_config(config).get_config() == config

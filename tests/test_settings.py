@@ -100,6 +100,18 @@ def test_result_type_keeps_64_bits():
         keras.backend.result_type("string_of_nothing")
 
 
+def test_pythons_types_and_the_name_int_are_32_bit_as_in_keras():
+    # Keras (3.15, JAX backend): standardize_dtype(int) and ("int") give int32, (float) float32;
+    # a NumPy or sized name keeps its width.
+    std = keras.backend.standardize_dtype
+    assert [std(d) for d in (int, "int", float, complex, bool)] == [
+        "int32", "int32", "float32", "complex64", "bool"]
+    assert [std(d) for d in (np.dtype("int64"), "int64", np.int64, np.float64)] == [
+        "int64", "int64", "int64", "float64"]
+    assert keras.ops.cast(np.ones(2), "int").dtype == "int32"
+    assert keras.ops.zeros((2,), dtype=int).dtype == "int32"
+
+
 def test_mixed_dtype_ops_follow_result_type():
     a, b = np.ones(2, "int32"), np.ones(2, "float32")
     assert keras.ops.add(a, b).dtype == "float32"

@@ -228,6 +228,11 @@ def standardize_dtype(dtype) -> str:
     """A dtype given as None, a string, a NumPy type or dtype, as a canonical string."""
     if dtype is None:
         return _FLOATX
+    # Python's types, and the name "int", are 32-bit in Keras (NumPy makes them 64-bit).
+    if dtype is int or (isinstance(dtype, str) and dtype == "int"):
+        return "int32"
+    if dtype is float or dtype is complex:
+        return "float32" if dtype is float else "complex64"
     if dtype in ("string", "str") or dtype is str:
         return "string"  # Keras's name for text inputs (host NumPy unicode arrays)
     if str(dtype) == "bfloat16" or getattr(dtype, "__name__", None) == "bfloat16":

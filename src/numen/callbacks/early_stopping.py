@@ -23,7 +23,9 @@ class EarlyStopping(Callback):
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
         self._monitor = Monitor(monitor, mode, min_delta, "EarlyStopping")
-        self.monitor = monitor
+        # Keras's attributes, readable before fit (a program may print es.stopped_epoch after).
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
+        self.wait, self.stopped_epoch, self.best = 0, 0, None
         self.patience, self.verbose = int(patience), verbose
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights

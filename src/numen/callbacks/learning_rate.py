@@ -6,12 +6,15 @@ import inspect
 
 import numpy as np
 
+from numen import backend
 from numen.callbacks.base import Callback
 from numen.callbacks.monitor import Monitor
 
 
 def _lr(model) -> float:
-    return float(model.optimizer.learning_rate)
+    """The learning rate as Keras reads it back: rounded to floatx, the dtype of the variable
+    Keras keeps it in (1e-3 logs as 0.0010000000474974513 and shows as 0.0010, not 1.0000e-03)."""
+    return float(np.asarray(float(model.optimizer.learning_rate), dtype=backend.floatx()))
 
 
 class LearningRateScheduler(Callback):
@@ -49,7 +52,7 @@ class ReduceLROnPlateau(Callback):
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0, received "
                              f"factor={factor}")
-        self.monitor = monitor
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
         self._monitor = Monitor(monitor, mode, min_delta, "ReduceLROnPlateau")
         self.factor, self.patience, self.verbose = float(factor), int(patience), verbose
         self.cooldown, self.min_lr = int(cooldown), float(min_lr)

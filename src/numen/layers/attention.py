@@ -117,6 +117,8 @@ class MultiHeadAttention(Layer):
     (1, 3, 8)
     """
 
+    _config_lists_activity_regularizer = True
+
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, flash_attention=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",

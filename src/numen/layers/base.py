@@ -77,6 +77,10 @@ class Layer(DTypeAttributes, NodeAttributes):
         input_shape: on the first layer of a Sequential model, the shape of one sample.
     """
 
+    # Whether get_config always has an "activity_regularizer" key (None when unset), as
+    # Keras's convolutions, recurrent layers, Embedding, MultiHeadAttention and EinsumDense do.
+    _config_lists_activity_regularizer = False
+
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
@@ -497,6 +501,13 @@ class Layer(DTypeAttributes, NodeAttributes):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_config()}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
+        penalty = self.activity_regularizer
+        if penalty is not None and hasattr(penalty, "get_config"):
+            # Listed when set, as Keras does, so a saved or cloned layer keeps its penalty.
+            config["activity_regularizer"] = {"class_name": type(penalty).__name__,
+                                              "config": penalty.get_config()}
+        elif self._config_lists_activity_regularizer:
+            config["activity_regularizer"] = None
         return config
 
     @classmethod

@@ -59,6 +59,8 @@ class BaseConv(Layer):
         activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Keras.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,

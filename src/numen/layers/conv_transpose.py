@@ -25,6 +25,8 @@ class BaseConvTranspose(Layer):
         activation, use_bias, *_initializer, *_regularizer, *_constraint: as in Keras.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,

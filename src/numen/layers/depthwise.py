@@ -24,6 +24,8 @@ class BaseDepthwiseConv(Layer):
         activation, use_bias, depthwise_* / bias_* initializers, regularizers, constraints.
     """
 
+    _config_lists_activity_regularizer = True
+
     rank = 2
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,

@@ -109,6 +109,8 @@ class EinsumDense(Layer):
     (2, 5, 2, 4)
     """
 
+    _config_lists_activity_regularizer = True
+
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,

@@ -43,6 +43,8 @@ class Embedding(Layer):
     (1, 3, 4)
     """
 
+    _config_lists_activity_regularizer = True
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, quantization_config=None, **kwargs):

@@ -131,7 +131,7 @@ class Normalization(Layer):
                                               initializer="zeros", trainable=False)
             self.adapt_variance = self.add_weight(name="variance", shape=self._stats_shape,
                                                   initializer="ones", trainable=False)
-            self.count = self.add_weight(name="count", shape=(), dtype="int64",
+            self.count = self.add_weight(name="count", shape=(), dtype="int",
                                          initializer="zeros", trainable=False)
         else:
             self._given = (self._broadcast_given(self.input_mean),
@@ -200,7 +200,10 @@ class Normalization(Layer):
                              "only empty ones)")
         self.adapt_mean.assign(backend.to_device(np.asarray(mean, dtype=self.dtype)))
         self.adapt_variance.assign(backend.to_device(np.asarray(m2 / n, dtype=self.dtype)))
-        self.count.assign(backend.to_device(np.asarray(n, dtype="int64")))
+        # int32 as in Keras (whose adapt leaves it 0); numen records the count, held at int32's
+        # largest value rather than wrapping round on a bigger data set.
+        self.count.assign(backend.to_device(np.asarray(min(n, np.iinfo(np.int32).max),
+                                                       dtype=self.count.dtype)))
 
     def _axes_of(self, batch) -> tuple:
         return tuple(a % batch.ndim for a in self.axis) if batch.ndim else ()

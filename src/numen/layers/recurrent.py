@@ -204,6 +204,8 @@ def _flat_sizes(size) -> list:
 class _CellRNN(RNN):
     """An RNN whose config is its cell's arguments (SimpleRNN, LSTM, GRU), as in Keras."""
 
+    _config_lists_activity_regularizer = True
+
     _cell_class: type = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
 

@@ -252,16 +252,18 @@ def sort(x, axis=-1):
 
 
 def argsort(x, axis=-1):
-    """Indices that sort `x` ascending along `axis` (no gradient)."""
+    """Indices (int32, as Keras) that sort `x` ascending along `axis` (no gradient)."""
     x = as_tensor(x)
-    return Tensor(backend.xp_of(x.data).argsort(x.data, axis=axis, kind="stable"))
+    return Tensor(backend.xp_of(x.data).argsort(x.data, axis=axis, kind="stable")
+                  .astype("int32"))
 
 
 def top_k(x, k, sorted=True):  # noqa: A002 - keras.ops spelling
     """The `k` largest values along the last axis and their indices.
 
     Returns:
-        (values, indices); values carry gradients back to the chosen positions.
+        (values, indices (int32, as Keras)); values carry gradients back to the chosen
+        positions.
     """
     x = as_tensor(x)
     if not 1 <= int(k) <= x.shape[-1]:
@@ -271,7 +273,7 @@ def top_k(x, k, sorted=True):  # noqa: A002 - keras.ops spelling
     indices = xp.argsort(-x.data, axis=-1, kind="stable")[..., : int(k)]
     if not sorted:
         indices = xp.sort(indices, axis=-1)
-    return _gather_along(x, indices, -1, "top_k"), Tensor(indices)
+    return _gather_along(x, indices, -1, "top_k"), Tensor(indices.astype("int32"))
 
 
 def _gather_along(x, indices, axis, name):

@@ -459,6 +459,9 @@ class Optimizer:
         if hasattr(lr, "get_config"):
             lr = {"module": "keras.optimizers.schedules", "class_name": type(lr).__name__,
                   "config": lr.get_config(), "registered_name": None}
+        elif not callable(lr):
+            # As Keras writes it, from its floatx variable: 0.005 becomes 0.004999999888241291.
+            lr = float(np.asarray(lr, dtype=backend.floatx()))
         return {
             "name": self.name,
             "learning_rate": lr,
