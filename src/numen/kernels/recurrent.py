@@ -226,7 +226,12 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
     h = h0.copy()
     hr = np.empty_like(h)
     a = np.empty((b, three_u), dtype=xw.dtype)
+    g = np.empty((b, 2 * u), dtype=xw.dtype)  # this step's z and r (saved ones when keep)
+    hh = np.empty((b, u), dtype=xw.dtype)
     for t in range(steps):
+        if keep:
+            g = zr[t]
+            hh = hh_seq[t]
         if has_rm:
             for i in range(b):
                 for j in range(u):
@@ -234,29 +239,28 @@ def gru_forward(one, xw, h0, rk, rb, mask, rm, zero_output, keep, packed, zr, hh
             matmul_into(hr, rk, a)
         else:
             matmul_into(h, rk, a)
-        if keep:
-            h_in[:, t] = hr if has_rm else h
-            h_prev[t] = h
         for i in range(b):
-            skip = has_mask and mask[i, t] == 0
-            for j in range(three_u if has_rb else 0):
-                a[i, j] += rb[j]
+            if has_rb:
+                for j in range(three_u):
+                    a[i, j] += rb[j]
+            if keep:
+                for j in range(u):
+                    h_in[i, t, j] = hr[i, j] if has_rm else h[i, j]
+                    h_prev[t, i, j] = h[i, j]
+                    ah_seq[t, i, j] = a[i, 2 * u + j]
+            for j in range(2 * u):
+                g[i, j] = sigmoid(xw[i, t, j] + a[i, j])
             for j in range(u):
-                gz = sigmoid(xw[i, t, j] + a[i, j])
-                gr = sigmoid(xw[i, t, u + j] + a[i, u + j])
-                ah = a[i, 2 * u + j]
-                hh = tanh(xw[i, t, 2 * u + j] + gr * ah)
-                h_new = gz * h[i, j] + (one - gz) * hh
-                if keep:
-                    zr[t, i, j] = gz
-                    zr[t, i, u + j] = gr
-                    hh_seq[t, i, j] = hh
-                    ah_seq[t, i, j] = ah
-                if skip:
+                hh[i, j] = tanh(xw[i, t, 2 * u + j] + g[i, u + j] * a[i, 2 * u + j])
+            if has_mask and mask[i, t] == 0:
+                for j in range(u):
                     packed[i, t, j] = 0 if zero_output else h[i, j]
-                else:
-                    h[i, j] = h_new
-                    packed[i, t, j] = h_new
+                continue
+            for j in range(u):
+                gz = g[i, j]
+                h[i, j] = gz * h[i, j] + (one - gz) * hh[i, j]
+            for j in range(u):
+                packed[i, t, j] = h[i, j]
     packed[:, steps] = h
 
 
@@ -271,28 +275,33 @@ def gru_backward(one, gy, zr, hh_seq, ah_seq, h_prev, rk_t, mask, rm, zero_outpu
     dh = gy[:, steps].copy()
     carry = np.empty_like(dh)  # what reaches h_prev other than through the product
     din = np.empty_like(dh)
+    dh_all = np.empty(u, dtype=ga.dtype)
     for t in range(steps - 1, -1, -1):
         for i in range(b):
-            skip = has_mask and mask[i, t] == 0
+            if has_mask and mask[i, t] == 0:
+                for j in range(u):
+                    carry[i, j] = dh[i, j] if zero_output else dh[i, j] + gy[i, t, j]
+                for j in range(3 * u):
+                    gx[i, t, j] = 0
+                    gat[i, j] = 0
+                continue
             for j in range(u):
-                dh_all = dh[i, j] + gy[i, t, j]
-                if skip:
-                    carry[i, j] = dh[i, j] if zero_output else dh_all
-                    for k in range(3):
-                        gx[i, t, k * u + j] = 0
-                        gat[i, k * u + j] = 0
-                    continue
-                gz, gr, hh = zr[t, i, j], zr[t, i, u + j], hh_seq[t, i, j]
-                dx_h = dh_all * (one - gz) * (one - hh * hh)
-                dx_z = dh_all * (h_prev[t, i, j] - hh) * gz * (one - gz)
-                dx_r = dx_h * ah_seq[t, i, j] * gr * (one - gr)
-                gx[i, t, j] = dx_z
-                gx[i, t, u + j] = dx_r
-                gx[i, t, 2 * u + j] = dx_h
-                gat[i, j] = dx_z
-                gat[i, u + j] = dx_r
-                gat[i, 2 * u + j] = dx_h * gr
-                carry[i, j] = dh_all * gz
+                dh_all[j] = dh[i, j] + gy[i, t, j]
+            for j in range(u):
+                gz, y = zr[t, i, j], hh_seq[t, i, j]
+                gat[i, 2 * u + j] = dh_all[j] * (one - gz) * (one - y * y)
+            for j in range(u):
+                gz = zr[t, i, j]
+                gat[i, j] = dh_all[j] * (h_prev[t, i, j] - hh_seq[t, i, j]) * gz * (one - gz)
+            for j in range(u):
+                gr = zr[t, i, u + j]
+                gat[i, u + j] = gat[i, 2 * u + j] * ah_seq[t, i, j] * gr * (one - gr)
+            for j in range(u):
+                carry[i, j] = dh_all[j] * zr[t, i, j]
+            for j in range(3 * u):
+                gx[i, t, j] = gat[i, j]
+            for j in range(u):
+                gat[i, 2 * u + j] *= zr[t, i, u + j]
         ga[:, t] = gat
         matmul_into(gat, rk_t, din)
         for i in range(b):
