@@ -4,8 +4,7 @@ NumPy's while a replayed recurrent training step runs.
 Numba's `np.dot` calls the BLAS SciPy ships, a second OpenBLAS beside NumPy's with its own
 threads. The recurrent kernels call it once per time step for products far too small to
 split (64 x 64 by 64 x 256), and two pools of spinning threads on two cores fought: an LSTM
-epoch took 6.7-8.2 s against 1.5-1.6 s with SciPy's pool at one thread (NumPy's pool, which
-runs the large input projections outside the kernel, keeps its threads). The pool is found
+epoch took 6.7-8.2 s against 1.5-1.6 s with SciPy's pool at one thread. The pool is found
 and set through threadpoolctl; where SciPy's BLAS is not a library of its own (one BLAS
 shared with NumPy, as conda installs have) nothing is changed.
 
