@@ -231,3 +231,43 @@ def test_a_replayed_loss_still_checks_every_batch_of_labels(bad, message):
 
 def _same_weights_as(model, weights):
     return all(np.array_equal(p, q) for p, q in zip(model.get_weights(), weights))
+
+
+def _counting_hold(monkeypatch):
+    from numen.kernels import blas
+
+    held, original = [], blas.one_numpy_thread
+
+    def counting():
+        held.append(1)
+        return original()
+
+    monkeypatch.setattr(blas, "one_numpy_thread", counting)
+    return held
+
+
+@pytest.mark.parametrize("recurrent", [True, False])
+def test_replayed_recurrent_steps_hold_numpys_blas_at_one_thread(monkeypatch, recurrent):
+    # Only models with a recurrent layer: their small products stall on a second BLAS thread.
+    held = _counting_hold(monkeypatch)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5, 3)).astype("float32")
+    y = rng.integers(0, 2, 40)
+    hidden = keras.layers.LSTM(4) if recurrent else keras.layers.Flatten()
+    model = keras.Sequential([keras.Input((5, 3)), hidden, keras.layers.Dense(2)])
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert model._recorded_step.replays == 2
+    assert len(held) == (2 if recurrent else 0)
+
+
+def test_one_numpy_thread_restores_the_thread_count():
+    from numen.kernels import blas
+
+    pools = blas.numpy_pools()
+    if not pools:
+        pytest.skip("threadpoolctl is not installed")
+    before = [pool.get_num_threads() for pool in pools]
+    with blas.one_numpy_thread():
+        assert [pool.get_num_threads() for pool in pools] == [1] * len(pools)
+    assert [pool.get_num_threads() for pool in pools] == before

@@ -165,6 +165,12 @@ def _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output_for_mask):
     h_in = h_seq if rm is None else xp.empty((steps, b, u), dtype=dtype)
     tanh_c = xp.empty((steps, b, u), dtype=dtype)
     tmp = xp.empty((b, u), dtype=dtype)
+    # All four gates in three passes: sigmoid(z) = 0.5 * tanh(0.5 * z) + 0.5 (overflow-free)
+    # and tanh(z) = 1 * tanh(1 * z) + 0 (exact), so each column is scale * tanh(scale * z)
+    # + shift.
+    scale = xp.full(four_u, 0.5, dtype=dtype)
+    shift = xp.full(four_u, 0.5, dtype=dtype)
+    scale[2 * u:3 * u], shift[2 * u:3 * u] = 1, 0
     h_seq[0], c_seq[0] = h0, c0
     for t in range(steps):
         if rm is not None:
@@ -172,13 +178,11 @@ def _lstm_numpy(xp, xw, h0, c0, rk, mask, rm, zero_output_for_mask):
         g = gates[t]
         xp.matmul(h_in[t], rk, out=g)
         g += xw[:, t]
-        cand = g[:, 2 * u:3 * u]
-        xp.tanh(cand, out=tmp)
-        g *= 0.5  # sigmoid(z) = 0.5 * tanh(z / 2) + 0.5, overflow-free
+        g *= scale
         xp.tanh(g, out=g)
-        g *= 0.5
-        g += 0.5
-        cand[...] = tmp
+        g *= scale
+        g += shift
+        cand = g[:, 2 * u:3 * u]
         c_prev, c_new, h_new = c_seq[t], c_seq[t + 1], h_seq[t + 1]
         xp.multiply(g[:, u:2 * u], c_prev, out=c_new)
         xp.multiply(g[:, :u], cand, out=tmp)
