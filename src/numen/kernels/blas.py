@@ -1,5 +1,4 @@
-"""BLAS thread pools held at one thread: SciPy's while a compiled kernel that calls it runs,
-NumPy's while a replayed recurrent training step runs.
+"""SciPy's BLAS thread pool, held at one thread while a compiled kernel that calls it runs.
 
 Numba's `np.dot` calls the BLAS SciPy ships, a second OpenBLAS beside NumPy's with its own
 threads. The recurrent kernels call it once per time step for products far too small to
@@ -7,18 +6,10 @@ split (64 x 64 by 64 x 256), and two pools of spinning threads on two cores foug
 epoch took 6.7-8.2 s against 1.5-1.6 s with SciPy's pool at one thread. The pool is found
 and set through threadpoolctl; where SciPy's BLAS is not a library of its own (one BLAS
 shared with NumPy, as conda installs have) nothing is changed.
-
-NumPy's own pool runs the products around the scans (input projection, weight gradients). On
-this 2-core host shared with other work its second thread is often off its core when a
-product hands it half the work, and the product waits for it: LSTM(64) epochs took 5-14 s
-with two threads against 1.4-2.5 s with one in the same minutes (load 3-4). A replayed
-recurrent step therefore holds NumPy's pool at one thread too (`one_numpy_thread`), like the
-compiled scans; the figures are in BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 
@@ -38,42 +29,6 @@ def scipy_pools() -> tuple:
                  if lib.user_api == "blas" and str(lib.filepath).startswith(home))
 
 
-@functools.cache
-def numpy_pools() -> tuple:
-    """threadpoolctl's controllers of the BLAS libraries NumPy loaded from its own folder
-    (empty without threadpoolctl)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return ()
-    import numpy
-
-    home = os.path.dirname(numpy.__file__)  # .../numpy, so .../numpy.libs matches too
-    return tuple(lib for lib in ThreadpoolController().lib_controllers
-                 if lib.user_api == "blas" and str(lib.filepath).startswith(home))
-
-
-@contextlib.contextmanager
-def _held(pools):
-    saved = [pool.get_num_threads() for pool in pools]
-    for pool in pools:
-        pool.set_num_threads(1)
-    try:
-        yield
-    finally:
-        for pool, count in zip(pools, saved):
-            pool.set_num_threads(count)
-
-
-def one_numpy_thread():
-    """A context holding NumPy's BLAS pool at one thread, its thread count restored after.
-
-    >>> with one_numpy_thread():
-    ...     pass
-    """
-    return _held(numpy_pools())
-
-
 def one_thread(kernel):
     """`kernel` (a compiled function) wrapped to run with SciPy's BLAS at one thread, its
     earlier thread count restored after."""
@@ -83,7 +38,13 @@ def one_thread(kernel):
         pools = scipy_pools()
         if not pools:
             return kernel(*args)
-        with _held(pools):
+        saved = [pool.get_num_threads() for pool in pools]
+        for pool in pools:
+            pool.set_num_threads(1)
+        try:
             return kernel(*args)
+        finally:
+            for pool, count in zip(pools, saved):
+                pool.set_num_threads(count)
 
     return run

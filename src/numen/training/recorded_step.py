@@ -17,10 +17,6 @@ Anything else keeps the eager path: subclassed models, custom layers (their `cal
 side effects a replay would skip), ops that are not kernels, models adding losses in `call`,
 several outputs, inputs that are not arrays, `compile(run_eagerly=True)` or
 `compile(jit_compile=False)`, and a model whose verifying batch did not match.
-
-A replayed step of a model with a recurrent layer runs with NumPy's BLAS pool held at one
-thread (kernels/blas.py): its products are small, and on a shared 2-core host a second BLAS
-thread that is off its core stalls every one of them.
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ from numen import backend
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
 from numen.autodiff import graph as graph_module
 from numen.autodiff.replay import Recorder
-from numen.kernels import blas
 
 _MAX_SHAPES = 8  # distinct input shapes kept per compile
 _FAILED = "failed"
@@ -66,12 +61,6 @@ def _replayable_model(model) -> bool:
                for layer in model._walk() if layer is not model)
 
 
-def _has_recurrent_layer(model) -> bool:
-    from numen.layers.recurrent import RNN
-
-    return any(isinstance(layer, RNN) for layer in model._walk() if layer is not model)
-
-
 def _feeds(x) -> tuple | None:
     """The input arrays of a batch, or None when `x` is not an array or a list of arrays."""
     arrays = list(x) if isinstance(x, (list, tuple)) else [x]
@@ -96,7 +85,6 @@ class RecordedStep:
         self.inference_replays = 0
         self._checked = False
         self._pure: bool | None = None
-        self._recurrent = False  # a recurrent layer: replayed steps hold BLAS at one thread
         self._last_inference = None  # (key, program) of the last verified inference replay
 
     def predict(self, model, x):
@@ -162,7 +150,6 @@ class RecordedStep:
         """
         if not self._checked:  # at the first step: the model is built by then
             self.enabled = self.enabled and _replayable_model(model)
-            self._recurrent = self.enabled and _has_recurrent_layer(model)
             self._checked = True
         feeds = _feeds(x) if self.enabled else None
         if feeds is None:
@@ -183,10 +170,6 @@ class RecordedStep:
         run = _replayed_with_loss if with_loss else _replayed
         if verified:
             self.replays += 1
-            if self._recurrent:
-                with blas.one_numpy_thread():
-                    return run(program, model, feeds + targets, x, y, sample_weight, variables,
-                               into)
             return run(program, model, feeds + targets, x, y, sample_weight, variables, into)
         # Both run on this batch from the same random state (dropout), so they must agree bit
         # for bit; the eager result is the one used.
