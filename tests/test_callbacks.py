@@ -114,6 +114,27 @@ def test_reduce_lr_on_plateau():
         ReduceLROnPlateau(factor=1.5)
 
 
+def test_rate_variable_follows_callbacks_and_keras_style_assign():
+    # A Keras program holds the rate Variable, or assigns it from a callback of its own.
+    x, y = _data()
+    model = _model(lr=0.1)
+    rate = model.optimizer.learning_rate
+
+    class Halve(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.optimizer.learning_rate.assign(
+                    float(self.model.optimizer.learning_rate) / 2)
+
+    cb = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.0)
+    history = model.fit(x, y, epochs=3, verbose=0,
+                        callbacks=[Halve(), _Scripted("loss", [1.0, 1.0, 1.0]), cb])
+    # logged before ReduceLROnPlateau halves it at the ends of epochs 1 and 2
+    np.testing.assert_allclose(history.history["learning_rate"], [0.1, 0.05, 0.025],
+                               rtol=1e-6)
+    assert rate is model.optimizer.learning_rate and float(rate) == np.float32(0.0125)
+
+
 def test_learning_rates_read_back_in_floatx_as_keras_logs_them(capsys):
     # Keras (3.15, JAX) keeps the rate in a float32 variable: these are its logged values, its
     # progress line shows 1e-3 as 0.0010 and its messages print the float32-rounded rates.

@@ -467,3 +467,97 @@ def test_variables_are_keras_style_variables_sharing_the_state():
     momentum.assign(np.zeros(3, np.float32))  # writes through to the optimizer's state
     assert np.all(opt._variable_arrays()[2] == 0)
     assert opt.variables[3] is velocity
+
+
+# -- learning rate and iterations as Keras Variables -----------------------------------------
+# The expected values are what real Keras 3 (JAX backend) gives for the same program.
+def test_rate_and_iterations_are_keras_style_variables():
+    opt = optimizers.Adam(0.001)
+    rate, iteration = opt.learning_rate, opt.iterations
+    assert isinstance(rate, Variable) and isinstance(iteration, Variable)
+    assert (rate.path, rate.dtype, iteration.path, iteration.dtype) == \
+        ("adam/learning_rate", "float32", "adam/iteration", "int32")
+    assert repr(rate) == \
+        "<Variable path=adam/learning_rate, shape=(), dtype=float32, value=0.0010000000474974513>"
+    assert repr(iteration) == "<Variable path=adam/iteration, shape=(), dtype=int32, value=0>"
+    rate.assign(0.01)
+    assert float(opt.learning_rate) == 0.009999999776482582
+    opt.learning_rate = 0.02  # the setter assigns: the same Variable
+    assert opt.learning_rate is rate and float(rate) == 0.019999999552965164
+    assert opt.get_config()["learning_rate"] == 0.019999999552965164
+    assert type(rate.numpy()) is np.ndarray and type(iteration.numpy()) is np.ndarray
+    assert int(iteration) == 0 and iteration.numpy() == 0
+    assert float(keras.ops.convert_to_numpy(rate)) == np.float32(0.02)
+    assert float(rate * 2) == float(2 * rate) == np.float32(0.04)
+    assert rate == 0.02 and rate > 0.01 and rate == pytest.approx(0.02)
+    assert [v.path for v in opt.variables] == ["adam/iteration", "adam/learning_rate"]
+    assert opt.variables[0] is iteration and opt.variables[1] is rate
+
+
+def test_assigned_rate_drives_the_update():
+    opt = optimizers.SGD(0.1)
+    w = Variable(np.ones(2, np.float32))
+    opt.learning_rate.assign(0.5)
+    opt.apply([np.ones(2, np.float32)], [w])
+    np.testing.assert_allclose(w.numpy(), 0.5)
+    opt.learning_rate = opt.learning_rate * 0.5  # a Tensor, as Keras programs write it
+    opt.apply([np.ones(2, np.float32)], [w])
+    np.testing.assert_allclose(w.numpy(), 0.25)
+    opt.learning_rate.assign_sub(0.15)
+    opt.apply([np.ones(2, np.float32)], [w])
+    np.testing.assert_allclose(w.numpy(), 0.15, rtol=1e-6)
+    assert int(opt.iterations) == 3
+
+
+def test_held_iterations_variable_follows_training():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizers.Adam(0.01), "mse")
+    iteration = model.optimizer.iterations
+    model.fit(np.ones((8, 3), "float32"), np.ones((8, 2), "float32"), batch_size=4, epochs=2,
+              verbose=0)
+    assert int(iteration) == 4 and iteration is model.optimizer.iterations
+    assert [v.path for v in model.optimizer.variables][:2] == ["adam/iteration",
+                                                               "adam/learning_rate"]
+    iteration.assign(1)
+    assert model.optimizer._iteration_count() == 1
+
+
+def test_iterations_count_updates_under_accumulation():
+    opt = optimizers.SGD(0.1, gradient_accumulation_steps=2)
+    w = Variable(np.ones(2, np.float32))
+    iteration = opt.iterations
+    for expected in (0, 1, 1, 2):
+        opt.apply([np.ones(2, np.float32)], [w])
+        assert int(iteration) == expected
+
+
+def test_schedule_rate_is_its_current_value():
+    # Keras: SGD(ExponentialDecay(0.1, 10, 0.5)).learning_rate is Array(0.1, float32), 0.05
+    # after iterations.assign(10); its variables are only the iteration.
+    opt = optimizers.SGD(schedules.ExponentialDecay(0.1, 10, 0.5))
+    assert opt.learning_rate.dtype == np.float32 and opt.learning_rate == np.float32(0.1)
+    opt.iterations.assign(10)
+    assert opt.learning_rate == np.float32(0.05)
+    assert [v.path for v in opt.variables] == ["sgd/iteration"]
+    with pytest.raises(TypeError, match="LearningRateSchedule"):
+        opt.learning_rate = 0.3
+
+
+def test_saved_rate_and_iterations_come_back_as_variables(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizers.Adam(0.01), "mse")
+    model.fit(np.ones((8, 3), "float32"), np.ones((8, 2), "float32"), batch_size=4, verbose=0)
+    model.optimizer.learning_rate.assign(0.003)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert float(loaded.optimizer.learning_rate) == np.float32(0.003)
+    assert int(loaded.optimizer.iterations) == 2
+    other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    other.compile(optimizers.Adam(0.01), "mse")
+    rate = other.optimizer.learning_rate
+    model.save_weights(str(tmp_path / "m.weights.h5"))
+    other.load_weights(str(tmp_path / "m.weights.h5"))
+    assert float(rate) == np.float32(0.003) and other.optimizer._current_lr() == \
+        float(np.float32(0.003))
+    assert int(other.optimizer.iterations) == 2

@@ -152,3 +152,28 @@ def test_numen_file_editor_output_loads_in_keras3(tmp_path):
     smaller.load_weights(path)
     np.testing.assert_array_equal(np.asarray(smaller.layers[1].kernel),
                                   editor.weights_dict["layers"]["dense"]["0"])
+
+
+def test_optimizer_rate_and_iterations_round_trip_with_keras3(tmp_path):
+    real_keras = pytest.importorskip("keras")
+    if not hasattr(real_keras, "saving") or real_keras.__name__ != "keras":
+        pytest.skip("the installed `keras` is not Keras 3")
+    x = np.ones((8, 3), "float32")
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    model.fit(x, x[:, :2], batch_size=4, verbose=0)
+    model.optimizer.learning_rate.assign(0.003)
+    path = str(tmp_path / "ours.keras")
+    model.save(path)
+    theirs = real_keras.models.load_model(path)
+    assert float(theirs.optimizer.learning_rate) == float(model.optimizer.learning_rate)
+    assert int(theirs.optimizer.iterations) == int(model.optimizer.iterations) == 2
+    theirs.optimizer.learning_rate.assign(0.007)
+    theirs.fit(x, x[:, :2], batch_size=4, verbose=0)
+    back = str(tmp_path / "theirs.keras")
+    theirs.save(back)
+    ours = keras.models.load_model(back)
+    assert float(ours.optimizer.learning_rate) == float(theirs.optimizer.learning_rate)
+    assert int(ours.optimizer.iterations) == int(theirs.optimizer.iterations) == 4
+    assert [v.path for v in ours.optimizer.variables[:2]] == \
+        [v.path for v in theirs.optimizer.variables[:2]]

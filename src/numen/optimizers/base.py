@@ -76,7 +76,9 @@ class Optimizer:
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
-        self._steps_taken = 0  # calls to apply; differs from `iterations` under accumulation
+        self._step_count = 0  # calls to apply; differs from `iterations` under accumulation
+        self._iterations_variable: OptimizerVariable | None = None  # made on first read
+        self._learning_rate_variable: OptimizerVariable | None = None
         self._overwrite_max: dict = {}  # accumulated overwrite-with-gradient values
         self._slots: dict[int, dict[str, np.ndarray]] = {}
         self._averages: dict[int, np.ndarray] = {}  # EMA of each variable
@@ -92,22 +94,61 @@ class Optimizer:
     elementwise = True
 
     # -- step count ------------------------------------------------------------------------
+    # The numbers themselves are Python ints and floats, which the update step reads; the
+    # Variables Keras programs see (`iterations`, `learning_rate`) are made on first read and
+    # kept equal to them: writes to either side update the other.
     @property
-    def iterations(self) -> int:
-        """Number of updates applied so far (the value schedules are called with)."""
+    def _steps_taken(self) -> int:
+        return self._step_count
+
+    @_steps_taken.setter
+    def _steps_taken(self, value):
+        self._step_count = value
+        var = self._iterations_variable
+        if var is not None:
+            var.data[...] = self._iteration_count()
+
+    def _iteration_count(self) -> int:
+        """`iterations` as a Python int (what schedules and update steps use)."""
         if self.gradient_accumulation_steps:
-            return self._steps_taken // self.gradient_accumulation_steps
-        return self._steps_taken
+            return self._step_count // self.gradient_accumulation_steps
+        return self._step_count
+
+    @property
+    def iterations(self) -> Variable:
+        """Number of updates applied so far (the value schedules are called with), as Keras's
+        int32 Variable `<name>/iteration`; `assign` (or setting the attribute) moves it."""
+        var = self._iterations_variable
+        if var is None:
+            var = self._iterations_variable = OptimizerVariable(
+                np.asarray(self._iteration_count(), dtype=np.int32), self._assign_iterations,
+                name="iteration", path=f"{self.name}/iteration")
+        return var
 
     @iterations.setter
     def iterations(self, value):
-        self._steps_taken = int(value) * (self.gradient_accumulation_steps or 1)
+        self._assign_iterations(value)
+
+    def _assign_iterations(self, value):
+        value = value.data if isinstance(value, Tensor) else value
+        self._steps_taken = int(np.asarray(value)) * (self.gradient_accumulation_steps or 1)
 
     # -- learning rate ---------------------------------------------------------------------
     @property
-    def learning_rate(self) -> float:
-        """The current learning rate; assigning a float (or a schedule) replaces it."""
-        return self._current_lr()
+    def learning_rate(self):
+        """The learning rate. When it is a number: Keras's float32 Variable
+        `<name>/learning_rate` (`assign` it, or set the attribute, to change it); with a
+        schedule or callable: its current value, a floatx NumPy scalar. Setting a schedule
+        replaces the rate."""
+        if callable(self._learning_rate):
+            return np.asarray(self._current_lr(), dtype=backend.floatx())[()]
+        var = self._learning_rate_variable
+        if var is None:
+            var = self._learning_rate_variable = OptimizerVariable(
+                np.asarray(self._learning_rate, dtype=backend.floatx()),
+                self._assign_learning_rate, name="learning_rate",
+                path=f"{self.name}/learning_rate")
+        return var
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -117,9 +158,24 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: the learning rate was given as a "
                             f"LearningRateSchedule, so it cannot be set to {value!r}; "
                             "assign a new schedule instead")
-        self._learning_rate = check_learning_rate(value, type(self).__name__)
+        self._set_learning_rate(check_learning_rate(value, type(self).__name__))
 
     lr = learning_rate
+
+    def _set_learning_rate(self, value) -> None:
+        """Replace the rate (a float, kept exact for the updates, or a schedule)."""
+        self._learning_rate = value
+        var = self._learning_rate_variable
+        if var is not None and not callable(value):
+            var.data[...] = value
+
+    def _assign_learning_rate(self, value):
+        # Called by the Variable after its own array took the value: a Python number is
+        # kept exact, as when set through the attribute.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self._learning_rate = float(value)
+        else:
+            self._learning_rate = float(self._learning_rate_variable.data)
 
     def _current_lr(self) -> float:
         from numen.optimizers.schedules import LearningRateSchedule
@@ -128,7 +184,7 @@ class Optimizer:
         if type(lr) is float:  # the usual case, checked first: this runs every step
             return lr
         if isinstance(lr, LearningRateSchedule):
-            lr = lr(self.iterations)
+            lr = lr(self._iteration_count())
         elif callable(lr):
             lr = lr()
         return float(backend.to_numpy(lr.data if isinstance(lr, Tensor) else lr))
@@ -186,15 +242,21 @@ class Optimizer:
     def variables(self) -> list:
         """The optimizer's state as Variables, in Keras's order: iterations, learning rate
         (when a float), EMA averages / gradient accumulators, then each slot name across all
-        variables. The state Variables share memory with the optimizer (assigning to one
-        changes the optimizer); iterations and learning rate are snapshots of the numbers."""
+        variables. Every one shares its value with the optimizer (assigning to one changes
+        the optimizer)."""
         arrays = self._variable_arrays()
         head = 1 if callable(self._learning_rate) else 2
+        # A wrapper (LossScaleOptimizer, MultiOptimizer) lists its own numbers, as snapshots.
+        live = [] if hasattr(self, "saved_parts") else [self.iterations,
+                                                        self.learning_rate][:head]
         names = ["iteration", "learning_rate"][:head] + [f"state_{i}" for i in
                                                          range(len(arrays) - head)]
         cache = getattr(self, "_variable_views", {})
         out, kept = [], {}
         for k, (arr, name) in enumerate(zip(arrays, names)):
+            if k < len(live):
+                out.append(live[k])
+                continue
             hit = cache.get(id(arr)) if k >= head else None
             if hit is None or hit.data is not arr:
                 hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name,
@@ -206,7 +268,7 @@ class Optimizer:
 
     def _variable_arrays(self) -> list:
         """`variables` as the arrays themselves (what saving reads and writes)."""
-        out = [np.asarray(self.iterations, dtype=np.int64)]
+        out = [np.asarray(self._iteration_count(), dtype=np.int64)]
         if not callable(self._learning_rate):
             out.append(np.asarray(self._learning_rate, dtype=backend.floatx()))
         return out + self._state_arrays()
@@ -239,7 +301,7 @@ class Optimizer:
             saved = np.asarray(store["1"])
             # The rate is saved in floatx; keep our exact float when it rounds to the saved one.
             if np.asarray(self._learning_rate, dtype=saved.dtype) != saved:
-                self._learning_rate = float(saved)
+                self._set_learning_rate(float(saved))
             first_slot = 2
         for i, arr in enumerate(self._state_arrays(), start=first_slot):
             arr[...] = backend.to_device(np.asarray(store[str(i)]))
@@ -300,7 +362,9 @@ class Optimizer:
         self._update(grads, variables)
         if self.use_ema:
             self._update_averages(variables)
-        self._steps_taken += 1
+        self._step_count += 1  # not `_steps_taken`: one property call less per step
+        if self._iterations_variable is not None:
+            self._iterations_variable.data[...] = self._iteration_count()
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
@@ -349,7 +413,7 @@ class Optimizer:
         grads = self._clip(grads)
         lr = self._current_lr()
         flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
-        step = self.iterations + 1
+        step = self._iteration_count() + 1
         fused = self._runs_kernels()
         if flat is not None:
             flat.sync()
@@ -435,13 +499,13 @@ class Optimizer:
 
     def _update_averages(self, variables):
         # The first update copies the weights, as Keras does (momentum 0 at iteration 0).
-        momentum = self.ema_momentum if self.iterations > 0 else 0.0
+        momentum = self.ema_momentum if self._iteration_count() > 0 else 0.0
         for v in variables:
             avg = self._averages[id(v)]
             avg *= momentum
             avg += (1 - momentum) * v.data
         freq = self.ema_overwrite_frequency
-        if freq and (self.iterations + 1) % freq == 0:
+        if freq and (self._iteration_count() + 1) % freq == 0:
             for v in variables:
                 v.data[...] = self._averages[id(v)]
 
@@ -487,7 +551,51 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self._current_lr()}>"
+
+
+class OptimizerVariable(Variable):
+    """A scalar Variable of an optimizer (its iteration count or learning rate): a Variable
+    like any other, whose writes (`assign`, `assign_add`, `assign_sub`) also reach the number
+    the optimizer keeps, through `on_assign(value)`. It compares with any number-like object
+    (`pytest.approx` included) as Keras's Variables do."""
+
+    __slots__ = ("_on_assign",)
+
+    def __init__(self, value, on_assign, name, path):
+        super().__init__(value, trainable=False, dtype=value.dtype.name, name=name, path=path)
+        self._on_assign = on_assign
+
+    def assign(self, value):
+        super().assign(value)
+        self._on_assign(value)
+        return self
+
+    def assign_add(self, value):
+        super().assign_add(value)
+        self._on_assign(self.data)
+        return self
+
+    def assign_sub(self, value):
+        super().assign_sub(value)
+        self._on_assign(self.data)
+        return self
+
+    def __eq__(self, other):
+        if not isinstance(other, (Tensor, int, float, np.ndarray, np.generic)):
+            return NotImplemented
+        return super().__eq__(other)
+
+    def __ne__(self, other):
+        if not isinstance(other, (Tensor, int, float, np.ndarray, np.generic)):
+            return NotImplemented
+        return super().__ne__(other)
+
+    __hash__ = Variable.__hash__
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+                f"value={self.data.item()}>")
 
 
 @functools.cache

@@ -301,6 +301,6 @@ def _assign_optimizer(optimizer, values: list) -> None:
     n_head = 2 if not callable(optimizer._learning_rate) else 1
     optimizer.iterations = int(values[0].reshape(()))
     if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
-        optimizer._learning_rate = float(values[1].reshape(()))
+        optimizer._set_learning_rate(float(values[1].reshape(())))
     for arr, value in zip(arrays[n_head:], values[n_head:]):
         arr[...] = backend.to_device(value.astype(arr.dtype))
