@@ -281,6 +281,16 @@ def test_float32_variables_stay_float32():
     assert np.all(v.data < 1)
 
 
+def test_adam_float16_step_stays_finite_where_the_gradient_is_zero():
+    # float32/64 divide alpha by the denominator first (no division of subnormal momenta);
+    # in float16 alpha / epsilon would overflow to inf, and inf * 0 is nan.
+    v = Variable(np.ones(3, dtype="float16"), dtype="float16")
+    opt = optimizers.Adam(0.05)
+    for _ in range(3):
+        opt.apply([np.array([0.0, 0.0, 1.0], dtype="float16")], [v])
+    assert np.all(np.isfinite(v.data)) and np.all(v.data[:2] == 1) and v.data[2] < 1
+
+
 def test_loss_scale_factor_divides_gradients():
     used = _one_sgd_step([np.array([4.0, -8.0])], loss_scale_factor=4.0)
     np.testing.assert_allclose(used[0], [1.0, -2.0])

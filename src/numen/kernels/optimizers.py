@@ -70,7 +70,7 @@ def adam(w, g, m, v, vhat, alpha, b1, b2, eps, decay, amsgrad):
         if amsgrad:
             vi = max(vhat[i], vi)
             vhat[i] = vi
-        w[i] = wi - mi / (math.sqrt(vi) + eps) * alpha
+        w[i] = wi - mi * (alpha / (math.sqrt(vi) + eps))  # as Adam.update_step
 
 
 @jit

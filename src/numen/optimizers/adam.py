@@ -53,8 +53,16 @@ class Adam(MomentOptimizer):
             v = vhat
         xp.sqrt(v, out=tmp)
         tmp += self.epsilon
-        xp.divide(m, tmp, out=tmp)
-        tmp *= alpha
+        if w.dtype.itemsize >= 4:
+            # m * (alpha / (sqrt(v) + epsilon)), so that no division reads m: the momenta of
+            # weights whose gradient stays zero (dead ReLU units) decay into subnormals and
+            # stay there (the decrement rounds to zero), and dividing a subnormal ran 2.7x
+            # slower here than a normal division (multiplying one costs nothing extra).
+            xp.divide(alpha, tmp, out=tmp)
+            tmp *= m
+        else:  # float16: alpha / epsilon can overflow; m / (sqrt(v) + epsilon) stays bounded
+            xp.divide(m, tmp, out=tmp)
+            tmp *= alpha
         w -= tmp
 
     def fused_step(self, g, w, slots, lr, step, decay):
