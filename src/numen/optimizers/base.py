@@ -79,6 +79,7 @@ class Optimizer:
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._step_count = 0  # calls to apply; differs from `iterations` under accumulation
         self._iterations_variable: OptimizerVariable | None = None  # made on first read
+        self._calls_variable: OptimizerVariable | None = None
         self._learning_rate_variable: OptimizerVariable | None = None
         self._overwrite_max: dict = {}  # accumulated overwrite-with-gradient values
         self._slots: dict[int, dict[str, np.ndarray]] = {}
@@ -108,9 +109,12 @@ class Optimizer:
         var = self._iterations_variable
         if var is not None:
             var.data[...] = self._iteration_count()
+        if self._calls_variable is not None:
+            self._calls_variable.data[...] = value
 
     def _iteration_count(self) -> int:
-        """`iterations` as a Python int (what schedules and update steps use)."""
+        """`iterations` as a Python int (what update steps use; learning rate schedules are
+        called with the count of calls, `_step_count`, as in Keras)."""
         if self.gradient_accumulation_steps:
             return self._step_count // self.gradient_accumulation_steps
         return self._step_count
@@ -133,6 +137,20 @@ class Optimizer:
     def _assign_iterations(self, value):
         value = value.data if isinstance(value, Tensor) else value
         self._steps_taken = int(np.asarray(value)) * (self.gradient_accumulation_steps or 1)
+
+    def _calls_counter(self) -> Variable:
+        """Under gradient accumulation, Keras's count of `apply` calls, which is what its
+        `variables[0]` and saved files hold (`iterations` counts the updates alone)."""
+        var = self._calls_variable
+        if var is None:
+            var = self._calls_variable = OptimizerVariable(
+                np.asarray(self._step_count, dtype=np.int32), self._assign_calls,
+                name="iteration", path=f"{self.name}/iteration")
+        return var
+
+    def _assign_calls(self, value):
+        value = value.data if isinstance(value, Tensor) else value
+        self._steps_taken = int(np.asarray(value))
 
     # -- learning rate ---------------------------------------------------------------------
     @property
@@ -185,7 +203,7 @@ class Optimizer:
         if type(lr) is float:  # the usual case, checked first: this runs every step
             return lr
         if isinstance(lr, LearningRateSchedule):
-            lr = lr(self._iteration_count())
+            lr = lr(self._step_count)  # Keras counts calls here, accumulating ones included
         elif callable(lr):
             lr = lr()
         return float(backend.to_numpy(lr.data if isinstance(lr, Tensor) else lr))
@@ -236,32 +254,45 @@ class Optimizer:
         return buf
 
     def extra_state(self) -> list:
-        """Optimizer-wide state arrays listed after the slots (e.g. Nadam's momentum product)."""
+        """Optimizer-wide state listed after the slots, as (path, array) pairs (e.g. Nadam's
+        momentum product)."""
         return []
+
+    # Keras creates the slots of some optimizers in several passes over the variables (e.g.
+    # RMSprop: every velocity, then every momentum); each tuple here is one pass, its slots
+    # side by side for each variable. None: one pass with every slot.
+    slot_passes: tuple | None = None
+
+    def slot_name(self, v, slot: str) -> tuple[str, str]:
+        """The (name, path) Keras gives the state `slot` of variable `v`: named after the
+        variable's path, e.g. 'dense_kernel_momentum' at 'adam/dense_kernel_momentum'."""
+        name = f"{v.path.replace('/', '_')}_{slot}"
+        return name, f"{self.name}/{name}"
 
     @property
     def variables(self) -> list:
-        """The optimizer's state as Variables, in Keras's order: iterations, learning rate
-        (when a float), EMA averages / gradient accumulators, then each slot name across all
-        variables. Every one shares its value with the optimizer (assigning to one changes
-        the optimizer)."""
-        arrays = self._variable_arrays()
-        head = 1 if callable(self._learning_rate) else 2
-        # A wrapper (LossScaleOptimizer, MultiOptimizer) lists its own numbers, as snapshots.
-        live = [] if hasattr(self, "saved_parts") else [self.iterations,
-                                                        self.learning_rate][:head]
-        names = ["iteration", "learning_rate"][:head] + [f"state_{i}" for i in
-                                                         range(len(arrays) - head)]
+        """The optimizer's state as Variables, in Keras's order and with Keras's names:
+        iterations, learning rate (when a float), EMA averages and gradient accumulators,
+        then the slots (`<variable path>_momentum`, ...). Every one shares its value with
+        the optimizer (assigning to one changes the optimizer)."""
+        if hasattr(self, "saved_parts"):  # a wrapper: its own numbers, then each inner one's
+            own, inners = self.saved_parts()
+            entries = [(n, f"{self.name}/{n}", a) for n, a in zip(self.own_names, own)]
+            return self._views(entries) + [v for inner in inners.values()
+                                           for v in inner.variables]
+        head = [self._calls_counter() if self.gradient_accumulation_steps else self.iterations]
+        if not callable(self._learning_rate):
+            head.append(self.learning_rate)
+        return head + self._views(self._state_entries())
+
+    def _views(self, entries) -> list:
+        """A Variable for each (name, path, array), kept while it holds the same array."""
         cache = getattr(self, "_variable_views", {})
         out, kept = [], {}
-        for k, (arr, name) in enumerate(zip(arrays, names)):
-            if k < len(live):
-                out.append(live[k])
-                continue
-            hit = cache.get(id(arr)) if k >= head else None
-            if hit is None or hit.data is not arr:
-                hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name,
-                               path=f"{self.name}/{name}")
+        for name, path, arr in entries:
+            hit = cache.get(id(arr))
+            if hit is None or hit.data is not arr or hit.path != path:
+                hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name, path=path)
             kept[id(arr)] = hit
             out.append(hit)
         self._variable_views = kept
@@ -269,20 +300,34 @@ class Optimizer:
 
     def _variable_arrays(self) -> list:
         """`variables` as the arrays themselves (what saving reads and writes)."""
-        out = [np.asarray(self._iteration_count(), dtype=np.int64)]
+        out = [np.asarray(self._step_count, dtype=np.int64)]
         if not callable(self._learning_rate):
             out.append(np.asarray(self._learning_rate, dtype=backend.floatx()))
         return out + self._state_arrays()
 
     def _state_arrays(self) -> list:
-        out = [self._averages[id(v)] for v in self._variables if id(v) in self._averages]
-        out += [self._accumulators[id(v)] for v in self._variables if id(v) in self._accumulators]
-        names: list[str] = []
-        for v in self._variables:
-            names += [n for n in self._slots[id(v)] if n not in names]
-        for n in names:
-            out += [self._slots[id(v)][n] for v in self._variables if n in self._slots[id(v)]]
-        return out + list(self.extra_state())
+        return [arr for _, _, arr in self._state_entries()]
+
+    def _state_entries(self) -> list:
+        """(name, path, array) of the state after iterations and learning rate, in the
+        order Keras creates it: averages, accumulators, the slots pass by pass, then
+        `extra_state`."""
+        out = []
+        for suffix, table in (("average", self._averages),
+                              ("gradient_accumulator", self._accumulators)):
+            out += [(*self.slot_name(v, suffix), table[id(v)]) for v in self._variables
+                    if id(v) in table]
+        passes = self.slot_passes
+        if passes is None:
+            names: list[str] = []
+            for v in self._variables:
+                names += [n for n in self._slots[id(v)] if n not in names]
+            passes = (names,)
+        for names in passes:
+            for v in self._variables:
+                slots = self._slots[id(v)]
+                out += [(*self.slot_name(v, n), slots[n]) for n in names if n in slots]
+        return out + [(path.rsplit("/", 1)[-1], path, arr) for path, arr in self.extra_state()]
 
     def save_own_variables(self, store) -> None:
         """Write `variables` into a dict-like store under keys '0', '1', ..."""
@@ -296,7 +341,7 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: the saved state has {len(store)} "
                              f"variables but this optimizer has {expected}; build it on the "
                              "model's variables first")
-        self.iterations = int(np.asarray(store["0"]))
+        self._steps_taken = int(np.asarray(store["0"]))  # the count of calls, as `variables`
         first_slot = 1
         if not callable(self._learning_rate):
             saved = np.asarray(store["1"])
@@ -363,9 +408,12 @@ class Optimizer:
         self._update(grads, variables)
         if self.use_ema:
             self._update_averages(variables)
-        self._step_count += 1  # not `_steps_taken`: one property call less per step
-        if self._iterations_variable is not None:
-            self._iterations_variable.data[...] = self._iteration_count()
+        if steps:
+            self._steps_taken += 1
+        else:
+            self._step_count += 1  # not `_steps_taken`: one property call less per step
+            if self._iterations_variable is not None:
+                self._iterations_variable.data[...] = self._step_count
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
