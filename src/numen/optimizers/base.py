@@ -10,6 +10,7 @@ import numpy as np
 
 from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
+from numen.optimizers import flat, state
 from numen.optimizers.arguments import check_learning_rate, check_number
 from numen.optimizers.flat import FlatGroup
 from numen.optimizers.variables import OptimizerVariable
@@ -216,7 +217,7 @@ class Optimizer:
                and not getattr(v, "overwrite_with_gradient", False)]
         flat_slots = {}
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
-            flat_slots = self._build_flat(new)
+            flat_slots = flat.pack(self, new)
         for v in new:
             xp = backend.xp_of(v.data)
             # xp.asarray: `w * 0` of a 0-d array is a NumPy scalar, which in-place updates
@@ -229,17 +230,6 @@ class Optimizer:
                 self._accumulators[id(v)] = xp.zeros_like(v.data)
             self._variables.append(v)
         self.built = True
-
-    def _build_flat(self, variables) -> dict:
-        """Pack `variables` into one buffer; their slots become views of flat slot arrays."""
-        flat = FlatGroup(variables)
-        slots = self.make_slots(flat.values)
-        if any(a.shape != flat.values.shape for a in slots.values()):
-            return {}  # slots not shaped like the weights: keep per-variable state
-        self._flat, self._flat_slots = flat, slots
-        per_slot = {name: flat.split(arr) for name, arr in slots.items()}
-        return {id(v): {name: views[k] for name, views in per_slot.items()}
-                for k, v in enumerate(variables)}
 
     def make_slots(self, w) -> dict:
         """Per-variable state arrays, by name (same shape/dtype as `w` unless stated)."""
@@ -278,25 +268,12 @@ class Optimizer:
         if hasattr(self, "saved_parts"):  # a wrapper: its own numbers, then each inner one's
             own, inners = self.saved_parts()
             entries = [(n, f"{self.name}/{n}", a) for n, a in zip(self.own_names, own)]
-            return self._views(entries) + [v for inner in inners.values()
-                                           for v in inner.variables]
+            return state.views(self, entries) + [v for inner in inners.values()
+                                                 for v in inner.variables]
         head = [self._calls_counter() if self.gradient_accumulation_steps else self.iterations]
         if not callable(self._learning_rate):
             head.append(self.learning_rate)
-        return head + self._views(self._state_entries())
-
-    def _views(self, entries) -> list:
-        """A Variable for each (name, path, array), kept while it holds the same array."""
-        cache = getattr(self, "_variable_views", {})
-        out, kept = [], {}
-        for name, path, arr in entries:
-            hit = cache.get(id(arr))
-            if hit is None or hit.data is not arr or hit.path != path:
-                hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name, path=path)
-            kept[id(arr)] = hit
-            out.append(hit)
-        self._variable_views = kept
-        return out
+        return head + state.views(self, state.entries(self))
 
     def _variable_arrays(self) -> list:
         """`variables` as the arrays themselves (what saving reads and writes)."""
@@ -306,28 +283,7 @@ class Optimizer:
         return out + self._state_arrays()
 
     def _state_arrays(self) -> list:
-        return [arr for _, _, arr in self._state_entries()]
-
-    def _state_entries(self) -> list:
-        """(name, path, array) of the state after iterations and learning rate, in the
-        order Keras creates it: averages, accumulators, the slots pass by pass, then
-        `extra_state`."""
-        out = []
-        for suffix, table in (("average", self._averages),
-                              ("gradient_accumulator", self._accumulators)):
-            out += [(*self.slot_name(v, suffix), table[id(v)]) for v in self._variables
-                    if id(v) in table]
-        passes = self.slot_passes
-        if passes is None:
-            names: list[str] = []
-            for v in self._variables:
-                names += [n for n in self._slots[id(v)] if n not in names]
-            passes = (names,)
-        for names in passes:
-            for v in self._variables:
-                slots = self._slots[id(v)]
-                out += [(*self.slot_name(v, n), slots[n]) for n in names if n in slots]
-        return out + [(path.rsplit("/", 1)[-1], path, arr) for path, arr in self.extra_state()]
+        return [arr for _, _, arr in state.entries(self)]
 
     def save_own_variables(self, store) -> None:
         """Write `variables` into a dict-like store under keys '0', '1', ..."""
@@ -451,35 +407,21 @@ class Optimizer:
         The arrays are the optimizer's own: each step that writes into them overwrites the
         last one's gradients, so they are for the update that follows, not to keep.
         """
-        flat = self._flat
+        group = self._flat
         # A subclass with its own `apply` might keep the gradients it is given.
-        if flat is None or type(self).apply is not Optimizer.apply or \
-                not flat.matches(variables):
+        if group is None or type(self).apply is not Optimizer.apply or \
+                not group.matches(variables):
             return None
-        return flat.grad_views
+        return group.grad_views
 
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
-        flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
+        group = self._flat if self._flat is not None and self._flat.matches(variables) else None
         step = self._iteration_count() + 1
         fused = self._runs_kernels()
-        if flat is not None:
-            flat.sync()
-            decay = 0.0  # lr * weight_decay for the whole buffer, when it applies to all
-            if self.weight_decay and not self._exclude_ids and not self._exclude_names:
-                decay = lr * self.weight_decay
-            elif self.weight_decay:
-                for v in variables:
-                    rate = self.decay_rate(v)
-                    if rate:
-                        v.data -= (lr * rate) * v.data
-            g = flat.gather(grads)
-            self.before_update(step)
-            if not (fused and self.fused_step(g, flat.values, self._flat_slots, lr, step, decay)):
-                if decay:
-                    flat.values -= decay * flat.values
-                self.update_step(g, flat.values, self._flat_slots, lr, step)
+        if group is not None:
+            flat.update(self, group, grads, variables, lr, step, fused)
             return
         self.before_update(step)
         for g, v in zip(grads, variables):
