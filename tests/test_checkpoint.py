@@ -302,10 +302,10 @@ def test_model_checkpoint_save_best_only_and_threshold(tmp_path, monkeypatch):
                                          save_best_only=True, save_weights_only=True,
                                          initial_value_threshold=0.9)
     cb.set_model(model)
-    assert cb.mode == "max"
+    assert cb.mode == "auto" and cb.monitor_op is None  # as in Keras, until an epoch ends
     for epoch, v in enumerate((0.5, 0.95, 0.93)):
         cb.on_epoch_end(epoch, {"val_acc": v})
-    assert len(saved) == 1 and cb.best == 0.95
+    assert len(saved) == 1 and cb.best == 0.95 and cb.monitor_op.__name__ == "greater"
 
 
 def test_model_checkpoint_weights_every_n_batches(tmp_path):

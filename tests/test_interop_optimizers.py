@@ -1,5 +1,6 @@
-"""Optimizer state of Lamb, Muon, ScheduleFreeAdamW, LossScaleOptimizer and MultiOptimizer in
-.keras files, both ways with a real Keras 3 (skipped where `keras` is not importable):
+"""Optimizer state in .keras files, both ways with a real Keras 3 (which stores it by order
+alone): optimizers whose state is made in several passes or has placeholders, and the wrappers
+(skipped where `keras` is not importable):
 
     PYTHONPATH=src .venv/interop/bin/python -m pytest tests/test_interop_optimizers.py
 """
@@ -11,6 +12,14 @@ from numen import keras
 from numen.saving.weights_h5 import optimizer_arrays
 
 MAKERS = {
+    # Keras makes RMSprop's slots in three passes, Adam's velocity_hat in a second one, and
+    # the EMA averages and gradient accumulators before the slots.
+    "rmsprop": lambda k: k.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    "adam_amsgrad_ema": lambda k: k.optimizers.Adam(0.01, amsgrad=True, use_ema=True,
+                                                    gradient_accumulation_steps=2),
+    "adafactor": lambda k: k.optimizers.Adafactor(learning_rate=0.01),
+    "adamax": lambda k: k.optimizers.Adamax(0.01),
+    "nadam": lambda k: k.optimizers.Nadam(0.01),
     "lamb": lambda k: k.optimizers.Lamb(learning_rate=0.01),
     "muon": lambda k: k.optimizers.Muon(learning_rate=0.01, exclude_layers=["head"]),
     "schedule_free": lambda k: k.optimizers.ScheduleFreeAdamW(learning_rate=0.01),

@@ -473,7 +473,7 @@ def test_variables_are_keras_style_variables_sharing_the_state():
     iteration, rate, momentum, velocity = opt.variables
     assert isinstance(momentum, Variable) and not momentum.trainable
     assert int(iteration.numpy()) == 1 and float(rate.numpy()) == np.float32(0.01)
-    assert momentum.path == "adam/state_0" and np.all(momentum.numpy() != 0)
+    assert momentum.path == "adam/variable_momentum" and np.all(momentum.numpy() != 0)
     momentum.assign(np.zeros(3, np.float32))  # writes through to the optimizer's state
     assert np.all(opt._variable_arrays()[2] == 0)
     assert opt.variables[3] is velocity
@@ -536,9 +536,13 @@ def test_iterations_count_updates_under_accumulation():
     opt = optimizers.SGD(0.1, gradient_accumulation_steps=2)
     w = Variable(np.ones(2, np.float32))
     iteration = opt.iterations
+    calls = opt.variables[0]  # Keras: the count of calls, which files hold too
     for expected in (0, 1, 1, 2):
         opt.apply([np.ones(2, np.float32)], [w])
         assert int(iteration) == expected
+    assert calls.path == "sgd/iteration" and int(calls) == 4 and opt.variables[0] is calls
+    calls.assign(6)
+    assert int(iteration) == 3 and opt._variable_arrays()[0] == 6
 
 
 def test_schedule_rate_is_its_current_value():

@@ -56,7 +56,9 @@ class ModelCheckpoint(Callback):
         self.monitor_name = monitor
         self._monitor = Monitor(monitor, mode, owner="ModelCheckpoint")
         self.monitor = monitor
-        self.mode = self._monitor.mode
+        self.mode = mode  # as given: 'auto' stays 'auto' (Keras's attribute)
+        self.min_delta = 0
+        self.monitor_op = None  # set at the first epoch end, as in Keras
         self.verbose = verbose
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
@@ -76,6 +78,8 @@ class ModelCheckpoint(Callback):
             self._save(self._epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._monitor.set_keras_attributes(self)
         if self.save_freq == "epoch":
             self._save(epoch, None, logs)
 

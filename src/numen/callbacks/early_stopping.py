@@ -31,6 +31,7 @@ class EarlyStopping(Callback):
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = int(start_from_epoch)
         self.best_weights = None
+        self.monitor_op = None  # set at the first epoch end, as in Keras
 
     def on_train_begin(self, logs=None):
         self.wait = 0
@@ -40,6 +41,8 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._monitor.set_keras_attributes(self)
         if epoch < self.start_from_epoch:
             return
         current = self._monitor.read(logs)

@@ -56,6 +56,7 @@ class ReduceLROnPlateau(Callback):
         self._monitor = Monitor(monitor, mode, min_delta, "ReduceLROnPlateau")
         self.factor, self.patience, self.verbose = float(factor), int(patience), verbose
         self.cooldown, self.min_lr = int(cooldown), float(min_lr)
+        self.monitor_op = None  # set at the first epoch end, as in Keras
         self._reset()
 
     def _reset(self):
@@ -67,6 +68,8 @@ class ReduceLROnPlateau(Callback):
         self._reset()
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._monitor.set_keras_attributes(self)
         logs = logs if logs is not None else {}
         logs["learning_rate"] = _lr(self.model)
         current = self._monitor.read(logs)

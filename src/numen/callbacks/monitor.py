@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from numen import ops
+
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "fbeta", "r2", "iou",
                      "top_k", "cosine_similarity")
 
@@ -23,6 +25,15 @@ class Monitor:
                 else "min"
         self.mode = mode
         self.min_delta = abs(float(min_delta))
+
+    def set_keras_attributes(self, callback) -> None:
+        """Give `callback` Keras's `monitor_op` (`ops.less` when lower values are better,
+        else `ops.greater`), which Keras sets at the first epoch end (None before); with
+        `ops.less` Keras also negates the callback's `min_delta`. The comparisons here do not
+        read either: they are for programs that do."""
+        callback.monitor_op = ops.less if self.mode == "min" else ops.greater
+        if callback.monitor_op is ops.less:
+            callback.min_delta = -callback.min_delta
 
     def worst(self) -> float:
         return np.inf if self.mode == "min" else -np.inf

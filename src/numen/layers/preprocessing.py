@@ -200,10 +200,7 @@ class Normalization(Layer):
                              "only empty ones)")
         self.adapt_mean.assign(backend.to_device(np.asarray(mean, dtype=self.dtype)))
         self.adapt_variance.assign(backend.to_device(np.asarray(m2 / n, dtype=self.dtype)))
-        # int32 as in Keras (whose adapt leaves it 0); numen records the count, held at int32's
-        # largest value rather than wrapping round on a bigger data set.
-        self.count.assign(backend.to_device(np.asarray(min(n, np.iinfo(np.int32).max),
-                                                       dtype=self.count.dtype)))
+        # `count` stays 0, as Keras 3's adapt leaves it: get_weights() and saved files match.
 
     def _axes_of(self, batch) -> tuple:
         return tuple(a % batch.ndim for a in self.axis) if batch.ndim else ()

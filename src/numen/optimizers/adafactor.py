@@ -48,8 +48,18 @@ class Adafactor(Optimizer):
 
     def make_slots(self, w):
         if w.ndim < 2:
-            return {"velocity": w * 0}
+            # Keras keeps unused scalar placeholders for the row and column statistics of a
+            # vector; they stay in the state so that saved files line up with Keras's.
+            xp = backend.xp_of(w)
+            return {"r": xp.zeros((), "int32"), "c": xp.zeros((), "int32"), "velocity": w * 0}
         return {"r": w.sum(axis=-1) * 0, "c": w.sum(axis=-2) * 0, "velocity": w * 0}
+
+    def slot_name(self, v, slot):
+        # Keras names the row and column statistics after the variable's own name; a
+        # vector's placeholders are made outside the optimizer's name scope.
+        if slot == "velocity":
+            return super().slot_name(v, slot)
+        return v.name, (f"{self.name}/{v.name}" if v.data.ndim >= 2 else v.name)
 
     def update_step(self, g, w, slots, lr, step):
         xp = backend.xp_of(w)

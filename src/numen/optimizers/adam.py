@@ -27,6 +27,8 @@ class Adam(MomentOptimizer):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
         self.amsgrad = bool(amsgrad)
 
+    slot_passes = (("momentum", "velocity"), ("velocity_hat",))  # Keras's order of creation
+
     def make_slots(self, w):
         slots = {"momentum": w * 0, "velocity": w * 0}
         if self.amsgrad:

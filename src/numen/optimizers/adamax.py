@@ -27,18 +27,18 @@ class Adamax(MomentOptimizer):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
 
     def make_slots(self, w):
-        return {"m": w * 0, "u": w * 0}
+        return {"momentum": w * 0, "norm": w * 0}
 
     def update_step(self, g, w, slots, lr, step):
         xp = backend.xp_of(w)
-        m, u = slots["m"], slots["u"]
+        m, u = slots["momentum"], slots["norm"]
         m += (1 - self.beta_1) * (g - m)
         u *= self.beta_2
         xp.maximum(u, xp.abs(g), out=u)
         w -= (lr / (1 - self.beta_1**step)) * m / (u + self.epsilon)
 
     def fused_step(self, g, w, slots, lr, step, decay):
-        arrays = fused.views(g, w, slots["m"], slots["u"])
+        arrays = fused.views(g, w, slots["momentum"], slots["norm"])
         if arrays is None:
             return False
         g, w, m, u = arrays

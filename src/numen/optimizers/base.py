@@ -10,12 +10,13 @@ import numpy as np
 
 from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
+from numen.optimizers import flat, state
 from numen.optimizers.arguments import check_learning_rate, check_number
 from numen.optimizers.flat import FlatGroup
-from numen.optimizers.variables import OptimizerVariable
+from numen.optimizers.variables import CountAndRate, OptimizerVariable
 
 
-class Optimizer:
+class Optimizer(CountAndRate):
     """Base class for optimizers.
 
     Args:
@@ -79,6 +80,7 @@ class Optimizer:
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self._step_count = 0  # calls to apply; differs from `iterations` under accumulation
         self._iterations_variable: OptimizerVariable | None = None  # made on first read
+        self._calls_variable: OptimizerVariable | None = None
         self._learning_rate_variable: OptimizerVariable | None = None
         self._overwrite_max: dict = {}  # accumulated overwrite-with-gradient values
         self._slots: dict[int, dict[str, np.ndarray]] = {}
@@ -94,102 +96,6 @@ class Optimizer:
 
     elementwise = True
 
-    # -- step count ------------------------------------------------------------------------
-    # The numbers themselves are Python ints and floats, which the update step reads; the
-    # Variables Keras programs see (`iterations`, `learning_rate`) are made on first read and
-    # kept equal to them: writes to either side update the other.
-    @property
-    def _steps_taken(self) -> int:
-        return self._step_count
-
-    @_steps_taken.setter
-    def _steps_taken(self, value):
-        self._step_count = value
-        var = self._iterations_variable
-        if var is not None:
-            var.data[...] = self._iteration_count()
-
-    def _iteration_count(self) -> int:
-        """`iterations` as a Python int (what schedules and update steps use)."""
-        if self.gradient_accumulation_steps:
-            return self._step_count // self.gradient_accumulation_steps
-        return self._step_count
-
-    @property
-    def iterations(self) -> Variable:
-        """Number of updates applied so far (the value schedules are called with), as Keras's
-        int32 Variable `<name>/iteration`; `assign` (or setting the attribute) moves it."""
-        var = self._iterations_variable
-        if var is None:
-            var = self._iterations_variable = OptimizerVariable(
-                np.asarray(self._iteration_count(), dtype=np.int32), self._assign_iterations,
-                name="iteration", path=f"{self.name}/iteration")
-        return var
-
-    @iterations.setter
-    def iterations(self, value):
-        self._assign_iterations(value)
-
-    def _assign_iterations(self, value):
-        value = value.data if isinstance(value, Tensor) else value
-        self._steps_taken = int(np.asarray(value)) * (self.gradient_accumulation_steps or 1)
-
-    # -- learning rate ---------------------------------------------------------------------
-    @property
-    def learning_rate(self):
-        """The learning rate. When it is a number: Keras's float32 Variable
-        `<name>/learning_rate` (`assign` it, or set the attribute, to change it); with a
-        schedule or callable: its current value, a floatx NumPy scalar. Setting a schedule
-        replaces the rate."""
-        if callable(self._learning_rate):
-            return np.asarray(self._current_lr(), dtype=backend.floatx())[()]
-        var = self._learning_rate_variable
-        if var is None:
-            var = self._learning_rate_variable = OptimizerVariable(
-                np.asarray(self._learning_rate, dtype=backend.floatx()),
-                self._assign_learning_rate, name="learning_rate",
-                path=f"{self.name}/learning_rate")
-        return var
-
-    @learning_rate.setter
-    def learning_rate(self, value):
-        from numen.optimizers.schedules import LearningRateSchedule
-
-        if isinstance(self._learning_rate, LearningRateSchedule) and not callable(value):
-            raise TypeError(f"{type(self).__name__}: the learning rate was given as a "
-                            f"LearningRateSchedule, so it cannot be set to {value!r}; "
-                            "assign a new schedule instead")
-        self._set_learning_rate(check_learning_rate(value, type(self).__name__))
-
-    lr = learning_rate
-
-    def _set_learning_rate(self, value) -> None:
-        """Replace the rate (a float, kept exact for the updates, or a schedule)."""
-        self._learning_rate = value
-        var = self._learning_rate_variable
-        if var is not None and not callable(value):
-            var.data[...] = value
-
-    def _assign_learning_rate(self, value):
-        # Called by the Variable after its own array took the value: a Python number is
-        # kept exact, as when set through the attribute.
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self._learning_rate = float(value)
-        else:
-            self._learning_rate = float(self._learning_rate_variable.data)
-
-    def _current_lr(self) -> float:
-        from numen.optimizers.schedules import LearningRateSchedule
-
-        lr = self._learning_rate
-        if type(lr) is float:  # the usual case, checked first: this runs every step
-            return lr
-        if isinstance(lr, LearningRateSchedule):
-            lr = lr(self._iteration_count())
-        elif callable(lr):
-            lr = lr()
-        return float(backend.to_numpy(lr.data if isinstance(lr, Tensor) else lr))
-
     # -- state -----------------------------------------------------------------------------
     def build(self, variables):
         """Create the state of each new variable (called on the first update). Variables
@@ -198,7 +104,7 @@ class Optimizer:
                and not getattr(v, "overwrite_with_gradient", False)]
         flat_slots = {}
         if new and not self._variables and self.elementwise and FlatGroup.accepts(new):
-            flat_slots = self._build_flat(new)
+            flat_slots = flat.pack(self, new)
         for v in new:
             xp = backend.xp_of(v.data)
             # xp.asarray: `w * 0` of a 0-d array is a NumPy scalar, which in-place updates
@@ -211,17 +117,6 @@ class Optimizer:
                 self._accumulators[id(v)] = xp.zeros_like(v.data)
             self._variables.append(v)
         self.built = True
-
-    def _build_flat(self, variables) -> dict:
-        """Pack `variables` into one buffer; their slots become views of flat slot arrays."""
-        flat = FlatGroup(variables)
-        slots = self.make_slots(flat.values)
-        if any(a.shape != flat.values.shape for a in slots.values()):
-            return {}  # slots not shaped like the weights: keep per-variable state
-        self._flat, self._flat_slots = flat, slots
-        per_slot = {name: flat.split(arr) for name, arr in slots.items()}
-        return {id(v): {name: views[k] for name, views in per_slot.items()}
-                for k, v in enumerate(variables)}
 
     def make_slots(self, w) -> dict:
         """Per-variable state arrays, by name (same shape/dtype as `w` unless stated)."""
@@ -236,53 +131,46 @@ class Optimizer:
         return buf
 
     def extra_state(self) -> list:
-        """Optimizer-wide state arrays listed after the slots (e.g. Nadam's momentum product)."""
+        """Optimizer-wide state listed after the slots, as (path, array) pairs (e.g. Nadam's
+        momentum product)."""
         return []
+
+    # Keras creates the slots of some optimizers in several passes over the variables (e.g.
+    # RMSprop: every velocity, then every momentum); each tuple here is one pass, its slots
+    # side by side for each variable. None: one pass with every slot.
+    slot_passes: tuple | None = None
+
+    def slot_name(self, v, slot: str) -> tuple[str, str]:
+        """The (name, path) Keras gives the state `slot` of variable `v`: named after the
+        variable's path, e.g. 'dense_kernel_momentum' at 'adam/dense_kernel_momentum'."""
+        name = f"{v.path.replace('/', '_')}_{slot}"
+        return name, f"{self.name}/{name}"
 
     @property
     def variables(self) -> list:
-        """The optimizer's state as Variables, in Keras's order: iterations, learning rate
-        (when a float), EMA averages / gradient accumulators, then each slot name across all
-        variables. Every one shares its value with the optimizer (assigning to one changes
-        the optimizer)."""
-        arrays = self._variable_arrays()
-        head = 1 if callable(self._learning_rate) else 2
-        # A wrapper (LossScaleOptimizer, MultiOptimizer) lists its own numbers, as snapshots.
-        live = [] if hasattr(self, "saved_parts") else [self.iterations,
-                                                        self.learning_rate][:head]
-        names = ["iteration", "learning_rate"][:head] + [f"state_{i}" for i in
-                                                         range(len(arrays) - head)]
-        cache = getattr(self, "_variable_views", {})
-        out, kept = [], {}
-        for k, (arr, name) in enumerate(zip(arrays, names)):
-            if k < len(live):
-                out.append(live[k])
-                continue
-            hit = cache.get(id(arr)) if k >= head else None
-            if hit is None or hit.data is not arr:
-                hit = Variable(arr, name=name, trainable=False, dtype=arr.dtype.name,
-                               path=f"{self.name}/{name}")
-            kept[id(arr)] = hit
-            out.append(hit)
-        self._variable_views = kept
-        return out
+        """The optimizer's state as Variables, in Keras's order and with Keras's names:
+        iterations, learning rate (when a float), EMA averages and gradient accumulators,
+        then the slots (`<variable path>_momentum`, ...). Every one shares its value with
+        the optimizer (assigning to one changes the optimizer)."""
+        if hasattr(self, "saved_parts"):  # a wrapper: its own numbers, then each inner one's
+            own, inners = self.saved_parts()
+            entries = [(n, f"{self.name}/{n}", a) for n, a in zip(self.own_names, own)]
+            return state.views(self, entries) + [v for inner in inners.values()
+                                                 for v in inner.variables]
+        head = [self._calls_counter() if self.gradient_accumulation_steps else self.iterations]
+        if not callable(self._learning_rate):
+            head.append(self.learning_rate)
+        return head + state.views(self, state.entries(self))
 
     def _variable_arrays(self) -> list:
         """`variables` as the arrays themselves (what saving reads and writes)."""
-        out = [np.asarray(self._iteration_count(), dtype=np.int64)]
+        out = [np.asarray(self._step_count, dtype=np.int64)]
         if not callable(self._learning_rate):
             out.append(np.asarray(self._learning_rate, dtype=backend.floatx()))
         return out + self._state_arrays()
 
     def _state_arrays(self) -> list:
-        out = [self._averages[id(v)] for v in self._variables if id(v) in self._averages]
-        out += [self._accumulators[id(v)] for v in self._variables if id(v) in self._accumulators]
-        names: list[str] = []
-        for v in self._variables:
-            names += [n for n in self._slots[id(v)] if n not in names]
-        for n in names:
-            out += [self._slots[id(v)][n] for v in self._variables if n in self._slots[id(v)]]
-        return out + list(self.extra_state())
+        return [arr for _, _, arr in state.entries(self)]
 
     def save_own_variables(self, store) -> None:
         """Write `variables` into a dict-like store under keys '0', '1', ..."""
@@ -296,7 +184,7 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: the saved state has {len(store)} "
                              f"variables but this optimizer has {expected}; build it on the "
                              "model's variables first")
-        self.iterations = int(np.asarray(store["0"]))
+        self._steps_taken = int(np.asarray(store["0"]))  # the count of calls, as `variables`
         first_slot = 1
         if not callable(self._learning_rate):
             saved = np.asarray(store["1"])
@@ -363,9 +251,12 @@ class Optimizer:
         self._update(grads, variables)
         if self.use_ema:
             self._update_averages(variables)
-        self._step_count += 1  # not `_steps_taken`: one property call less per step
-        if self._iterations_variable is not None:
-            self._iterations_variable.data[...] = self._iteration_count()
+        if steps:
+            self._steps_taken += 1
+        else:
+            self._step_count += 1  # not `_steps_taken`: one property call less per step
+            if self._iterations_variable is not None:
+                self._iterations_variable.data[...] = self._step_count
         for v in variables:
             if v.constraint is not None:
                 v.assign(v.constraint(v))
@@ -403,35 +294,21 @@ class Optimizer:
         The arrays are the optimizer's own: each step that writes into them overwrites the
         last one's gradients, so they are for the update that follows, not to keep.
         """
-        flat = self._flat
+        group = self._flat
         # A subclass with its own `apply` might keep the gradients it is given.
-        if flat is None or type(self).apply is not Optimizer.apply or \
-                not flat.matches(variables):
+        if group is None or type(self).apply is not Optimizer.apply or \
+                not group.matches(variables):
             return None
-        return flat.grad_views
+        return group.grad_views
 
     def _update(self, grads, variables):
         grads = self._clip(grads)
         lr = self._current_lr()
-        flat = self._flat if self._flat is not None and self._flat.matches(variables) else None
+        group = self._flat if self._flat is not None and self._flat.matches(variables) else None
         step = self._iteration_count() + 1
         fused = self._runs_kernels()
-        if flat is not None:
-            flat.sync()
-            decay = 0.0  # lr * weight_decay for the whole buffer, when it applies to all
-            if self.weight_decay and not self._exclude_ids and not self._exclude_names:
-                decay = lr * self.weight_decay
-            elif self.weight_decay:
-                for v in variables:
-                    rate = self.decay_rate(v)
-                    if rate:
-                        v.data -= (lr * rate) * v.data
-            g = flat.gather(grads)
-            self.before_update(step)
-            if not (fused and self.fused_step(g, flat.values, self._flat_slots, lr, step, decay)):
-                if decay:
-                    flat.values -= decay * flat.values
-                self.update_step(g, flat.values, self._flat_slots, lr, step)
+        if group is not None:
+            flat.update(self, group, grads, variables, lr, step, fused)
             return
         self.before_update(step)
         for g, v in zip(grads, variables):

@@ -4,7 +4,8 @@ With all parameters in one array, an element-wise optimizer updates every variab
 handful of whole-buffer NumPy calls instead of a handful per variable: at batch 32 the
 per-variable Python and small-array overhead of Adam costs more than the matrix products.
 Values only ever change in place (Variable.assign writes into its array), so the views stay
-valid; `sync` re-links any variable whose array was replaced behind our back.
+valid; `sync` re-links any variable whose array was replaced behind our back. `pack` and
+`update` are the Optimizer's side: building the buffer and one update through it.
 """
 
 from __future__ import annotations
@@ -71,3 +72,40 @@ class FlatGroup:
             if g is not view:
                 xp.copyto(view, g)
         return self.grads
+
+
+def pack(optimizer, variables) -> dict:
+    """Pack `variables` into one buffer that `optimizer` keeps (`_flat`, `_flat_slots`) and
+    return each variable's slots as views of the flat slot arrays, by variable id; {} (and
+    nothing packed) when the optimizer's slots are not shaped like the weights."""
+    group = FlatGroup(variables)
+    slots = optimizer.make_slots(group.values)
+    if any(a.shape != group.values.shape for a in slots.values()):
+        return {}  # slots not shaped like the weights: keep per-variable state
+    optimizer._flat, optimizer._flat_slots = group, slots
+    per_slot = {name: group.split(arr) for name, arr in slots.items()}
+    return {id(v): {name: views[k] for name, views in per_slot.items()}
+            for k, v in enumerate(variables)}
+
+
+def update(optimizer, group: FlatGroup, grads, variables, lr: float, step: int,
+           fused: bool) -> None:
+    """One update of every variable of `group` through whole-buffer calls: weight decay (on
+    the whole buffer when it applies to all variables), then the optimizer's fused kernel or
+    its `update_step` on the flat arrays."""
+    group.sync()
+    decay = 0.0  # lr * weight_decay for the whole buffer, when it applies to all
+    if optimizer.weight_decay and not optimizer._exclude_ids and not optimizer._exclude_names:
+        decay = lr * optimizer.weight_decay
+    elif optimizer.weight_decay:
+        for v in variables:
+            rate = optimizer.decay_rate(v)
+            if rate:
+                v.data -= (lr * rate) * v.data
+    g = group.gather(grads)
+    optimizer.before_update(step)
+    slots = optimizer._flat_slots
+    if not (fused and optimizer.fused_step(g, group.values, slots, lr, step, decay)):
+        if decay:
+            group.values -= decay * group.values
+        optimizer.update_step(g, group.values, slots, lr, step)

@@ -128,6 +128,8 @@ class LossScaleOptimizer(Optimizer):
             self.step_counter[...] += 1
 
     # -- state -----------------------------------------------------------------------------
+    own_names = ("iteration", "learning_rate", "step_counter", "dynamic_scale")
+
     def saved_parts(self):
         """Keras's order of the state: own arrays (iteration, learning rate, step counter,
         scale), then the inner optimizer's; with the inner optimizer by its place in files."""

@@ -199,6 +199,8 @@ class MultiOptimizer(Optimizer):
                 opt.finalize_variable_values(mine)
 
     # -- state -----------------------------------------------------------------------------
+    own_names = ("iteration", "learning_rate")
+
     def saved_parts(self):
         """Keras's order of the state: own iteration and learning rate, then each inner
         optimizer's state in turn; with the inner optimizers by their place in files."""

@@ -39,7 +39,8 @@ class Nadam(MomentOptimizer):
         return {"momentum": w * 0, "velocity": w * 0}
 
     def extra_state(self):
-        return [self._u_product]
+        # Keras makes this Variable without a name, outside the optimizer's name scope.
+        return [("variable", self._u_product)]
 
     def before_update(self, step):
         self._u_product *= self._mu(step)

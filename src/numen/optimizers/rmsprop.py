@@ -32,6 +32,8 @@ class RMSprop(Optimizer):
         self.epsilon = check_number("RMSprop", "epsilon", epsilon, low=0.0)
         self.centered = bool(centered)
 
+    slot_passes = (("velocity",), ("momentum",), ("average_gradient",))  # as Keras creates them
+
     def make_slots(self, w):
         slots = {"velocity": w * 0}
         if self.momentum > 0:

@@ -4,8 +4,8 @@ Each layer's own variables go under `<path>/vars/<i>` (trainable ones first); a 
 under `layers/<name>` where the name is the snake_case class name with a counter (`dense`,
 `dense_1`, ...) in `model.layers` order; a layer held in an attribute (an RNN's `cell`, a
 Bidirectional's `forward_layer`, MultiHeadAttention's `query_dense`) under the attribute's name.
-The optimizer's state goes under `optimizer/vars/<i>`: iterations, the learning rate, then each
-variable's slots in turn. Reading validates every shape before assigning anything, so a
+The optimizer's state goes under `optimizer/vars/<i>` in the order of `optimizer.variables`
+(Keras's order of creation). Reading validates every shape before assigning anything, so a
 rejected file leaves the model as it was.
 """
 
@@ -180,17 +180,11 @@ def _checksummed(value: np.ndarray) -> dict:
 
 
 def optimizer_arrays(optimizer) -> list:
-    """The optimizer's state in Keras 3's order: iterations, learning rate (when a number),
-    then each variable's slots together (`m0, v0, m1, v1, ...` for Adam). A wrapper
-    (LossScaleOptimizer, MultiOptimizer) lists its own state, then each inner optimizer's."""
-    if hasattr(optimizer, "saved_parts"):
-        own, inners = optimizer.saved_parts()
-        return own + [a for inner in inners.values() for a in optimizer_arrays(inner)]
-    head = optimizer._variable_arrays()[:2 if not callable(optimizer._learning_rate) else 1]
-    if optimizer.use_ema or optimizer.gradient_accumulation_steps:
-        return head + optimizer._state_arrays()
-    slots = [arr for v in optimizer._variables for arr in optimizer._slots[id(v)].values()]
-    return head + slots + list(optimizer.extra_state())
+    """The optimizer's state in Keras 3's order (`optimizer.variables`, as arrays):
+    iterations, learning rate (when a number), then the state in the order Keras creates it
+    (`m0, v0, m1, v1, ...` for Adam). A wrapper (LossScaleOptimizer, MultiOptimizer) lists
+    its own state, then each inner optimizer's."""
+    return optimizer._variable_arrays()
 
 
 def read_weights(group, model, filename: str, skip_mismatch: bool = False,
@@ -299,7 +293,7 @@ def _assign_optimizer(optimizer, values: list) -> None:
         return
     arrays = optimizer_arrays(optimizer)
     n_head = 2 if not callable(optimizer._learning_rate) else 1
-    optimizer.iterations = int(values[0].reshape(()))
+    optimizer._steps_taken = int(values[0].reshape(()))  # calls, as Keras counts them
     if n_head == 2 and np.asarray(optimizer._learning_rate, dtype=values[1].dtype) != values[1]:
         optimizer._set_learning_rate(float(values[1].reshape(())))
     for arr, value in zip(arrays[n_head:], values[n_head:]):
