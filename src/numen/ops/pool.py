@@ -1,7 +1,9 @@
 """Max and average pooling (N-D, channels-last inside), each with its gradient.
 
 Both walk the pool window one tap at a time over strided views of the input — a loop over
-taps (4 for a 2x2 pool), never over pixels — so no window copy is made. Max pooling routes the
+taps (4 for a 2x2 pool), never over pixels — so no window copy is made; the max pool's forward
+goes one spatial axis after another (two `maximum` calls for a 2x2 pool), or, with compiled
+kernels on, 1-D and 2-D max pools read each window once (numen/kernels/image.py). Max pooling routes the
 gradient to the first tap holding the maximum (ties resolve as in PyTorch). Average
 pooling with padding 'same' divides by the number of real (unpadded) values, as Keras does.
 """
@@ -11,11 +13,14 @@ from __future__ import annotations
 import functools
 import math
 
-from numen import backend
+import numpy as np
+
+from numen import backend, kernels
 from numen.autodiff import as_tensor
 from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape_ops
-from numen.ops.convolution import data_format_of, int_tuple, same_pads, scratch, tap_slices
+from numen.ops.convolution import data_format_of, int_tuple, same_pads, tap_slices
+from numen.ops.scratch import scratch
 
 
 def _geometry(op, x, pool_size, strides, padding):
@@ -44,6 +49,28 @@ def _geometry(op, x, pool_size, strides, padding):
 def _crop(pads, shape):
     return (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, shape[1:-1])) + (
         slice(None),)
+
+
+_COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if backend.is_float_dtype(dtype) else xp.iinfo(dtype).min
+
+
+def _max_by_axis(xp, xpad, axis_steps, y):
+    """`y` = the window maxima of `xpad`, one spatial axis after another: for a 2x2 pool two
+    `maximum` calls, against a copy and three when every tap is visited (NumPy path)."""
+    a = xpad
+    for i, (shape, index) in enumerate(axis_steps):
+        dest = y if i == len(axis_steps) - 1 else scratch(xp, shape, xpad.dtype)
+        if len(index) == 1:
+            xp.copyto(dest, a[index[0]])
+        else:
+            xp.maximum(a[index[0]], a[index[1]], out=dest)
+            for more in index[2:]:
+                xp.maximum(dest, a[more], out=dest)
+        a = dest
 
 
 def _pad(xp, a, pads, value):
@@ -75,7 +102,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 @functools.lru_cache(maxsize=256)
 def _plan(x_shape, pool, strides, pads):
     """Pool geometry worked out once per shape: output shape, the taps' input slices, the
-    crop back to the unpadded input, whether windows are disjoint and tile the input."""
+    crop back to the unpadded input, whether windows are disjoint and tile the input, and the
+    slices of the axis-by-axis maximum (`_axis_slices`)."""
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads))
     out = tuple((n - k) // s + 1 for n, k, s in zip(padded, pool, strides))
     taps = tuple(index for _, index in tap_slices(pool, out, strides, (1,) * len(pool)))
@@ -83,19 +111,40 @@ def _plan(x_shape, pool, strides, pads):
     # Windows tile the padded input exactly: every gradient cell is written, none twice.
     tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
                              zip(out, strides, pool, padded))
-    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled
+    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled, \
+        _axis_slices(x_shape[0], padded, x_shape[-1], out, pool, strides)
+
+
+def _axis_slices(n, padded, c, out, pool, strides):
+    """For each spatial axis in turn: the shape after reducing it, and the slice of each of
+    its pool taps (the window maximum is the maximum over one axis after another)."""
+    steps, sizes = [], list(padded)
+    for a, (o, k, s) in enumerate(zip(out, pool, strides)):
+        sizes[a] = o
+        lead = (slice(None),) * (a + 1)
+        steps.append(((n, *sizes, c), tuple(lead + (slice(j, j + (o - 1) * s + 1, s),)
+                                           for j in range(k))))
+    return tuple(steps)
 
 
 def _max_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
-    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
-    low = -xp.inf if backend.is_float_dtype(x.dtype) else xp.iinfo(x.dtype).min
-    xpad = _pad(xp, x, pads, low)
+    out_shape, taps, crop, disjoint, tiled, axis_steps = _plan(x.shape, pool, strides, pads)
+    xpad = _pad(xp, x, pads, _lowest(xp, x.dtype)) if any(map(any, pads)) else x
     y = scratch(xp, out_shape, x.dtype)
-    xp.copyto(y, xpad[taps[0]])
-    for index in taps[1:]:
-        xp.maximum(y, xpad[index], out=y)
+    if len(pool) <= 2 and kernels.enabled() and type(x) is np.ndarray and \
+            x.dtype in _COMPILED_FLOATS:
+        from numen.kernels import image
+
+        if len(pool) == 1:  # one row high
+            image.max_pool(xpad[:, None], (1, *pool), (1, *strides), y[:, None])
+        else:
+            image.max_pool(xpad, pool, strides, y)
+    else:
+        _max_by_axis(xp, xpad, axis_steps, y)
+    if not any(needs):
+        return y, None
 
     def backward(gy):
         # The winning tap is found again here rather than stored: the first tap equal to the
@@ -146,7 +195,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 def _average_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
-    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
+    out_shape, taps, crop, disjoint, tiled, _ = _plan(x.shape, pool, strides, pads)
     xpad = _pad(xp, x, pads, 0)
     dtype = x.dtype if backend.is_float_dtype(x.dtype) else backend.floatx()
     y = scratch(xp, out_shape, dtype)
