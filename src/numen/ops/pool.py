@@ -3,9 +3,10 @@
 Both walk the pool window one tap at a time over strided views of the input — a loop over
 taps (4 for a 2x2 pool), never over pixels — so no window copy is made; the max pool's forward
 goes one spatial axis after another (two `maximum` calls for a 2x2 pool), or, with compiled
-kernels on, 1-D and 2-D max pools read each window once (numen/kernels/image.py). Max pooling routes the
-gradient to the first tap holding the maximum (ties resolve as in PyTorch). Average
-pooling with padding 'same' divides by the number of real (unpadded) values, as Keras does.
+kernels on, 1-D and 2-D max pools read each window once (numen/kernels/image.py). Max
+pooling routes the gradient to the first tap holding the maximum (ties resolve as in
+PyTorch). Average pooling with padding 'same' divides by the number of real (unpadded)
+values, as Keras does.
 """
 
 from __future__ import annotations
