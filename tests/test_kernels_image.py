@@ -94,3 +94,15 @@ def test_max_pool_matches_the_maximum_over_every_tap(monkeypatch, path):
     y = ops.max_pool(x, (3, 2), strides=(2, 3)).data
     want = np.stack([x[:, i:i + 7:2, j:j + 7:3] for i in range(3) for j in range(2)]).max(0)
     np.testing.assert_array_equal(y, want)
+
+
+def test_one_thread_matmul_gives_the_product_and_restores_the_thread_count():
+    from numen.kernels import blas
+
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((121, 288)), rng.standard_normal((288, 64))
+    before = [pool.get_num_threads() for pool in blas.numpy_pools()]
+    out = np.empty((121, 64))
+    assert blas.one_thread_matmul(a, b, out) is out
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12, atol=1e-12)
+    assert [pool.get_num_threads() for pool in blas.numpy_pools()] == before

@@ -24,6 +24,7 @@ import numpy as np
 from numen import backend, kernels
 from numen.autodiff import as_tensor, result
 from numen.autodiff.replay import primitive
+from numen.kernels import blas
 from numen.ops import manipulation as shape_ops
 from numen.ops.bfloat16 import products_in_float32
 from numen.ops.scratch import scratch
@@ -31,6 +32,9 @@ from numen.ops.scratch import scratch
 PADDINGS = ("valid", "same", "causal")
 _NARROW = 4  # up to this many input channels, the window matrix is gathered tap by tap
 _COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
+# Products up to this many multiply-adds (one 13x13x32 image through a 3x3x32x64 kernel is
+# 2.2M) run on one BLAS thread: see numen.kernels.blas.one_thread_matmul.
+_ONE_THREAD_MACS = 1 << 22
 
 
 def data_format_of(data_format) -> str:
@@ -287,7 +291,11 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
             cols = scratch(xp, (m, t * c_in), x.dtype)
             xp.copyto(cols.reshape(win.shape), win)
         w2 = w.reshape(t * c_in, filters)
-        y = xp.matmul(cols, w2, out=scratch(xp, (m, filters), xp.result_type(cols, w2)))
+        y = scratch(xp, (m, filters), xp.result_type(cols, w2))
+        if xp is np and m * w2.shape[0] * filters <= _ONE_THREAD_MACS:
+            blas.one_thread_matmul(cols, w2, y)
+        else:
+            xp.matmul(cols, w2, out=y)
     else:
         win = windows(xp, xpad, out_sizes, taps, strides, dilation)
         cols = win.reshape(m, t, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, t * cg)
