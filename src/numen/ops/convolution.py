@@ -9,8 +9,8 @@ order. channels_first inputs are moved to channels-last and back.
 
 Large arrays (window matrices, outputs, gradients) come from `scratch` (ops/scratch.py), a
 small pool of buffers reused across steps. With compiled kernels on (numen/kernels/image.py)
-the bias and relu after the product are one pass, and a one-image prediction's first layer
-(few input channels) is made directly, without the window matrix.
+the bias and relu after the product are one pass, and a first layer (few input channels) is
+made directly, its window matrix gathered only in backward when the kernel's gradient is wanted.
 """
 
 from __future__ import annotations
