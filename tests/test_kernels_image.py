@@ -87,7 +87,7 @@ def test_compiled_max_pool_matches_numpy(monkeypatch, dtype, shape, kwargs):
 
 @pytest.mark.parametrize("path", ["numpy", "numba"])
 def test_max_pool_matches_the_maximum_over_every_tap(monkeypatch, path):
-    # The NumPy path reduces one axis after another, the compiled one walks each window.
+    # The NumPy path visits one tap at a time over the whole output, the compiled one each window.
     monkeypatch.setenv("NUMEN_KERNELS", path)
     rng = np.random.default_rng(2)
     x = rng.standard_normal((2, 9, 10, 3))

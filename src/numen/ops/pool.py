@@ -1,9 +1,8 @@
 """Max and average pooling (N-D, channels-last inside), each with its gradient.
 
 Both walk the pool window one tap at a time over strided views of the input — a loop over
-taps (4 for a 2x2 pool), never over pixels — so no window copy is made; the max pool's forward
-goes one spatial axis after another (two `maximum` calls for a 2x2 pool), or, with compiled
-kernels on, 1-D and 2-D max pools read each window once (numen/kernels/image.py). Max
+taps (4 for a 2x2 pool), never over pixels — so no window copy is made; with compiled kernels
+on, the 1-D and 2-D max pools' forward reads each window once (numen/kernels/image.py). Max
 pooling routes the gradient to the first tap holding the maximum (ties resolve as in
 PyTorch). Average pooling with padding 'same' divides by the number of real (unpadded)
 values, as Keras does.
@@ -59,21 +58,6 @@ def _lowest(xp, dtype):
     return -xp.inf if backend.is_float_dtype(dtype) else xp.iinfo(dtype).min
 
 
-def _max_by_axis(xp, xpad, axis_steps, y):
-    """`y` = the window maxima of `xpad`, one spatial axis after another: for a 2x2 pool two
-    `maximum` calls, against a copy and three when every tap is visited (NumPy path)."""
-    a = xpad
-    for i, (shape, index) in enumerate(axis_steps):
-        dest = y if i == len(axis_steps) - 1 else scratch(xp, shape, xpad.dtype)
-        if len(index) == 1:
-            xp.copyto(dest, a[index[0]])
-        else:
-            xp.maximum(a[index[0]], a[index[1]], out=dest)
-            for more in index[2:]:
-                xp.maximum(dest, a[more], out=dest)
-        a = dest
-
-
 def _pad(xp, a, pads, value):
     if all(p == (0, 0) for p in pads):
         return a
@@ -103,8 +87,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 @functools.lru_cache(maxsize=256)
 def _plan(x_shape, pool, strides, pads):
     """Pool geometry worked out once per shape: output shape, the taps' input slices, the
-    crop back to the unpadded input, whether windows are disjoint and tile the input, and the
-    slices of the axis-by-axis maximum (`_axis_slices`)."""
+    crop back to the unpadded input, whether windows are disjoint and tile the input."""
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape[1:-1], pads))
     out = tuple((n - k) // s + 1 for n, k, s in zip(padded, pool, strides))
     taps = tuple(index for _, index in tap_slices(pool, out, strides, (1,) * len(pool)))
@@ -112,26 +95,13 @@ def _plan(x_shape, pool, strides, pads):
     # Windows tile the padded input exactly: every gradient cell is written, none twice.
     tiled = disjoint and all((o - 1) * s + k == n for o, s, k, n in
                              zip(out, strides, pool, padded))
-    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled, \
-        _axis_slices(x_shape[0], padded, x_shape[-1], out, pool, strides)
-
-
-def _axis_slices(n, padded, c, out, pool, strides):
-    """For each spatial axis in turn: the shape after reducing it, and the slice of each of
-    its pool taps (the window maximum is the maximum over one axis after another)."""
-    steps, sizes = [], list(padded)
-    for a, (o, k, s) in enumerate(zip(out, pool, strides)):
-        sizes[a] = o
-        lead = (slice(None),) * (a + 1)
-        steps.append(((n, *sizes, c), tuple(lead + (slice(j, j + (o - 1) * s + 1, s),)
-                                           for j in range(k))))
-    return tuple(steps)
+    return (x_shape[0], *out, x_shape[-1]), taps, _crop(pads, x_shape), disjoint, tiled
 
 
 def _max_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
-    out_shape, taps, crop, disjoint, tiled, axis_steps = _plan(x.shape, pool, strides, pads)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
     xpad = _pad(xp, x, pads, _lowest(xp, x.dtype)) if any(map(any, pads)) else x
     y = scratch(xp, out_shape, x.dtype)
     if len(pool) <= 2 and kernels.enabled() and type(x) is np.ndarray and \
@@ -143,7 +113,9 @@ def _max_pool_kernel(arrays, needs, pool, strides, pads):
         else:
             image.max_pool(xpad, pool, strides, y)
     else:
-        _max_by_axis(xp, xpad, axis_steps, y)
+        xp.copyto(y, xpad[taps[0]])
+        for index in taps[1:]:
+            xp.maximum(y, xpad[index], out=y)
     if not any(needs):
         return y, None
 
@@ -196,7 +168,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 def _average_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
-    out_shape, taps, crop, disjoint, tiled, _ = _plan(x.shape, pool, strides, pads)
+    out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
     xpad = _pad(xp, x, pads, 0)
     dtype = x.dtype if backend.is_float_dtype(x.dtype) else backend.floatx()
     y = scratch(xp, out_shape, dtype)
