@@ -28,40 +28,45 @@ def scipy_pools() -> tuple:
     try:
         import scipy
         import scipy.linalg.cython_blas  # noqa: F401  (Numba's BLAS: loaded before looking)
-        from threadpoolctl import ThreadpoolController
     except ImportError:
         return ()
-    home = os.path.dirname(scipy.__file__)  # .../scipy, so .../scipy.libs matches too
-    return tuple(lib for lib in ThreadpoolController().lib_controllers
-                 if lib.user_api == "blas" and str(lib.filepath).startswith(home))
+    return _blas_pools_in(scipy.__file__)
 
 
 @functools.cache
 def numpy_pools() -> tuple:
     """threadpoolctl's controllers of the BLAS libraries NumPy loaded from its own folder
     (empty without threadpoolctl, or when NumPy's BLAS lives elsewhere)."""
+    return _blas_pools_in(np.__file__)
+
+
+def _blas_pools_in(package_file: str) -> tuple:
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:
         return ()
-    home = os.path.dirname(np.__file__)  # .../numpy, so .../numpy.libs matches too
+    home = os.path.dirname(package_file)  # .../scipy, so .../scipy.libs matches too
     return tuple(lib for lib in ThreadpoolController().lib_controllers
                  if lib.user_api == "blas" and str(lib.filepath).startswith(home))
 
 
-def one_thread_matmul(a, b, out):
-    """`np.matmul(a, b, out=out)` with NumPy's BLAS held at one thread (see module doc)."""
-    pools = numpy_pools()
+def _at_one_thread(pools, fn, *args):
+    """`fn(*args)` with each of `pools` at one thread, its earlier thread count restored."""
     saved = [pool.get_num_threads() for pool in pools]
     for pool, count in zip(pools, saved):
         if count != 1:
             pool.set_num_threads(1)
     try:
-        return np.matmul(a, b, out=out)
+        return fn(*args)
     finally:
         for pool, count in zip(pools, saved):
             if count != 1:
                 pool.set_num_threads(count)
+
+
+def one_thread_matmul(a, b, out):
+    """`np.matmul(a, b, out=out)` with NumPy's BLAS held at one thread (see module doc)."""
+    return _at_one_thread(numpy_pools(), np.matmul, a, b, out)
 
 
 def one_thread(kernel):
@@ -73,13 +78,6 @@ def one_thread(kernel):
         pools = scipy_pools()
         if not pools:
             return kernel(*args)
-        saved = [pool.get_num_threads() for pool in pools]
-        for pool in pools:
-            pool.set_num_threads(1)
-        try:
-            return kernel(*args)
-        finally:
-            for pool, count in zip(pools, saved):
-                pool.set_num_threads(count)
+        return _at_one_thread(pools, kernel, *args)
 
     return run
