@@ -8,7 +8,7 @@ import pytest
 from numen import backend, keras, ops
 from numen.autodiff import Tensor, Variable, enable_grad
 from numen.autodiff.replay import Recorder
-from numen.ops import convolution
+from numen.ops import scratch
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -106,7 +106,7 @@ def test_the_window_buffers_are_reused_from_step_to_step():
     model.fit(x, y, batch_size=64, epochs=1, verbose=0)
 
     def pooled():
-        return {key: [id(a) for a in bufs] for key, bufs in convolution._scratch.items()}
+        return {key: [id(a) for a in bufs] for key, bufs in scratch._scratch.items()}
 
     before = pooled()
     model.fit(x, y, batch_size=64, epochs=1, verbose=0)

@@ -132,6 +132,15 @@ def sliding_window_view(x, window_shape, axis=None):
     return np.lib.stride_tricks.sliding_window_view(x, window_shape, axis=axis)
 
 
+def strided_view(x, shape, strides):
+    """A view of `x` with the given shape and byte strides, to be read only (NumPy's as_strided
+    without its checks: ~0.4 us against ~3 us for a C-contiguous NumPy array)."""
+    if type(x) is np.ndarray and x.flags.c_contiguous:
+        return np.ndarray(shape, x.dtype, x, 0, strides)
+    xp = _cupy if _cupy is not None and isinstance(x, _cupy.ndarray) else np
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
+
+
 def floatx() -> str:
     """The default float type as a string, 'float32' unless changed with `set_floatx`."""
     return _FLOATX

@@ -7,9 +7,10 @@ reshape free. The input gradient scatters the window gradients back, one kernel 
 (a loop over taps, never over pixels). `conv_transpose` is the same two steps run in the other
 order. channels_first inputs are moved to channels-last and back.
 
-Large arrays (window matrices, outputs, gradients) come from `scratch`, a small pool of
-buffers reused across steps: a fresh multi-megabyte allocation is handed back to the OS when
-freed, and touching its pages again cost about a third of a convnet training step.
+Large arrays (window matrices, outputs, gradients) come from `scratch` (ops/scratch.py), a
+small pool of buffers reused across steps. With compiled kernels on (numen/kernels/image.py)
+the bias and relu after the product are one pass, and a first layer (few input channels) is
+made directly, its window matrix gathered only in backward when the kernel's gradient is wanted.
 """
 
 from __future__ import annotations
@@ -17,73 +18,19 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import sys
-import threading
 
-from numen import backend
+import numpy as np
+
+from numen import backend, kernels
 from numen.autodiff import as_tensor, result
 from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape_ops
 from numen.ops.bfloat16 import products_in_float32
+from numen.ops.scratch import scratch
 
 PADDINGS = ("valid", "same", "causal")
 _NARROW = 4  # up to this many input channels, the window matrix is gathered tap by tap
-
-# -- reused buffers ----------------------------------------------------------------------------
-# A pooled buffer is handed out again only when nothing outside the pool refers to it: every
-# view of an array keeps its owner alive, so the owner's reference count says whether any
-# Tensor, view, graph closure or user variable still holds it. The pool is bounded in bytes;
-# past that, arrays are allocated as usual.
-SCRATCH_MIN_BYTES = 1 << 18
-SCRATCH_MAX_BYTES = 256 << 20
-_scratch: dict = {}  # (array module, shape, dtype) -> list of owned arrays
-_scratch_lock = threading.Lock()
-_scratch_bytes = 0
-
-
-def _refs(bufs, i) -> int:
-    return sys.getrefcount(bufs[i])
-
-
-_UNHELD = _refs([bytearray()], 0)  # the count of an array only the pool refers to
-
-
-def scratch(xp, shape, dtype, zero: bool = False):
-    """An array of `shape` and `dtype` to overwrite, reused when no one still holds it."""
-    global _scratch_bytes
-    dtype = xp.dtype(dtype)
-    shape = tuple(int(n) for n in shape)
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes < SCRATCH_MIN_BYTES:
-        return (xp.zeros if zero else xp.empty)(shape, dtype)
-    key = (xp.__name__, shape, dtype.str)
-    with _scratch_lock:
-        bufs = _scratch.setdefault(key, [])
-        buf = next((bufs[i] for i in range(len(bufs)) if _refs(bufs, i) <= _UNHELD), None)
-        if buf is None:
-            if _scratch_bytes + nbytes > SCRATCH_MAX_BYTES:
-                _scratch_evict(nbytes)
-            buf = xp.empty(shape, dtype)
-            if _scratch_bytes + nbytes <= SCRATCH_MAX_BYTES:
-                bufs.append(buf)
-                _scratch_bytes += nbytes
-    if zero:
-        buf.fill(0)
-    return buf
-
-
-def _scratch_evict(needed: int) -> None:
-    """Drop unheld buffers (caller holds the lock) until `needed` more bytes fit."""
-    global _scratch_bytes
-    for key in list(_scratch):
-        bufs = _scratch[key]
-        for i in reversed(range(len(bufs))):
-            if _refs(bufs, i) <= _UNHELD:
-                _scratch_bytes -= bufs.pop(i).nbytes
-        if not bufs:
-            del _scratch[key]
-        if _scratch_bytes + needed <= SCRATCH_MAX_BYTES:
-            return
+_COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
 
 
 def data_format_of(data_format) -> str:
@@ -124,7 +71,7 @@ def windows(xp, x, out_sizes, kernel, strides, dilation):
     strides_ = (s[0], *(a * b for a, b in zip(mid, strides)),
                 *(a * b for a, b in zip(mid, dilation)), s[-1])
     # A view that must only be read (CuPy's as_strided has no writeable= flag to enforce it).
-    return xp.lib.stride_tricks.as_strided(x, shape, strides_)
+    return backend.strided_view(x, shape, strides_)
 
 
 def tap_slices(taps, out_sizes, strides, dilation):
@@ -262,6 +209,53 @@ def _plan(x_shape, w_shape, strides, pads, dilation):
     return padded, out_sizes, taps, index, _crop(pads, x_shape)
 
 
+def _compiled(x, w, b):
+    """numen.kernels.image when compiled kernels run and x, w (and b) are NumPy arrays of one
+    float32/float64 dtype; else None (the NumPy path)."""
+    dtype = x.dtype
+    if type(x) is not np.ndarray or type(w) is not np.ndarray or w.dtype != dtype or \
+            dtype not in _COMPILED_FLOATS or (b is not None and b.dtype != dtype) or \
+            not kernels.enabled():
+        return None
+    from numen.kernels import image
+
+    return image
+
+
+_NO_BIAS = {d: np.empty(0, dtype=d) for d in _COMPILED_FLOATS}
+
+
+def _bias_or_none(b, dtype):
+    return _NO_BIAS[dtype] if b is None else b
+
+
+def _few_channels(compiled, xpad, w, b, strides, dilation, relu, out_sizes):
+    """`max(conv + b, 0)` (relu optional) straight from the compiled kernel, as a (positions,
+    filters) matrix; 1-D convolutions run as 2-D ones one row high."""
+    n, filters = xpad.shape[0], w.shape[-1]
+    y = scratch(np, (n * math.prod(out_sizes), filters), xpad.dtype)
+    y4 = y.reshape(n, *out_sizes, filters)
+    if len(out_sizes) == 1:
+        xpad, w, y4 = xpad[:, None], w[None], y4[:, None]
+        strides, dilation = (1, *strides), (1, *dilation)
+    compiled.conv_few_channels(xpad, w, _bias_or_none(b, y.dtype), strides, dilation, relu, y4)
+    return y
+
+
+def _gather_taps(xp, xpad, tap_index, out_sizes):
+    """The (positions, taps * channels) window matrix of a few-channel input, as the transpose
+    of a reused buffer: the one-copy gather of wider inputs moves a few values per window and
+    ran 3-8x slower than copying each tap's shifted image whole into the rows of the
+    transposed matrix."""
+    n, c_in, t, nd = xpad.shape[0], xpad.shape[-1], len(tap_index), len(out_sizes)
+    cols_t = scratch(xp, (t * c_in, n * math.prod(out_sizes)), xpad.dtype)
+    # (taps, N, *out, C) view of the rows, to copy each tap's pixels into
+    rows = cols_t.reshape(t, c_in, n, *out_sizes).transpose(0, *range(2, nd + 3), 1)
+    for k, index in enumerate(tap_index):
+        xp.copyto(rows[k], xpad[index])
+    return cols_t.T
+
+
 def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
     """The channels-last convolution as a replay kernel (see `conv`): x, w[, b] arrays."""
     x, w = arrays[0], arrays[1]
@@ -274,19 +268,20 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
     n, t, nd = x.shape[0], len(tap_index), len(out_sizes)
     m = n * math.prod(out_sizes)
     og = filters // groups
-    if groups == 1:
+    compiled = _compiled(x, w, b)
+    # A first layer (few channels) with compiled kernels: made directly, bias and relu
+    # included; its window matrix is gathered in backward, only if the kernel's gradient is
+    # wanted. Eager calls, replayed steps and replayed predictions all take this path alike.
+    direct = compiled is not None and groups == 1 and c_in <= _NARROW and nd <= 2
+    cols = None
+    if direct:
+        y = _few_channels(compiled, xpad, w, b, strides, dilation, relu, out_sizes)
+        w2 = w.reshape(t * c_in, filters)
+    elif groups == 1:
         # The window matrix is copied into a reused buffer; it stays held (so never handed
         # out again) for as long as the backward closure below is alive.
         if c_in <= _NARROW:
-            # Few channels (an image's first layer): the one-copy gather below moves a few
-            # values per window and ran 3-8x slower than copying each tap's shifted image
-            # whole into the rows of the transposed matrix.
-            cols_t = scratch(xp, (t * c_in, m), x.dtype)
-            # (taps, N, *out, C) view of the rows, to copy each tap's pixels into
-            rows = cols_t.reshape(t, c_in, n, *out_sizes).transpose(0, *range(2, nd + 3), 1)
-            for k, index in enumerate(tap_index):
-                xp.copyto(rows[k], xpad[index])
-            cols = cols_t.T
+            cols = _gather_taps(xp, xpad, tap_index, out_sizes)
         else:
             win = windows(xp, xpad, out_sizes, taps, strides, dilation)
             cols = scratch(xp, (m, t * c_in), x.dtype)
@@ -298,11 +293,16 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
         cols = win.reshape(m, t, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, t * cg)
         w2 = w.reshape(t, cg, groups, og).transpose(2, 0, 1, 3).reshape(groups, t * cg, og)
         y = (cols @ w2).transpose(1, 0, 2).reshape(m, filters)
-    if b is not None:
-        y += b
-    if relu:
-        xp.maximum(y, 0, out=y)
+    if compiled is not None and not direct and (b is not None or relu):
+        compiled.bias_relu(y, _bias_or_none(b, y.dtype), relu)  # one pass, the same values
+    elif not direct:
+        if b is not None:
+            y += b
+        if relu:
+            xp.maximum(y, 0, out=y)
     y = y.reshape(n, *out_sizes, filters)
+    if not any(needs):  # inference: no closure (and no window matrix held)
+        return y, None
 
     def backward(gy):
         if relu:
@@ -312,7 +312,8 @@ def _conv_kernel(arrays, needs, strides, pads, dilation, relu):
         gx = gw = gb = None
         if groups == 1:
             if needs[1]:
-                gw = (cols.T @ gy2).reshape(w.shape)
+                c = _gather_taps(xp, xpad, tap_index, out_sizes) if cols is None else cols
+                gw = (c.T @ gy2).reshape(w.shape)
             if needs[0]:
                 # One small product per tap, added straight into its pixels: the
                 # (positions, taps * channels) gradient matrix is never built (measured

@@ -1,9 +1,11 @@
 """Max and average pooling (N-D, channels-last inside), each with its gradient.
 
 Both walk the pool window one tap at a time over strided views of the input — a loop over
-taps (4 for a 2x2 pool), never over pixels — so no window copy is made. Max pooling routes the
-gradient to the first tap holding the maximum (ties resolve as in PyTorch). Average
-pooling with padding 'same' divides by the number of real (unpadded) values, as Keras does.
+taps (4 for a 2x2 pool), never over pixels — so no window copy is made; with compiled kernels
+on, the 1-D and 2-D max pools' forward reads each window once (numen/kernels/image.py). Max
+pooling routes the gradient to the first tap holding the maximum (ties resolve as in
+PyTorch). Average pooling with padding 'same' divides by the number of real (unpadded)
+values, as Keras does.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 import functools
 import math
 
-from numen import backend
+import numpy as np
+
+from numen import backend, kernels
 from numen.autodiff import as_tensor
 from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape_ops
-from numen.ops.convolution import data_format_of, int_tuple, same_pads, scratch, tap_slices
+from numen.ops.convolution import data_format_of, int_tuple, same_pads, tap_slices
+from numen.ops.scratch import scratch
 
 
 def _geometry(op, x, pool_size, strides, padding):
@@ -44,6 +49,13 @@ def _geometry(op, x, pool_size, strides, padding):
 def _crop(pads, shape):
     return (slice(None),) + tuple(slice(lo, lo + n) for (lo, _), n in zip(pads, shape[1:-1])) + (
         slice(None),)
+
+
+_COMPILED_FLOATS = (np.dtype("float32"), np.dtype("float64"))
+
+
+def _lowest(xp, dtype):
+    return -xp.inf if backend.is_float_dtype(dtype) else xp.iinfo(dtype).min
 
 
 def _pad(xp, a, pads, value):
@@ -90,12 +102,22 @@ def _max_pool_kernel(arrays, needs, pool, strides, pads):
     x = arrays[0]
     xp = backend.xp_of(x)
     out_shape, taps, crop, disjoint, tiled = _plan(x.shape, pool, strides, pads)
-    low = -xp.inf if backend.is_float_dtype(x.dtype) else xp.iinfo(x.dtype).min
-    xpad = _pad(xp, x, pads, low)
+    xpad = _pad(xp, x, pads, _lowest(xp, x.dtype)) if any(map(any, pads)) else x
     y = scratch(xp, out_shape, x.dtype)
-    xp.copyto(y, xpad[taps[0]])
-    for index in taps[1:]:
-        xp.maximum(y, xpad[index], out=y)
+    if len(pool) <= 2 and kernels.enabled() and type(x) is np.ndarray and \
+            x.dtype in _COMPILED_FLOATS:
+        from numen.kernels import image
+
+        if len(pool) == 1:  # one row high
+            image.max_pool(xpad[:, None], (1, *pool), (1, *strides), y[:, None])
+        else:
+            image.max_pool(xpad, pool, strides, y)
+    else:
+        xp.copyto(y, xpad[taps[0]])
+        for index in taps[1:]:
+            xp.maximum(y, xpad[index], out=y)
+    if not any(needs):
+        return y, None
 
     def backward(gy):
         # The winning tap is found again here rather than stored: the first tap equal to the
