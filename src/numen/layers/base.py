@@ -19,7 +19,7 @@ import threading
 
 import numpy as np
 
-from numen import backend, initializers, regularizers
+from numen import backend, initializers, ops, regularizers, tree
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.autodiff.scopes import current_path
 from numen.layers import masks
@@ -380,8 +380,18 @@ class Layer(DTypeAttributes, NodeAttributes):
             finally:
                 _calls.depth = 0
         if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
+            self._add_activity_loss(out)
         return out
+
+    def _add_activity_loss(self, out) -> None:
+        """As Keras: the activity regularizer of each output tensor, divided by the batch size
+        (an output's first dimension, none for a scalar) so its strength does not depend on it."""
+        for y in tree.flatten(out):
+            if isinstance(y, Tensor):
+                loss = as_tensor(self.activity_regularizer(y))
+                if y.ndim > 0:
+                    loss = ops.divide_no_nan(loss, np.asarray(y.shape[0], loss.dtype))
+                self.add_loss(loss)
 
     # -- the lean path -------------------------------------------------------------------
     def _remember_lean(self, inputs, x) -> None:
