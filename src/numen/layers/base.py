@@ -202,6 +202,20 @@ class Layer(DTypeAttributes, NodeAttributes):
 
     non_trainable_variables = non_trainable_weights
 
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """`call` with the variables' values taken from the two lists (ordered as
+        `trainable_variables` and `non_trainable_variables`); the layer's own variables keep
+        their values. Returns `(outputs, new non-trainable values)`, plus the losses when
+        `return_losses`.
+
+        >>> y, _ = dense.stateless_call([kernel_value, bias_value], [], x)
+        """
+        from numen.layers import stateless
+
+        return stateless.stateless_call(self, trainable_variables, non_trainable_variables,
+                                        args, kwargs, return_losses)
+
     def get_weights(self) -> list[np.ndarray]:
         return [w.numpy().copy() for w in self.weights]
 
@@ -237,14 +251,19 @@ class Layer(DTypeAttributes, NodeAttributes):
 
     @property
     def losses(self) -> list:
-        """Weight-regularization penalties and losses added during the last call."""
-        return [loss for layer in self._walk() for loss in layer._own_losses()]
+        """As Keras: the losses `add_loss` added during the last call (this layer's, then
+        those of the layers below), then the penalties of the trainable weights' regularizers
+        (a frozen layer's weights add none)."""
+        added = [loss for layer in self._walk() for loss in layer._added_losses]
+        return added + [w.regularizer(w) for w in self.trainable_weights
+                        if w.regularizer is not None]
 
     def _own_losses(self) -> list:
+        """This layer's part of `losses` (what a training step sums, layer by layer)."""
         out = list(self._added_losses)
-        for w in self._own_weights:
-            if w.regularizer is not None and w.trainable:
-                out.append(w.regularizer(w))
+        if self._trainable:
+            out += [w.regularizer(w) for w in self._own_weights
+                    if w.regularizer is not None and w.trainable]
         return out
 
     def _clear_losses(self) -> None:
@@ -366,7 +385,7 @@ class Layer(DTypeAttributes, NodeAttributes):
             masks.attach_masks(out, out_mask)
         return out
 
-    def _scoped_call(self, x, args: tuple, kwargs: dict):
+    def _scoped_call(self, x, args: tuple, kwargs: dict, activity: bool = True):
         """`call`, inside the per-thread call scope that `add_loss` reads (the outermost call
         starts a new scope, dropping losses added by earlier ones), plus the activity loss."""
         call = caller(self)  # self.call, with float16 casts of the weights when mixed
@@ -379,7 +398,7 @@ class Layer(DTypeAttributes, NodeAttributes):
                 out = call(x, *args, **kwargs)
             finally:
                 _calls.depth = 0
-        if self.activity_regularizer is not None:
+        if activity and self.activity_regularizer is not None:
             self._add_activity_loss(out)
         return out
 
