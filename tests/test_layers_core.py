@@ -53,3 +53,18 @@ def test_dense_wrong_feature_count_names_layer():
     d(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="head.*axis -1.*size 3.*shape \\(1, 4\\)"):
         d(np.zeros((1, 4)))
+
+
+def test_only_models_and_pipelines_have_a_layers_list():
+    # As in Keras: `hasattr(layer, "layers")` tells a container from a plain layer (keras.io's
+    # functional-subclassing example walks a model's graph that way).
+    from numen import keras
+
+    for layer in (layers.Dense(2), keras.layers.MultiHeadAttention(2, 2),
+                  keras.layers.Bidirectional(keras.layers.LSTM(2))):
+        assert not hasattr(layer, "layers")
+    inner = keras.Sequential([keras.Input((3,)), layers.Dense(2, name="d")], name="inner")
+    inp = keras.Input((3,))
+    model = keras.Model(inp, layers.Dense(1, name="head")(inner(inp)))
+    assert [layer.name for layer in model.layers[1].layers] == ["d"]
+    assert keras.layers.Pipeline([layers.Dense(2)]).layers[0].units == 2

@@ -159,10 +159,6 @@ class Layer(DTypeAttributes, NodeAttributes):
         return found
 
     @property
-    def layers(self) -> list[Layer]:
-        return self._sublayers()
-
-    @property
     def weights(self) -> list[Variable]:
         out, seen = [], set()
         for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
