@@ -183,20 +183,32 @@ class Layer(DTypeAttributes, NodeAttributes):
 
     @property
     def trainable_weights(self) -> list[Variable]:
-        if not self._trainable:
-            return []
-        own = [w for w in self._own_weights if w.trainable]
-        subs = [w for s in self._sublayers() for w in s.trainable_weights]
-        return _dedupe(own + subs)
+        return self._trainable_list()
 
-    trainable_variables = trainable_weights
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        # Its own property, as in Keras: a layer overriding `trainable_weights` changes
+        # neither this list nor what the optimizer trains.
+        return self._trainable_list()
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        trainable = {id(w) for w in self.trainable_weights}
-        return [w for w in self.weights if id(w) not in trainable]
+        return self._non_trainable_list()
 
-    non_trainable_variables = non_trainable_weights
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        return self._non_trainable_list()
+
+    def _trainable_list(self) -> list[Variable]:
+        if not self._trainable:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        subs = [w for s in self._sublayers() for w in s._trainable_list()]
+        return _dedupe(own + subs)
+
+    def _non_trainable_list(self) -> list[Variable]:
+        trainable = {id(w) for w in self._trainable_list()}
+        return [w for w in self.weights if id(w) not in trainable]
 
     def stateless_call(self, trainable_variables, non_trainable_variables, *args,
                        return_losses=False, **kwargs):
