@@ -61,7 +61,8 @@ def test_mha_weight_layout_names_and_order():
         "attention_output/kernel", "attention_output/bias"]
     assert [tuple(w.shape) for w in layer.weights] == [
         (6, 2, 3), (2, 3), (8, 2, 3), (2, 3), (8, 2, 5), (2, 5), (2, 5, 6), (6,)]
-    assert [sub.name for sub in layer.layers] == ["query", "key", "value", "attention_output"]
+    assert [sub.name for sub in layer._sublayers()] == ["query", "key", "value",
+                                                       "attention_output"]
     assert len(layer.trainable_weights) == 8
     no_bias = MultiHeadAttention(2, 3, use_bias=False, output_shape=(4, 2))
     assert no_bias(np.zeros((1, 3, 6)), np.zeros((1, 3, 6))).shape == (1, 3, 4, 2)

@@ -425,3 +425,29 @@ def test_depthwise_and_separable_variable_names_as_keras():
     sep = layers.SeparableConv2D(2, 3, name="sep")
     sep.build((None, 5, 5, 4))
     assert [v.name for v in sep.weights] == ["depthwise_kernel", "pointwise_kernel", "bias"]
+
+
+@pytest.mark.parametrize("cls, shape, data_format", [
+    ("Conv2D", (2, 6, 5, 3), "channels_last"), ("Conv2D", (2, 3, 6, 5), "channels_first"),
+    ("Conv1D", (2, 7, 3), "channels_last")])
+def test_convolution_op_override_is_used_by_call(cls, shape, data_format):
+    # As in Keras: a subclass overriding `convolution_op` changes the op `call` runs (the bias
+    # and activation still follow); the base op is the plain convolution.
+    base = getattr(layers, cls)
+
+    class Doubled(base):
+        def convolution_op(self, inputs, kernel):
+            return super().convolution_op(inputs, kernel * 2.0)
+
+    x = testing.randn(shape, seed=4)
+    doubled = Doubled(4, 3, padding="same", activation="tanh", bias_initializer="ones",
+                      data_format=data_format)
+    plain = base(4, 3, padding="same", activation="tanh", bias_initializer="ones",
+                 data_format=data_format)
+    doubled(x), plain(x)
+    kernel, bias = doubled.get_weights()
+    plain.set_weights([2 * kernel, bias])
+    testing.assert_close(doubled(x), plain(x), rtol=1e-5, atol=1e-6)
+    # The base op alone: the bias (ones) and the activation come after it.
+    testing.assert_close(np.tanh(np.asarray(plain.convolution_op(x, plain.kernel)) + 1.0),
+                         plain(x), rtol=1e-5, atol=1e-6)

@@ -7,8 +7,13 @@ network with a contrastive loss, Transformer timeseries classification, a bidire
 collaborative filtering, a denoising convolutional autoencoder, a Vision Transformer, knowledge
 distillation, a character-level LSTM sequence-to-sequence model with its inference models,
 timeseries anomaly detection with a convolutional autoencoder, a miniature GPT, MLP-Mixer and
-FNet image classifiers), in our own code, with `from numen import keras` as the only change a
-Keras user would make, and synthetic data with the datasets' shapes in place of downloads. Each
+FNet image classifiers, U-Net-like segmentation, PointNet, timeseries classification from
+scratch, imbalanced classification, pre-trained word embeddings, a training loop on the
+stateless API, a weight-standardized Conv2D via convolution_op, reproducibility, functional
+subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network), in
+our own code, with
+`from numen import keras` as the only change a Keras user would make, and synthetic data with
+the datasets' shapes in place of downloads. Each
 runs to its end; its own asserts check the results along the way."""
 
 import pathlib

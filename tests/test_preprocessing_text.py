@@ -116,3 +116,21 @@ def test_unpadded_sequences_feed_an_rnn():
     model.fit(DOCS[:, None], LABELS, epochs=1, batch_size=3, verbose=0)
     assert model.predict(DOCS[:, None], verbose=0).shape == (6, 1)
     assert vectorize(np.array(["the cat", "the dog ate my homework"])).shape == (2, 5)
+
+
+def test_nested_python_lists_of_text_are_one_batch():
+    # keras.io's pretrained-embeddings example calls `vectorizer([["the cat sat on the mat"]])`:
+    # Keras converts the nested list as one (1, 1) string tensor.
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorize.adapt(DOCS)
+    expected = np.asarray(vectorize(np.array([["the cat sat on the mat"]])))
+    np.testing.assert_array_equal(vectorize([["the cat sat on the mat"]]), expected)
+    assert expected.shape == (1, 4)
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    np.testing.assert_array_equal(lookup([["a", "b"], ["b", "z"]]), [[1, 2], [2, 0]])
+    hashing = layers.Hashing(num_bins=3)
+    np.testing.assert_array_equal(hashing([["a", "b"]]), hashing(np.array([["a", "b"]])))
+    # HashedCrossing's inputs stay a list of features: two lists cross element by element.
+    crossing = layers.HashedCrossing(num_bins=5)
+    np.testing.assert_array_equal(crossing([["A", "B"], [101, 102]]),
+                                  crossing((np.array(["A", "B"]), np.array([101, 102]))))

@@ -83,14 +83,33 @@ def test_alpha_dropout_keeps_mean_and_variance_of_standard_inputs():
     assert not np.allclose(out, x)
 
 
-def test_activity_regularization_adds_keras3_penalty():
+def test_activity_regularization_adds_keras3_penalty_per_sample():
+    # Keras 3.15 divides every activity penalty by the batch size (the output's first dim).
     x = testing.randn((4, 3))
     layer = Reg.ActivityRegularization(l1=0.1, l2=0.2, dtype="float64")
     testing.assert_close(layer(x), x)
     (loss,) = layer.losses
-    expected = 0.1 * np.abs(x).sum() + 0.2 * (x**2).sum()
+    expected = (0.1 * np.abs(x).sum() + 0.2 * (x**2).sum()) / 4
     testing.assert_close(loss, expected, rtol=1e-12)
-    assert layer.get_config()["l1"] == 0.1 and layer.get_config()["l2"] == 0.2
+    config = layer.get_config()
+    assert config["l1"] == 0.1 and config["l2"] == 0.2 and "activity_regularizer" not in config
+
+
+def test_activity_regularizer_is_divided_by_batch_size_for_each_output():
+    # Values written by Keras 3.15 (JAX) for the same layers and inputs.
+    x = (np.arange(24, dtype="float32").reshape(2, 4, 3) - 10) / 10
+    lstm = layers.LSTM(2, return_state=True, activity_regularizer="l2",
+                       kernel_initializer="ones", recurrent_initializer="ones")
+    lstm(x)  # output, state h, state c: one penalty each
+    testing.assert_close([float(v) for v in lstm.losses],
+                         [0.010024012997746468, 0.010024012997746468, 0.11464472860097885],
+                         rtol=1e-6)
+    activity = layers.ActivityRegularization(l1=0.1, l2=0.2)
+    activity(x)
+    testing.assert_close(float(activity.losses[0]), 1.9340001344680786, rtol=1e-6)
+    dense = layers.Dense(2, activity_regularizer="l2", kernel_initializer="ones")
+    dense(x[:, 0, :2][:0])  # an empty batch adds 0, not nan
+    assert float(dense.losses[0]) == 0.0
 
 
 def test_exported_from_layers():

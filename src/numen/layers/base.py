@@ -19,7 +19,7 @@ import threading
 
 import numpy as np
 
-from numen import backend, initializers, regularizers
+from numen import backend, initializers, ops, regularizers, tree
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.autodiff.scopes import current_path
 from numen.layers import masks
@@ -159,10 +159,6 @@ class Layer(DTypeAttributes, NodeAttributes):
         return found
 
     @property
-    def layers(self) -> list[Layer]:
-        return self._sublayers()
-
-    @property
     def weights(self) -> list[Variable]:
         out, seen = [], set()
         for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
@@ -187,20 +183,46 @@ class Layer(DTypeAttributes, NodeAttributes):
 
     @property
     def trainable_weights(self) -> list[Variable]:
-        if not self._trainable:
-            return []
-        own = [w for w in self._own_weights if w.trainable]
-        subs = [w for s in self._sublayers() for w in s.trainable_weights]
-        return _dedupe(own + subs)
+        return self._trainable_list()
 
-    trainable_variables = trainable_weights
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        # Its own property, as in Keras: a layer overriding `trainable_weights` changes
+        # neither this list nor what the optimizer trains.
+        return self._trainable_list()
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        trainable = {id(w) for w in self.trainable_weights}
+        return self._non_trainable_list()
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        return self._non_trainable_list()
+
+    def _trainable_list(self) -> list[Variable]:
+        if not self._trainable:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        subs = [w for s in self._sublayers() for w in s._trainable_list()]
+        return _dedupe(own + subs)
+
+    def _non_trainable_list(self) -> list[Variable]:
+        trainable = {id(w) for w in self._trainable_list()}
         return [w for w in self.weights if id(w) not in trainable]
 
-    non_trainable_variables = non_trainable_weights
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """`call` with the variables' values taken from the two lists (ordered as
+        `trainable_variables` and `non_trainable_variables`); the layer's own variables keep
+        their values. Returns `(outputs, new non-trainable values)`, plus the losses when
+        `return_losses`.
+
+        >>> y, _ = dense.stateless_call([kernel_value, bias_value], [], x)
+        """
+        from numen.layers import stateless
+
+        return stateless.stateless_call(self, trainable_variables, non_trainable_variables,
+                                        args, kwargs, return_losses)
 
     def get_weights(self) -> list[np.ndarray]:
         return [w.numpy().copy() for w in self.weights]
@@ -237,14 +259,19 @@ class Layer(DTypeAttributes, NodeAttributes):
 
     @property
     def losses(self) -> list:
-        """Weight-regularization penalties and losses added during the last call."""
-        return [loss for layer in self._walk() for loss in layer._own_losses()]
+        """As Keras: the losses `add_loss` added during the last call (this layer's, then
+        those of the layers below), then the penalties of the trainable weights' regularizers
+        (a frozen layer's weights add none)."""
+        added = [loss for layer in self._walk() for loss in layer._added_losses]
+        return added + [w.regularizer(w) for w in self.trainable_weights
+                        if w.regularizer is not None]
 
     def _own_losses(self) -> list:
+        """This layer's part of `losses` (what a training step sums, layer by layer)."""
         out = list(self._added_losses)
-        for w in self._own_weights:
-            if w.regularizer is not None and w.trainable:
-                out.append(w.regularizer(w))
+        if self._trainable:
+            out += [w.regularizer(w) for w in self._own_weights
+                    if w.regularizer is not None and w.trainable]
         return out
 
     def _clear_losses(self) -> None:
@@ -366,7 +393,7 @@ class Layer(DTypeAttributes, NodeAttributes):
             masks.attach_masks(out, out_mask)
         return out
 
-    def _scoped_call(self, x, args: tuple, kwargs: dict):
+    def _scoped_call(self, x, args: tuple, kwargs: dict, activity: bool = True):
         """`call`, inside the per-thread call scope that `add_loss` reads (the outermost call
         starts a new scope, dropping losses added by earlier ones), plus the activity loss."""
         call = caller(self)  # self.call, with float16 casts of the weights when mixed
@@ -379,9 +406,19 @@ class Layer(DTypeAttributes, NodeAttributes):
                 out = call(x, *args, **kwargs)
             finally:
                 _calls.depth = 0
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(out))
+        if activity and self.activity_regularizer is not None:
+            self._add_activity_loss(out)
         return out
+
+    def _add_activity_loss(self, out) -> None:
+        """As Keras: the activity regularizer of each output tensor, divided by the batch size
+        (an output's first dimension, none for a scalar) so its strength does not depend on it."""
+        for y in tree.flatten(out):
+            if isinstance(y, Tensor):
+                loss = as_tensor(self.activity_regularizer(y))
+                if y.ndim > 0:
+                    loss = ops.divide_no_nan(loss, np.asarray(y.shape[0], loss.dtype))
+                self.add_loss(loss)
 
     # -- the lean path -------------------------------------------------------------------
     def _remember_lean(self, inputs, x) -> None:

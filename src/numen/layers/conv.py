@@ -110,7 +110,21 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={axis: channels})
         self.built = True
 
+    def convolution_op(self, inputs, kernel):
+        """The convolution alone (no bias, no activation). As in Keras, a subclass may
+        override it to change the op (e.g. standardize the kernel first), and `call` uses it;
+        its `call` may also use it with a kernel of its own."""
+        return ops.conv(inputs, kernel, self.strides, self.padding, self.data_format,
+                        self.dilation_rate)
+
     def call(self, inputs):
+        if type(self).convolution_op is not BaseConv.convolution_op:
+            y = self.convolution_op(inputs, self.kernel)
+            if self.use_bias:
+                first = self.data_format == "channels_first"
+                y = ops.add(y, ops.reshape(self.bias, (-1,) + (1,) * self.rank) if first
+                            else self.bias)
+            return self.activation(y)
         # A plain relu is fused into the convolution (one op, no separate relu arrays).
         fuse = self.activation is activations.relu or self.activation is ops.relu
         y = ops.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,

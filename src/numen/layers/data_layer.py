@@ -137,11 +137,28 @@ class DataLayer(Layer):
                 return as_tensor(host(v))
             return v
 
-        if isinstance(inputs, (list, tuple)) and inputs and not any(
-                isinstance(v, (list, tuple, np.ndarray, Tensor)) or hasattr(v, "__array__")
-                for v in inputs):
-            return convert(inputs)  # a list of scalars or strings is one column
+        if self._takes_feature_list and isinstance(inputs, (list, tuple)):
+            return type(inputs)(self._convert_inputs_one(v, convert) for v in inputs)
+        return self._convert_inputs_one(inputs, convert)
+
+    # Whether the inputs are a list of features, each one input (HashedCrossing's).
+    _takes_feature_list = False
+
+    @staticmethod
+    def _convert_inputs_one(inputs, convert):
+        if _scalars_only(inputs):
+            # a list of scalars or strings is one column, a list of such lists one array
+            # (as `[["the cat sat"]]` is a (1, 1) batch of text for Keras)
+            return convert(inputs)
         return _map_structure(convert, inputs)
 
     def build_from_input_shape(self, input_shape):
         self.built = True
+
+
+def _scalars_only(x) -> bool:
+    """Whether `x` is a non-empty (nested) list or tuple of plain Python scalars or strings."""
+    if not isinstance(x, (list, tuple)) or not x:
+        return False
+    return all(_scalars_only(v) if isinstance(v, (list, tuple)) else not (
+        isinstance(v, (np.ndarray, Tensor)) or hasattr(v, "__array__")) for v in x)

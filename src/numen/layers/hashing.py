@@ -136,6 +136,8 @@ class HashedCrossing(DataLayer):
     >>> HashedCrossing(num_bins=5)((np.array(["A", "B"]), np.array([101, 102])))  # [1, 1]
     """
 
+    _takes_feature_list = True
+
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
                  **kwargs):
         if output_mode == "int" and dtype is None:

@@ -175,25 +175,22 @@ class AlphaDropout(_Noise):
 
 
 class ActivityRegularization(Layer):
-    """Passes inputs through unchanged and adds `l1 * sum|x| + l2 * sum(x**2)` to the loss
-    (Keras 3 adds the penalty undivided by the batch size)."""
+    """Passes inputs through unchanged; its activity regularizer `L1L2(l1, l2)` adds
+    `(l1 * sum|x| + l2 * sum(x**2)) / batch_size` to the loss, as any layer's does."""
 
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         kwargs.pop("activity_regularizer", None)
-        super().__init__(**kwargs)
-        # Applied in `call` rather than through the base class's activity_regularizer, so the
-        # penalty is Keras 3's whatever the base class does with activity regularizers.
-        self._penalty = regularizers.L1L2(l1=l1, l2=l2)
-        self.l1, self.l2 = self._penalty.l1, self._penalty.l2
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = self.activity_regularizer.l1, self.activity_regularizer.l2
         self.supports_masking = True
 
     def call(self, inputs):
-        if self.l1 or self.l2:
-            self.add_loss(self._penalty(inputs))
         return inputs
 
     def compute_mask(self, inputs, mask=None):
         return mask
 
     def get_config(self):
-        return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+        config = super().get_config()
+        config.pop("activity_regularizer", None)  # l1 and l2 say it
+        return {**config, "l1": self.l1, "l2": self.l2}

@@ -261,6 +261,17 @@ class Optimizer(CountAndRate):
             if v.constraint is not None:
                 v.assign(v.constraint(v))
 
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """`apply(grads)` on given values instead of the optimizer's own state and variables
+        (ordered as `variables` and as the variables it was built with); returns
+        `(new trainable values, new optimizer values)` and changes nothing itself.
+
+        >>> weights, state = opt.stateless_apply(state, grads, weights)
+        """
+        from numen.optimizers import stateless
+
+        return stateless.stateless_apply(self, optimizer_variables, grads, trainable_variables)
+
     def _overwrite_with_gradients(self, grads, variables):
         """Write the gradient of each variable marked `overwrite_with_gradient` straight into
         it (float8 layers hand back their next scales and amax histories this way) and
