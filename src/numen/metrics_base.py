@@ -4,6 +4,10 @@ MeanMetricWrapper, and the host-side handling of labels, predictions and sample 
 Metric state is plain float64 NumPy values on the host: metrics are bookkeeping, not part of the
 differentiable graph, and keeping them off the graph makes each update a few microseconds.
 Results come back as NumPy scalars of the metric's dtype (float32 by default).
+
+Each built-in metric names its state attributes in `_state`, with Keras 3's variable names;
+`metric.variables` shows them as Variables (a `StateVariable` reads and writes the attribute, so
+the update code stays plain arithmetic) and the stateless API swaps values in and out of them.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend, losses
-from numen.autodiff import Tensor, no_grad
+from numen.autodiff import Tensor, Variable, as_tensor, no_grad
+from numen.autodiff.scopes import StatelessScope
 
 
 def to_numpy(x) -> np.ndarray:
@@ -67,6 +72,85 @@ def samplewise(values, sample_weight, reduce_fn=np.mean, name="metric"):
     return values, sw
 
 
+def zeros_like_state(value):
+    """Zeros shaped like a state sized on the first update (None while it is not): a reset
+    keeps such variables, as Keras does."""
+    return None if value is None else np.zeros_like(value)
+
+
+class StateVariable(Variable):
+    """One state attribute of a built-in metric seen as a Variable (Keras's name, dtype and
+    shape): reading gives the attribute's value in the variable's dtype, `assign` writes it."""
+
+    __slots__ = ("_metric", "_attr", "_vdtype", "_bound")
+
+    def __init__(self, metric, attr: str, name: str, dtype):
+        self._metric, self._attr, self._bound = metric, attr, False
+        self._vdtype = np.dtype(backend.standardize_dtype(dtype))
+        value = self.data
+        super().__init__(value, shape=value.shape, dtype=self._vdtype.name, trainable=False,
+                         aggregation="sum", name=name, path=f"{metric.name}/{name}")
+        self._bound = True
+
+    @property
+    def data(self):
+        return np.asarray(getattr(self._metric, self._attr), dtype=self._vdtype)
+
+    @data.setter
+    def data(self, value):
+        if self._bound:  # Tensor.__init__ sets data before the variable is bound
+            self._store(value)
+
+    def _store(self, value) -> None:
+        # The attribute keeps its own type: float stays float (the loss tracker's fast path),
+        # arrays keep their dtype and shape.
+        value = np.asarray(backend.to_numpy(value.data if isinstance(value, Tensor) else value))
+        old = getattr(self._metric, self._attr)
+        if tuple(value.shape) != tuple(np.shape(old)):
+            raise ValueError(f"Variable '{self.path}': cannot assign a value of shape "
+                             f"{tuple(value.shape)} to a variable of shape {np.shape(old)}")
+        if isinstance(old, np.ndarray):
+            new = value.astype(old.dtype, copy=True)
+        elif isinstance(old, (int, np.integer)):
+            new = int(value)
+        else:
+            new = float(value)
+        setattr(self._metric, self._attr, new)
+
+    def assign(self, value):
+        self._store(value)
+        return self
+
+    def assign_add(self, value):
+        own = np.asarray(getattr(self._metric, self._attr))
+        self._store(own + self._checked(value, "assign_add"))
+        return self
+
+    def assign_sub(self, value):
+        own = np.asarray(getattr(self._metric, self._attr))
+        self._store(own - self._checked(value, "assign_sub"))
+        return self
+
+
+def _snapshot(value):
+    """A result with its Tensors copied: a variable read after the state is swapped back
+    would show the metric's own value."""
+    if isinstance(value, Tensor):
+        return Tensor(np.array(value.data))
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_snapshot(v) for v in value)
+    return value
+
+
+def _check_values(metric, values, expected) -> None:
+    if len(values) != len(expected):
+        raise ValueError(f"Argument `metric_variables` must be a list of tensors corresponding "
+                         f"1:1 to {type(metric).__name__}().variables. Received list with "
+                         f"length {len(values)}, but expected {len(expected)} variables.")
+
+
 class Metric:
     """Base class: subclasses keep running state and say what `result()` is.
 
@@ -80,7 +164,12 @@ class Metric:
         self.dtype = backend.standardize_dtype(dtype or backend.floatx())
         self._variables: list = []
         self._initial_values: list = []
+        self._state_views: dict = {}
         self._init_state()
+
+    # (attribute, Keras variable name[, dtype]) of the running state, in Keras's order; a state
+    # whose attribute is None (sized on the first update) has no variable yet.
+    _state: tuple = ()
 
     def _init_state(self) -> None:
         """numen's own metrics keep their running state in plain attributes that their
@@ -115,8 +204,55 @@ class Metric:
 
     @property
     def variables(self) -> list:
-        """The variables made with `add_variable`, in creation order."""
-        return list(self._variables)
+        """The state variables (Keras's names, order, shapes and dtypes), then those made with
+        `add_variable`, in creation order."""
+        views = []
+        for attr, name, *dtype in self._state:
+            if getattr(self, attr) is None:
+                continue
+            view = self._state_views.get(attr)
+            if view is None:
+                view = StateVariable(self, attr, name, dtype[0] if dtype else self.dtype)
+                self._state_views[attr] = view
+            views.append(view)
+        return views + self._variables
+
+    def _stateless(self, metric_variables, body):
+        """`body()` run with the state taken from `metric_variables` (None: the metric's own),
+        and the state as it left it; the metric's own state is unchanged afterwards."""
+        variables = self.variables
+        if metric_variables is not None:
+            _check_values(self, metric_variables, variables)
+        saved = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(self).items()}
+        pairs = list(zip(variables, metric_variables or ()))
+        try:
+            for view, value in pairs:
+                if isinstance(view, StateVariable):
+                    view._store(value)
+            real = [(v, x) for v, x in pairs if not isinstance(v, StateVariable)]
+            with StatelessScope(state_mapping=real):  # the add_variable ones
+                out = _snapshot(body())
+                new = [as_tensor(np.array(v.data)) for v in self.variables]
+        finally:
+            vars(self).clear()
+            vars(self).update(saved)
+        return out, new
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs) -> list:
+        """`update_state(*args, **kwargs)` from the state values in `metric_variables`
+        (ordered as `variables`); returns the new values, leaving the metric unchanged.
+
+        >>> values = m.stateless_update_state([v.numpy() for v in m.variables], y_true, y_pred)
+        """
+        return self._stateless(metric_variables, lambda: self.update_state(*args, **kwargs))[1]
+
+    def stateless_result(self, metric_variables):
+        """`result()` of the state values in `metric_variables` (ordered as `variables`)."""
+        return self._stateless(metric_variables, self.result)[0]
+
+    def stateless_reset_state(self) -> list:
+        """The state values `reset_state()` would give, leaving the metric unchanged."""
+        return self._stateless(None, self.reset_state)[1]
 
     def reset_state(self) -> None:
         """Return every variable made with `add_variable` to its first value."""
@@ -143,6 +279,10 @@ class Metric:
     def from_config(cls, config: dict):
         return cls(**config)
 
+    def __getstate__(self) -> dict:
+        # The state views are bound to this object; a copy (or an unpickled one) makes its own.
+        return {**vars(self), "_state_views": {}}
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
 
@@ -156,6 +296,8 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
+
+    _state = (("total", "total"), ("count", "count"))
 
     def reset_state(self):
         self.total = 0.0
@@ -186,6 +328,8 @@ class Sum(Metric):
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
+
+    _state = (("total", "total"),)
 
     def reset_state(self):
         self.total = 0.0

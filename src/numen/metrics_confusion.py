@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from numen import backend
-from numen.metrics_base import Metric, align_ranks, to_numpy
+from numen.metrics_base import Metric, align_ranks, to_numpy, zeros_like_state
 
 NEG_INF = -1e10
 
@@ -126,12 +126,16 @@ class _CountMetric(_ConfusionMetric):
 class TruePositives(_CountMetric):
     """Weighted count of positive labels predicted positive (y_pred > threshold)."""
 
+    _state = (("tp", "accumulator"),)
+
     def result(self):
         return self._per_threshold(self.tp)
 
 
 class FalsePositives(_CountMetric):
     """Weighted count of negative labels predicted positive."""
+
+    _state = (("fp", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.fp)
@@ -140,12 +144,16 @@ class FalsePositives(_CountMetric):
 class TrueNegatives(_CountMetric):
     """Weighted count of negative labels predicted negative."""
 
+    _state = (("tn", "accumulator"),)
+
     def result(self):
         return self._per_threshold(self.tn)
 
 
 class FalseNegatives(_CountMetric):
     """Weighted count of positive labels predicted negative."""
+
+    _state = (("fn", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.fn)
@@ -163,12 +171,16 @@ class Precision(_PrecisionRecall):
     0.6666...
     """
 
+    _state = (("tp", "true_positives"), ("fp", "false_positives"))
+
     def result(self):
         return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fp))
 
 
 class Recall(_PrecisionRecall):
     """tp / (tp + fn) at each threshold (0.5 by default); 0 when there were no positives."""
+
+    _state = (("tp", "true_positives"), ("fn", "false_negatives"))
 
     def result(self):
         return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fn))
@@ -213,10 +225,17 @@ class AUC(Metric):
         self.label_weights = None if label_weights is None else np.asarray(label_weights, float)
         super().__init__(name=name, dtype=dtype)
 
+    _state = (("tp", "true_positives"), ("fp", "false_positives"), ("tn", "true_negatives"),
+              ("fn", "false_negatives"))
+
     def reset_state(self):
         # Counts are (num_thresholds,) pooled, or (num_thresholds, num_labels) multi-label,
-        # created on the first update once the number of labels is known.
-        self.tp = self.fp = self.tn = self.fn = None
+        # created on the first update when the number of labels is not given.
+        shape = (self.num_thresholds,) if not self.multi_label else \
+            (self.num_thresholds, self.num_labels) if self.num_labels else None
+        self.tp = self.fp = self.tn = self.fn = zeros_like_state(getattr(self, "tp", None))
+        if shape is not None:
+            self.tp, self.fp, self.tn, self.fn = (np.zeros(shape) for _ in range(4))
 
     _init_state = reset_state
 
@@ -317,8 +336,12 @@ class FBetaScore(Metric):
         self.average, self.beta, self.threshold = average, beta, threshold
         super().__init__(name=name, dtype=dtype)
 
+    _state = (("tp", "true_positives"), ("fp", "false_positives"), ("fn", "false_negatives"),
+              ("support", "intermediate_weights"))
+
     def reset_state(self):
-        self.tp = self.fp = self.fn = self.support = 0.0
+        # Per-class counts, sized on the first update once the number of classes is known.
+        self.tp = self.fp = self.fn = self.support = zeros_like_state(getattr(self, "tp", None))
 
     _init_state = reset_state
 
@@ -336,13 +359,15 @@ class FBetaScore(Metric):
         w = np.ones((len(y_true), 1)) if sample_weight is None else \
             to_numpy(sample_weight).astype(np.float64).reshape(len(y_true), -1)
         pred = pred.astype(np.float64)
+        if self.tp is None:
+            self.tp = self.fp = self.fn = self.support = np.zeros(y_true.shape[1])
         self.tp = self.tp + (pred * y_true * w).sum(0)
         self.fp = self.fp + (pred * (1 - y_true) * w).sum(0)
         self.fn = self.fn + ((1 - pred) * y_true * w).sum(0)
         self.support = self.support + (y_true * w).sum(0)
 
     def result(self):
-        tp, fp, fn = (np.atleast_1d(np.asarray(v, dtype=np.float64))
+        tp, fp, fn = (np.atleast_1d(np.asarray(0.0 if v is None else v, dtype=np.float64))
                       for v in (self.tp, self.fp, self.fn))
         if self.average == "micro":
             tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
@@ -351,7 +376,8 @@ class FBetaScore(Metric):
         b2 = self.beta**2
         score = (1 + b2) * _divide_no_nan(precision * recall, b2 * precision + recall)
         if self.average == "weighted":
-            support = np.atleast_1d(np.asarray(self.support, dtype=np.float64))
+            support = np.atleast_1d(np.asarray(0.0 if self.support is None else self.support,
+                                               dtype=np.float64))
             score = (score * _divide_no_nan(support, support.sum())).sum()
         elif self.average is not None:
             score = np.mean(score)

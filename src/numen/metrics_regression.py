@@ -8,7 +8,7 @@ import numpy as np
 
 from numen import backend, ops
 from numen.losses.functions import _pair as _tensor_pair
-from numen.metrics_base import MeanMetricWrapper, Metric, _pair
+from numen.metrics_base import MeanMetricWrapper, Metric, _pair, zeros_like_state
 
 
 def pearson_correlation(y_true, y_pred, axis: int = -1):
@@ -85,9 +85,14 @@ class R2Score(Metric):
         self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
         super().__init__(name=name, dtype=dtype)
 
+    _state = (("num_samples", "num_samples"), ("squared_sum", "squared_sum"), ("sum", "sum"),
+              ("total_mse", "residual"), ("count", "count"))
+
     def reset_state(self):
         # Per-output sums, sized on the first update once the number of outputs is known.
-        self.sum = self.squared_sum = self.total_mse = self.count = None
+        zeros = zeros_like_state(getattr(self, "sum", None))
+        self.sum, self.squared_sum, self.total_mse, self.count = (
+            None if zeros is None else zeros.copy() for _ in range(4))
         self.num_samples = 0
 
     _init_state = reset_state
