@@ -5,7 +5,7 @@ Metric state is plain float64 NumPy values on the host: metrics are bookkeeping,
 differentiable graph, and keeping them off the graph makes each update a few microseconds.
 Results come back as NumPy scalars of the metric's dtype (float32 by default).
 
-Each built-in metric names its state attributes in `_state`, with Keras 3's variable names;
+Each built-in metric names its state attributes in `_state_attrs`, with Keras 3's variable names;
 `metric.variables` shows them as Variables (a `StateVariable` reads and writes the attribute, so
 the update code stays plain arithmetic) and the stateless API swaps values in and out of them.
 """
@@ -169,7 +169,7 @@ class Metric:
 
     # (attribute, Keras variable name[, dtype]) of the running state, in Keras's order; a state
     # whose attribute is None (sized on the first update) has no variable yet.
-    _state: tuple = ()
+    _state_attrs: tuple = ()
 
     def _init_state(self) -> None:
         """numen's own metrics keep their running state in plain attributes that their
@@ -207,7 +207,7 @@ class Metric:
         """The state variables (Keras's names, order, shapes and dtypes), then those made with
         `add_variable`, in creation order."""
         views = []
-        for attr, name, *dtype in self._state:
+        for attr, name, *dtype in self._state_attrs:
             if getattr(self, attr) is None:
                 continue
             view = self._state_views.get(attr)
@@ -297,7 +297,7 @@ class Mean(Metric):
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("total", "total"), ("count", "count"))
+    _state_attrs = (("total", "total"), ("count", "count"))
 
     def reset_state(self):
         self.total = 0.0
@@ -329,7 +329,7 @@ class Sum(Metric):
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("total", "total"),)
+    _state_attrs = (("total", "total"),)
 
     def reset_state(self):
         self.total = 0.0

@@ -126,7 +126,7 @@ class _CountMetric(_ConfusionMetric):
 class TruePositives(_CountMetric):
     """Weighted count of positive labels predicted positive (y_pred > threshold)."""
 
-    _state = (("tp", "accumulator"),)
+    _state_attrs = (("tp", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.tp)
@@ -135,7 +135,7 @@ class TruePositives(_CountMetric):
 class FalsePositives(_CountMetric):
     """Weighted count of negative labels predicted positive."""
 
-    _state = (("fp", "accumulator"),)
+    _state_attrs = (("fp", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.fp)
@@ -144,7 +144,7 @@ class FalsePositives(_CountMetric):
 class TrueNegatives(_CountMetric):
     """Weighted count of negative labels predicted negative."""
 
-    _state = (("tn", "accumulator"),)
+    _state_attrs = (("tn", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.tn)
@@ -153,7 +153,7 @@ class TrueNegatives(_CountMetric):
 class FalseNegatives(_CountMetric):
     """Weighted count of positive labels predicted negative."""
 
-    _state = (("fn", "accumulator"),)
+    _state_attrs = (("fn", "accumulator"),)
 
     def result(self):
         return self._per_threshold(self.fn)
@@ -171,7 +171,7 @@ class Precision(_PrecisionRecall):
     0.6666...
     """
 
-    _state = (("tp", "true_positives"), ("fp", "false_positives"))
+    _state_attrs = (("tp", "true_positives"), ("fp", "false_positives"))
 
     def result(self):
         return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fp))
@@ -180,7 +180,7 @@ class Precision(_PrecisionRecall):
 class Recall(_PrecisionRecall):
     """tp / (tp + fn) at each threshold (0.5 by default); 0 when there were no positives."""
 
-    _state = (("tp", "true_positives"), ("fn", "false_negatives"))
+    _state_attrs = (("tp", "true_positives"), ("fn", "false_negatives"))
 
     def result(self):
         return self._per_threshold(_divide_no_nan(self.tp, self.tp + self.fn))
@@ -225,8 +225,12 @@ class AUC(Metric):
         self.label_weights = None if label_weights is None else np.asarray(label_weights, float)
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("tp", "true_positives"), ("fp", "false_positives"), ("tn", "true_negatives"),
-              ("fn", "false_negatives"))
+    _state_attrs = (
+        ("tp", "true_positives"),
+        ("fp", "false_positives"),
+        ("tn", "true_negatives"),
+        ("fn", "false_negatives"),
+    )
 
     def reset_state(self):
         # Counts are (num_thresholds,) pooled, or (num_thresholds, num_labels) multi-label,
@@ -336,8 +340,12 @@ class FBetaScore(Metric):
         self.average, self.beta, self.threshold = average, beta, threshold
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("tp", "true_positives"), ("fp", "false_positives"), ("fn", "false_negatives"),
-              ("support", "intermediate_weights"))
+    _state_attrs = (
+        ("tp", "true_positives"),
+        ("fp", "false_positives"),
+        ("fn", "false_negatives"),
+        ("support", "intermediate_weights"),
+    )
 
     def reset_state(self):
         # Per-class counts, sized on the first update once the number of classes is known.

@@ -28,7 +28,7 @@ class _IoUBase(Metric):
         self.axis = axis
         super().__init__(name=name, dtype=dtype or "int32")
 
-    _state = (("total_cm", "total_confusion_matrix", "int32"),)
+    _state_attrs = (("total_cm", "total_confusion_matrix", "int32"),)
 
     def reset_state(self):
         self.total_cm = np.zeros((self.num_classes, self.num_classes), dtype=self.dtype)

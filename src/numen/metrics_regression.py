@@ -85,8 +85,13 @@ class R2Score(Metric):
         self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("num_samples", "num_samples"), ("squared_sum", "squared_sum"), ("sum", "sum"),
-              ("total_mse", "residual"), ("count", "count"))
+    _state_attrs = (
+        ("num_samples", "num_samples"),
+        ("squared_sum", "squared_sum"),
+        ("sum", "sum"),
+        ("total_mse", "residual"),
+        ("count", "count"),
+    )
 
     def reset_state(self):
         # Per-output sums, sized on the first update once the number of outputs is known.

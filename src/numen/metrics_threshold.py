@@ -46,8 +46,12 @@ class _RateAtRate(Metric):
             self.thresholds = [0.0, *inner, 1.0]
         super().__init__(name=name, dtype=dtype)
 
-    _state = (("tp", "true_positives"), ("fp", "false_positives"), ("tn", "true_negatives"),
-              ("fn", "false_negatives"))
+    _state_attrs = (
+        ("tp", "true_positives"),
+        ("fp", "false_positives"),
+        ("tn", "true_negatives"),
+        ("fn", "false_negatives"),
+    )
 
     def reset_state(self):
         n = len(self.thresholds)
