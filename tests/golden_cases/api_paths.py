@@ -105,6 +105,23 @@ def _optimizer_names(k):
             np.array([v.path for v in second.variables]))
 
 
+def _functional_class(k):
+    # `keras.Model(inputs, outputs)` is a Functional, a Model, and is saved as one; a subclass
+    # keeps its own class.
+    class Sub(k.Model):
+        def call(self, x):
+            return x
+
+    k.backend.clear_session()
+    inputs = k.Input((3,))
+    model = k.Model(inputs, k.layers.Dense(2)(inputs))
+    saved = k.saving.serialize_keras_object(model)
+    return np.array([type(model).__name__, model.__class__.__name__, repr(model),
+                     str(isinstance(model, k.Model)), saved["class_name"], saved["module"],
+                     str(saved["registered_name"]), type(Sub()).__name__,
+                     type(k.Sequential()).__name__])
+
+
 CASES = [
     Case("sequential_with_input", _sequential_with_input, check_dtype=False),
     Case("sequential_lazy", _sequential_lazy, check_dtype=False),
@@ -114,4 +131,5 @@ CASES = [
     Case("subclassed", _subclassed, check_dtype=False),
     Case("wrappers", _wrappers, check_dtype=False),
     Case("optimizer_names", _optimizer_names, check_dtype=False),
+    Case("functional_class", _functional_class, check_dtype=False),
 ]
