@@ -25,6 +25,7 @@ from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.autodiff.scopes import current_path, name_scope
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
+from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 
@@ -489,7 +490,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         return out, box.out_mask
 
     def _build_from(self, x) -> None:
-        shapes = _map_structure(lambda t: t.shape, x)
+        shapes = map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
         check_input_spec(self.name, self.input_spec, x)
         self.build(shapes)  # in the layer's name scope (`_scoped_build`)
@@ -504,42 +505,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         return cached[1]
 
     def _convert_inputs(self, inputs):
-        want = self._np_dtype()
-
-        def convert(v):
-            if isinstance(v, Tensor):
-                if backend.is_float_dtype(v.data.dtype) and v.data.dtype != want:
-                    from numen import ops
-
-                    return ops.cast(v, self.input_dtype)
-                return v
-            if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
-                    v, "__array__"):
-                if getattr(v, "dtype", np.dtype("f")).kind in "US" or isinstance(v, list):
-                    text = np.asarray(v)
-                    if text.dtype.kind in "US" and _takes_text(self):
-                        return as_tensor(text)  # text stays on the host
-                arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
-                if arr.dtype.kind not in "fiub" and arr.dtype.name != "bfloat16":
-                    arr = self._numeric(arr, want)
-                if backend.is_float_dtype(arr.dtype) and arr.dtype != want:
-                    arr = arr.astype(want)
-                return as_tensor(arr)
-            return v
-
-        return _map_structure(convert, inputs)
-
-    def _numeric(self, arr, want):
-        """Object arrays of numbers become `want`; strings, complex numbers, dates and
-        anything else are refused with a TypeError naming the layer."""
-        problem = f"an array of dtype {arr.dtype}"
-        if arr.dtype.kind == "O":
-            try:
-                return arr.astype(want)
-            except (TypeError, ValueError) as exc:
-                problem = f"an object array that is not all numbers ({exc})"
-        raise TypeError(f"Layer '{self.name}' expects numeric input (float, int or bool), "
-                        f"received {problem}")
+        """The inputs as Tensors of the layer's input dtype (layers/input_conversion.py)."""
+        return convert_inputs(self, inputs)
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running the layer on zeros (batch kept)."""
@@ -575,15 +542,6 @@ class Layer(DTypeAttributes, NodeAttributes):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _takes_text(layer) -> bool:
-    """Whether `layer` is a model with an input of dtype 'string'."""
-    try:
-        inputs = getattr(layer, "inputs", None) or ()
-    except (AttributeError, ValueError, TypeError):
-        return False
-    return any(getattr(t, "dtype", None) == "string" for t in inputs)
-
-
 def _scoped_build(build):
     """`build`, run in the layer's name scope wherever it is called from (as Keras wraps it):
     a wrapper's `self.layer.build(shape)` puts the inner weights under both names."""
@@ -610,11 +568,3 @@ def _dedupe(ws):
             seen.add(id(w))
             out.append(w)
     return out
-
-
-def _map_structure(fn, x):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: _map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
