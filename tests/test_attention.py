@@ -56,9 +56,10 @@ def test_mha_weight_layout_names_and_order():
     layer = MultiHeadAttention(num_heads=2, key_dim=3, value_dim=5, name="mha")
     out = layer(np.zeros((2, 4, 6)), np.zeros((2, 7, 8)))
     assert out.shape == (2, 4, 6)
-    assert [w.path for w in layer.weights] == [
-        "query/kernel", "query/bias", "key/kernel", "key/bias", "value/kernel", "value/bias",
-        "attention_output/kernel", "attention_output/bias"]
+    assert [w.path for w in layer.weights] == [  # as Keras: built in the layer's name scope
+        "mha/query/kernel", "mha/query/bias", "mha/key/kernel", "mha/key/bias",
+        "mha/value/kernel", "mha/value/bias", "mha/attention_output/kernel",
+        "mha/attention_output/bias"]
     assert [tuple(w.shape) for w in layer.weights] == [
         (6, 2, 3), (2, 3), (8, 2, 3), (2, 3), (8, 2, 5), (2, 5), (2, 5, 6), (6,)]
     assert [sub.name for sub in layer._sublayers()] == ["query", "key", "value",

@@ -32,21 +32,35 @@ def _stack(name: str) -> list:
 class name_scope:  # noqa: N801 - Keras's spelling
     """Prefix the paths of variables created inside with `name` ("outer/inner/kernel").
 
+    A layer opens one with its own name while it builds (`caller` is the layer): a scope
+    that repeats the innermost one, same name and same caller, adds nothing, so a layer's
+    `add_weight` inside its own build does not write its name twice.
+
     >>> with name_scope("block"):
     ...     v = Variable(np.zeros(2), name="v")   # v.path == "block/v"
     """
 
-    def __init__(self, name: str, **kwargs):
+    def __init__(self, name: str, caller=None, **kwargs):
         if not isinstance(name, str) or not name:
             raise ValueError(f"name_scope: `name` must be a non-empty string, received {name!r}")
-        self.name = name
+        self.name, self.caller = name, caller
+        self._pushed = False
 
     def __enter__(self):
-        _stack("names").append(self.name)
+        names, callers = _stack("names"), _stack("callers")
+        repeat = (self.caller is not None and names and names[-1] == self.name
+                  and callers[-1] is self.caller)
+        if not repeat:
+            names.append(self.name)
+            callers.append(self.caller)
+            self._pushed = True
         return self
 
     def __exit__(self, *exc):
-        _stack("names").pop()
+        if self._pushed:
+            _stack("names").pop()
+            _stack("callers").pop()
+            self._pushed = False
         return False
 
 

@@ -12,6 +12,7 @@ for that shape is known to pass, so it goes straight to `call` (see `_lean_appli
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import re
@@ -21,9 +22,10 @@ import numpy as np
 
 from numen import backend, initializers, ops, regularizers, tree
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
-from numen.autodiff.scopes import current_path
+from numen.autodiff.scopes import current_path, name_scope
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
+from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 
@@ -81,6 +83,12 @@ class Layer(DTypeAttributes, NodeAttributes):
     # Keras's convolutions, recurrent layers, Embedding, MultiHeadAttention and EinsumDense do.
     _config_lists_activity_regularizer = False
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not hasattr(build, "__wrapped__"):
+            cls.build = _scoped_build(build)
+
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
@@ -123,8 +131,9 @@ class Layer(DTypeAttributes, NodeAttributes):
                    regularizer=None, constraint=None, name=None, **kwargs):
         """Create a weight of `shape`, initialized by `initializer`, tracked by this layer.
 
-        Its path is "<layer name>/<name>", under the `name_scope`s open when it is made (a
-        layer built inside `name_scope("block")` has weights "block/<layer name>/<name>")."""
+        Its path is "<layer name>/<name>", under the `name_scope`s open when it is made. As in
+        Keras, a layer builds inside a scope of its own name, so the layers it builds are under
+        it ("sequential/dense/kernel"), and so is a layer built in `name_scope("block")`."""
         if isinstance(shape, str):  # tf.keras 2 order: add_weight(name, shape, initializer)
             name, shape, initializer, dtype = shape, initializer, dtype, None
         shape = () if shape is None else tuple(int(n) for n in shape)
@@ -135,14 +144,21 @@ class Layer(DTypeAttributes, NodeAttributes):
         name = name or f"variable_{len(self._own_weights)}"
         value = init(shape, dtype=dtype)
         value = value.data if isinstance(value, Tensor) else value
+        with self._name_scope():
+            path = current_path(name)
         v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
-                     path=current_path(f"{self.name}/{name}"),
+                     path=path,
                      autocast=kwargs.get("autocast", True))
         v.requires_grad = trainable and self._trainable
         v.regularizer = regularizers.get(regularizer)
         v.constraint = _get_constraint(constraint)
         self._own_weights.append(v)
         return v
+
+    def _name_scope(self) -> name_scope:
+        """The scope a layer builds in: weights made inside, its own and those of the layers
+        it builds, have paths under its name (`add_weight`)."""
+        return name_scope(self.name, caller=self)
 
     def _sublayers(self) -> list[Layer]:
         """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
@@ -362,7 +378,8 @@ class Layer(DTypeAttributes, NodeAttributes):
                 masks.fill_argument_masks(self._mask_args, x, args, kwargs)
         elif type(mask) is masks.TrackedMask:  # from a model's runner: see _call_with_mask
             tracked, mask = mask, mask.mask
-        if not self.built:
+        first = not self.built
+        if first:
             with _build_lock:
                 if not self.built:  # another thread may have built it while this one waited
                     self._build_from(x)
@@ -378,7 +395,11 @@ class Layer(DTypeAttributes, NodeAttributes):
             mask = args[self._mask_index]
         else:
             kwargs["mask"] = mask
-        out = self._scoped_call(x, args, kwargs)
+        if first:  # layers a subclassed model makes or builds in `call` are under its name
+            with self._name_scope():
+                out = self._scoped_call(x, args, kwargs)
+        else:
+            out = self._scoped_call(x, args, kwargs)
         if plain and mask is None:
             self._remember_lean(inputs, x)
         if mask is None and not self._makes_masks:
@@ -469,10 +490,10 @@ class Layer(DTypeAttributes, NodeAttributes):
         return out, box.out_mask
 
     def _build_from(self, x) -> None:
-        shapes = _map_structure(lambda t: t.shape, x)
+        shapes = map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
         check_input_spec(self.name, self.input_spec, x)
-        self.build(shapes)
+        self.build(shapes)  # in the layer's name scope (`_scoped_build`)
         self.built = True
 
     def _np_dtype(self) -> np.dtype:
@@ -484,42 +505,8 @@ class Layer(DTypeAttributes, NodeAttributes):
         return cached[1]
 
     def _convert_inputs(self, inputs):
-        want = self._np_dtype()
-
-        def convert(v):
-            if isinstance(v, Tensor):
-                if backend.is_float_dtype(v.data.dtype) and v.data.dtype != want:
-                    from numen import ops
-
-                    return ops.cast(v, self.input_dtype)
-                return v
-            if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(
-                    v, "__array__"):
-                if getattr(v, "dtype", np.dtype("f")).kind in "US" or isinstance(v, list):
-                    text = np.asarray(v)
-                    if text.dtype.kind in "US" and _takes_text(self):
-                        return as_tensor(text)  # text stays on the host
-                arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
-                if arr.dtype.kind not in "fiub" and arr.dtype.name != "bfloat16":
-                    arr = self._numeric(arr, want)
-                if backend.is_float_dtype(arr.dtype) and arr.dtype != want:
-                    arr = arr.astype(want)
-                return as_tensor(arr)
-            return v
-
-        return _map_structure(convert, inputs)
-
-    def _numeric(self, arr, want):
-        """Object arrays of numbers become `want`; strings, complex numbers, dates and
-        anything else are refused with a TypeError naming the layer."""
-        problem = f"an array of dtype {arr.dtype}"
-        if arr.dtype.kind == "O":
-            try:
-                return arr.astype(want)
-            except (TypeError, ValueError) as exc:
-                problem = f"an object array that is not all numbers ({exc})"
-        raise TypeError(f"Layer '{self.name}' expects numeric input (float, int or bool), "
-                        f"received {problem}")
+        """The inputs as Tensors of the layer's input dtype (layers/input_conversion.py)."""
+        return convert_inputs(self, inputs)
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running the layer on zeros (batch kept)."""
@@ -555,13 +542,15 @@ class Layer(DTypeAttributes, NodeAttributes):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _takes_text(layer) -> bool:
-    """Whether `layer` is a model with an input of dtype 'string'."""
-    try:
-        inputs = getattr(layer, "inputs", None) or ()
-    except (AttributeError, ValueError, TypeError):
-        return False
-    return any(getattr(t, "dtype", None) == "string" for t in inputs)
+def _scoped_build(build):
+    """`build`, run in the layer's name scope wherever it is called from (as Keras wraps it):
+    a wrapper's `self.layer.build(shape)` puts the inner weights under both names."""
+    @functools.wraps(build)
+    def scoped(self, *args, **kwargs):
+        with self._name_scope():
+            return build(self, *args, **kwargs)
+
+    return scoped
 
 
 def _get_constraint(constraint):
@@ -579,11 +568,3 @@ def _dedupe(ws):
             seen.add(id(w))
             out.append(w)
     return out
-
-
-def _map_structure(fn, x):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: _map_structure(fn, v) for k, v in x.items()}
-    return fn(x)

@@ -8,7 +8,8 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import Tensor, as_tensor
-from numen.layers.base import Layer, _map_structure
+from numen.layers.base import Layer
+from numen.layers.input_conversion import map_structure as _map_structure
 
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}

@@ -1,6 +1,6 @@
 """Models: Model (Functional and subclassing) and Sequential."""
 
-from numen.models.model import Model
+from numen.models.model import Functional, Model
 from numen.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential"]

@@ -16,10 +16,16 @@ from numen.training.trainer import Trainer
 class Model(Trainer, Layer):
     """A trainable stack or graph of layers with compile/fit/evaluate/predict."""
 
+    def __new__(cls, *args, **kwargs):
+        # As in Keras 3, `Model(inputs, outputs)` itself makes a `Functional` (a Model).
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            cls = Functional
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
-        if inputs is not None and kwargs.get("name") is None and type(self) is Model:
+        if inputs is not None and kwargs.get("name") is None and type(self) is Functional:
             from numen.layers.base import unique_name
 
             kwargs["name"] = unique_name("functional")  # Keras 3's default model name
@@ -280,6 +286,11 @@ class Model(Trainer, Layer):
         from numen import saving
 
         return json.dumps(saving.serialize_layer(self), **kwargs)
+
+
+class Functional(Model):
+    """The class of a model made by `keras.Model(inputs, outputs)`, as in Keras 3: its repr,
+    summary and saved `class_name` say `Functional`; it is a `Model` in every other way."""
 
 
 def _shapes_of(x):

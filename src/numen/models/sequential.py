@@ -135,9 +135,10 @@ class Sequential(Model):
         x = self._traced_input
         if x is None or (x.shape, x.dtype) != (shape, dtype):
             x = self._traced_input = Input(batch_shape=shape, dtype=dtype)
-        for layer in self._layers:
-            x = layer(x)
-            self._traced_nodes.append(layer._inbound_nodes[-1])
+        with self._name_scope():  # the layers' weights are under the model's name, as in Keras
+            for layer in self._layers:
+                x = layer(x)
+                self._traced_nodes.append(layer._inbound_nodes[-1])
         self._traced_output = x
         # Keras's build wraps the layers in a Functional model, which takes an automatic name:
         # take it too, so that models made afterwards are named as in Keras ('functional_1').

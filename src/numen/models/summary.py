@@ -114,9 +114,7 @@ def _kind(layer) -> str:
     kind = getattr(layer, "keras_class_name", None)
     if kind:
         return kind
-    if type(layer).__name__ == "Model" and getattr(layer, "_graph", None) is not None:
-        return "Functional"
-    return type(layer).__name__
+    return type(layer).__name__  # `Functional` for `keras.Model(inputs, outputs)`
 
 
 def _params(layer) -> str:

@@ -24,7 +24,7 @@ class Adadelta(Optimizer):
     >>> opt = Adadelta(learning_rate=1.0)
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name="adadelta", **kwargs):
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = check_number("Adadelta", "rho", rho, low=0.0, high=1.0)
         self.epsilon = check_number("Adadelta", "epsilon", epsilon, low=0.0)

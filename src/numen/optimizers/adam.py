@@ -23,7 +23,7 @@ class Adam(MomentOptimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, name="adam", **kwargs):
+                 amsgrad=False, name=None, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
         self.amsgrad = bool(amsgrad)
 
@@ -91,7 +91,7 @@ class AdamW(Adam):
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-7, amsgrad=False, name="adam_w", **kwargs):
+                 epsilon=1e-7, amsgrad=False, name=None, **kwargs):
         if weight_decay is None:
             raise ValueError("AdamW: weight_decay must be a non-negative number, received None")
         super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,

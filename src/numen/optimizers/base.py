@@ -70,7 +70,7 @@ class Optimizer(CountAndRate):
                     not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1):
                 raise ValueError(f"{owner}: ema_overwrite_frequency must be an integer >= 1 or "
                                  f"None, received {ema_overwrite_frequency!r}")
-        self.name = name or _snake(owner)
+        self.name = name or _unique(_snake(owner))  # adam, adam_1, ... as Keras numbers them
         self._learning_rate = check_learning_rate(learning_rate, owner)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -462,8 +462,15 @@ def _as_array(g, v):
     return g.astype(v.data.dtype) if g.dtype != v.data.dtype else g
 
 
+def _unique(base: str) -> str:
+    n = backend.get_uid(base) - 1  # the counter layer names use; clear_session resets it
+    return base if n == 0 else f"{base}_{n}"
+
+
 def _snake(name: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    """Keras's snake case of a class name: 'RMSprop' -> 'rm_sprop', 'AdamW' -> 'adam_w'."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class MomentOptimizer(Optimizer):

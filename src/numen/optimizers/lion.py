@@ -22,7 +22,7 @@ class Lion(Optimizer):
     >>> opt = Lion(learning_rate=1e-4)
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, name="lion", **kwargs):
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.beta_1 = check_number("Lion", "beta_1", beta_1, low=0.0, high=1.0, low_open=True)
         self.beta_2 = check_number("Lion", "beta_2", beta_2, low=0.0, high=1.0)

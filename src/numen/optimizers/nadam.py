@@ -27,7 +27,7 @@ class Nadam(MomentOptimizer):
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 name="nadam", **kwargs):
+                 name=None, **kwargs):
         super().__init__(learning_rate, beta_1, beta_2, epsilon, name=name, **kwargs)
         # prod_{i<=t} mu_i, a 0-d array so that saving/loading can restore it in place.
         self._u_product = np.ones((), dtype="float64")

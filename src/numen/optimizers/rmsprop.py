@@ -25,7 +25,7 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 centered=False, name="rm_sprop", **kwargs):
+                 centered=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = check_number("RMSprop", "rho", rho, low=0.0, high=1.0)
         self.momentum = check_number("RMSprop", "momentum", momentum, low=0.0, high=1.0)

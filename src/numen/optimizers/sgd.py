@@ -19,7 +19,7 @@ class SGD(Optimizer):
     >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="sgd", **kwargs):
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.momentum = float(check_number("SGD", "momentum", momentum, low=0.0, high=1.0))
         self.nesterov = bool(nesterov)

@@ -46,7 +46,7 @@ def _builtin_tables() -> dict[str, dict[str, type]]:
                 and issubclass(getattr(module, name), base)}
 
     table = {"keras.layers": classes(layers, layers.Layer, layers.__all__)}
-    table["keras.layers"].update(Sequential=models.Sequential, Functional=models.Model,
+    table["keras.layers"].update(Sequential=models.Sequential, Functional=models.Functional,
                                  Model=models.Model)
     table["keras.optimizers"] = classes(optimizers, optimizers.Optimizer, optimizers.__all__)
     table["keras.optimizers.schedules"] = classes(schedules, schedules.LearningRateSchedule)

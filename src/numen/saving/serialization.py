@@ -34,9 +34,9 @@ _NEUTRAL_KEYS = {"quantization_config": None, "lora_rank": None, "lora_alpha": N
 
 
 def _class_name(layer) -> str:
-    from numen.models import Model
+    from numen.models import Functional
 
-    if type(layer) is Model and getattr(layer, "_graph", None) is not None:
+    if type(layer) is Functional:
         return "Functional"
     return exported_name(type(layer))
 

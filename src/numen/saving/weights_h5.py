@@ -65,10 +65,6 @@ def _is_model(layer) -> bool:
 def _keras_class_name(layer) -> str:
     """The class Keras's layer would have: a model built from inputs and outputs by
     `keras.Model(...)` itself is a `Functional` there (so it is stored as `functional`)."""
-    from numen.models import Model
-
-    if type(layer) is Model and layer._graph is not None:
-        return "Functional"
     return type(layer).__name__
 
 

@@ -1,0 +1,69 @@
+"""What `Layer.__call__` does to inputs that are not yet Tensors of the layer's dtype.
+
+Arrays, lists and numbers become Tensors on the device, floats cast to the layer's input dtype;
+text stays on the host for a model with a string input; object arrays of numbers are converted,
+and any other non-numeric input is refused with an error naming the layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numen import backend, ops
+from numen.autodiff import Tensor, as_tensor
+
+
+def map_structure(fn, x):
+    """`fn` on each leaf of nested lists, tuples and dicts, keeping the nesting."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(map_structure(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def convert_inputs(layer, inputs):
+    """`inputs` (any nesting) as Tensors `layer` can take (see the module's note)."""
+    want = layer._np_dtype()
+
+    def convert(v):
+        if isinstance(v, Tensor):
+            if backend.is_float_dtype(v.data.dtype) and v.data.dtype != want:
+                return ops.cast(v, layer.input_dtype)
+            return v
+        if isinstance(v, (np.ndarray, list, float, int, np.generic)) or hasattr(v, "__array__"):
+            if getattr(v, "dtype", np.dtype("f")).kind in "US" or isinstance(v, list):
+                text = np.asarray(v)
+                if text.dtype.kind in "US" and takes_text(layer):
+                    return as_tensor(text)  # text stays on the host
+            arr = backend.to_device(np.asarray(v) if not hasattr(v, "shape") else v)
+            if arr.dtype.kind not in "fiub" and arr.dtype.name != "bfloat16":
+                arr = numeric(layer.name, arr, want)
+            if backend.is_float_dtype(arr.dtype) and arr.dtype != want:
+                arr = arr.astype(want)
+            return as_tensor(arr)
+        return v
+
+    return map_structure(convert, inputs)
+
+
+def numeric(layer_name: str, arr, want):
+    """Object arrays of numbers become `want`; strings, complex numbers, dates and anything
+    else are refused with a TypeError naming the layer."""
+    problem = f"an array of dtype {arr.dtype}"
+    if arr.dtype.kind == "O":
+        try:
+            return arr.astype(want)
+        except (TypeError, ValueError) as exc:
+            problem = f"an object array that is not all numbers ({exc})"
+    raise TypeError(f"Layer '{layer_name}' expects numeric input (float, int or bool), "
+                    f"received {problem}")
+
+
+def takes_text(layer) -> bool:
+    """Whether `layer` is a model with an input of dtype 'string'."""
+    try:
+        inputs = getattr(layer, "inputs", None) or ()
+    except (AttributeError, ValueError, TypeError):
+        return False
+    return any(getattr(t, "dtype", None) == "string" for t in inputs)
