@@ -11,15 +11,7 @@ import numpy as np
 
 from numen import backend, ops
 from numen.autodiff import Tensor, as_tensor
-
-
-def map_structure(fn, x):
-    """`fn` on each leaf of nested lists, tuples and dicts, keeping the nesting."""
-    if isinstance(x, (list, tuple)):
-        return type(x)(map_structure(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
+from numen.layers.symbolic import map_structure
 
 
 def convert_inputs(layer, inputs):
