@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "src" / "numen"
 # Lower number = lower rank. callbacks sit below the loops that call them (as in Keras).
 RANKS = {
     "backend": 0, "config": 0, "dtypes": 0, "dtype_policies": 0, "tree": 0, "kernels": 0,
+    "naming": 0,
     "autodiff": 1,
     "ops": 2,
     "activations": 3, "initializers": 3, "regularizers": 3, "constraints": 3, "losses": 3,

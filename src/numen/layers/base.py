@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
-import re
 import threading
 
 import numpy as np
@@ -28,6 +27,7 @@ from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
+from numen.naming import to_snake_case
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
 # outside) and which outermost call it belongs to. Losses added in an earlier outermost call
@@ -51,11 +51,6 @@ def unique_name(base: str) -> str:
 def reset_names() -> None:
     """Forget the name counters (`keras.backend.clear_session`)."""
     backend.reset_uids()
-
-
-def to_snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 _NO_INPUTS = object()  # Layer.__call__ given its inputs by keyword

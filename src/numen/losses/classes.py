@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from numen import backend
@@ -34,15 +32,10 @@ from numen.losses.reduction import (
     _array,
     reduce_weighted_values,
 )
+from numen.naming import to_snake_case
 
 
 # -- Loss objects --------------------------------------------------------------------------------
-def to_snake_case(name: str) -> str:
-    """Keras's class-name-to-snake-case rule: 'KLDivergence' -> 'kl_divergence'."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _numen_code(fn) -> bool:
     """Whether `fn` is one of numen's own functions (not a user's)."""
     return getattr(fn, "__module__", "").split(".")[0] == "numen"

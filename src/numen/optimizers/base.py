@@ -10,6 +10,7 @@ import numpy as np
 
 from numen import backend, kernels
 from numen.autodiff import Tensor, Variable
+from numen.naming import to_snake_case as _snake
 from numen.optimizers import flat, state
 from numen.optimizers.arguments import check_learning_rate, check_number
 from numen.optimizers.flat import FlatGroup
@@ -465,12 +466,6 @@ def _as_array(g, v):
 def _unique(base: str) -> str:
     n = backend.get_uid(base) - 1  # the counter layer names use; clear_session resets it
     return base if n == 0 else f"{base}_{n}"
-
-
-def _snake(name: str) -> str:
-    """Keras's snake case of a class name: 'RMSprop' -> 'rm_sprop', 'AdamW' -> 'adam_w'."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class MomentOptimizer(Optimizer):

@@ -20,6 +20,7 @@ import numpy as np
 from numen import backend
 from numen.autodiff import Tensor
 from numen.layers.base import Layer
+from numen.naming import to_snake_case as keras_snake
 
 # Only plain numbers are read from a weights file: object, string, opaque, compound and
 # reference dtypes are refused, so nothing in the file is ever turned into Python objects.
@@ -38,13 +39,6 @@ def numeric_dataset(obj, where: str, filename: str):
     return obj
 
 _SKIP_ATTRS = {"_inbound_nodes", "_parent", "_own_weights", "_graph", "_graph_layers"}
-
-
-def keras_snake(name: str) -> str:
-    """Keras's snake_case of a class name: 'Conv2D' -> 'conv2d', 'LSTM' -> 'lstm'."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def _own_variables(layer) -> list:
