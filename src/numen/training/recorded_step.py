@@ -48,12 +48,12 @@ def _pure_layer_types() -> tuple:
 
 
 def _replayable_model(model) -> bool:
-    from numen.models.model import Model
+    from numen.models.model import Functional
     from numen.models.sequential import Sequential
 
     if type(model) is Sequential:
         pass
-    elif type(model) is not Model or model._graph is None:
+    elif type(model) is not Functional or model._graph is None:
         return False
     pure = _pure_layer_types()
     # A stateful recurrent layer keeps its final states, a side effect a replay would skip.
