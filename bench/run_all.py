@@ -51,6 +51,10 @@ def header(args, started: str) -> str:
              f"- {versions}; KERAS_BACKEND={os.environ.get('KERAS_BACKEND')}",
              f"- mode: {mode}; threads: {args.threads or 'the libraries default'}; each "
              "framework runs in its own worker process",
+             f"- NumPy's OpenBLAS kernels: {common.blas_core()}"
+             + (f" (the inherited OPENBLAS_CORETYPE={common.dropped_blas_core} was dropped: "
+                "it pins NumPy's BLAS alone; `--blas-core` pins one)"
+                if common.dropped_blas_core else ""),
              f"- load average before: {common.loadavg()}"]
     if _version("keras") == "not installed":
         lines.append("- **Keras 3 is not installed in this environment: the peers are PyTorch "
