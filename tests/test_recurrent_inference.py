@@ -1,4 +1,4 @@
-"""The LSTM scan's lean inference path (ops/recurrent.py `_lstm_numpy_inference`): the same
+"""The LSTM scan's lean inference path (ops/recurrent_numpy.py `lstm_inference`): the same
 packed output, bit for bit, as the NumPy scan that keeps what its backward pass needs."""
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from numen import keras, ops
 from numen.autodiff import Tensor, no_grad
-from numen.ops import recurrent
+from numen.ops import recurrent_numpy
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -16,8 +16,8 @@ def test_lean_scan_gives_the_training_scan_bit_for_bit(dtype, b, steps, u):
     xw = r.standard_normal((b, steps, 4 * u)).astype(dtype)
     rk = (0.3 * r.standard_normal((u, 4 * u))).astype(dtype)
     h0, c0 = r.standard_normal((2, b, u)).astype(dtype)
-    expected, _ = recurrent._lstm_numpy(np, xw, h0, c0, rk, None, None, False)
-    got = recurrent._lstm_numpy_inference(np, xw, h0, c0, rk)
+    expected, _ = recurrent_numpy.lstm(np, xw, h0, c0, rk, None, None, False)
+    got = recurrent_numpy.lstm_inference(np, xw, h0, c0, rk)
     assert got.dtype == expected.dtype
     np.testing.assert_array_equal(got, expected)
 
@@ -25,8 +25,8 @@ def test_lean_scan_gives_the_training_scan_bit_for_bit(dtype, b, steps, u):
 def test_the_op_takes_the_lean_path_only_without_gradients_or_masks(monkeypatch):
     monkeypatch.setenv("NUMEN_KERNELS", "numpy")
     calls = []
-    lean = recurrent._lstm_numpy_inference
-    monkeypatch.setattr(recurrent, "_lstm_numpy_inference",
+    lean = recurrent_numpy.lstm_inference
+    monkeypatch.setattr(recurrent_numpy, "lstm_inference",
                         lambda *a: calls.append(1) or lean(*a))
     r = np.random.default_rng(0)
     xw, rk = r.standard_normal((2, 6, 12)).astype(np.float32), \
