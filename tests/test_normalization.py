@@ -105,12 +105,16 @@ def test_batch_norm_errors_name_the_layer():
         bn(np.zeros((2, 3)))
 
 
-@pytest.mark.parametrize("shape,axis", [((3, 6), -1), ((2, 3, 4), -1), ((2, 3, 4), [1, 2])])
+@pytest.mark.parametrize("shape,axis", [((3, 6), -1), ((2, 3, 4), -1), ((2, 3, 4), [1, 2]),
+                                        ((2, 3, 4), 1)])  # the last: not trailing, composed
 def test_layer_norm_matches_torch(shape, axis):
     axes = [axis] if isinstance(axis, int) else axis
     norm_shape = tuple(shape[a] for a in axes)
 
     def forward(x, w):
+        if axes == [1]:  # F.layer_norm takes trailing axes only
+            return F.layer_norm(x.transpose(1, 2), norm_shape, w[0], w[1],
+                                eps=1e-3).transpose(1, 2)
         return F.layer_norm(x, norm_shape, w[0], w[1], eps=1e-3)
 
     testing.check_layer(LayerNormalization,
@@ -118,6 +122,26 @@ def test_layer_norm_matches_torch(shape, axis):
                          "beta_initializer": "random_normal"},
                         shape, expected_output_shape=shape,
                         expected_weight_shapes=[norm_shape, norm_shape], torch_forward=forward)
+
+
+@pytest.mark.parametrize("center,scale", [(True, True), (True, False), (False, True),
+                                          (False, False)])
+@pytest.mark.parametrize("shape,count", [((3, 5), 1), ((2, 3, 4), 2)])
+def test_fused_layer_norm_kernel_gradients(center, scale, shape, count):
+    from numen.ops.normalization import layer_norm_trailing
+
+    r = np.random.default_rng(count)
+    arrays = [r.standard_normal(shape)]
+    norm = shape[len(shape) - count:]
+    arrays += [r.standard_normal(norm) for wanted in (scale, center) if wanted]
+
+    def fn(x, *affine):
+        affine = list(affine)
+        gamma = affine.pop(0) if scale else None
+        beta = affine.pop(0) if center else None
+        return layer_norm_trailing(x, gamma, beta, count, 1e-3)
+
+    testing.check_grad(fn, arrays)
 
 
 def test_layer_norm_rms_scaling_and_no_affine():

@@ -47,6 +47,16 @@ def test_replayed_fit_is_bit_identical_to_eager_and_replays():
     assert len(replayed._recorded_step.entries) == 2
 
 
+def test_layer_normalization_replays_bit_identically():
+    # Its trailing-axes case is one kernel (ops/normalization.py), so the model replays.
+    make = lambda: _mlp(extra=[keras.layers.LayerNormalization()])  # noqa: E731
+    replayed, h1 = _fit(make, "auto")
+    eager, h2 = _fit(make, False)
+    assert replayed._recorded_step.replays > 0
+    assert h1 == h2
+    assert _same_weights(replayed, eager)
+
+
 def test_functional_model_replays_identically():
     def make():
         inp = keras.Input((12,))

@@ -9,6 +9,7 @@ from numen import backend, initializers, ops, regularizers
 from numen.autodiff import Tensor, no_grad
 from numen.layers import validate
 from numen.layers.base import InputSpec, Layer
+from numen.ops.normalization import layer_norm_trailing
 
 
 def _axes(axis, layer) -> tuple:
@@ -265,6 +266,11 @@ class LayerNormalization(_AffineNormalization):
         if self.rms_scaling:
             ms = ops.mean(ops.square(inputs), axis=self._norm, keepdims=True)
             y = ops.multiply(inputs, ops.rsqrt(ops.add(ms, self.epsilon)))
+        elif self._norm == tuple(range(inputs.ndim - len(self._norm), inputs.ndim)):
+            # The usual case (the last axes): one kernel, which a training step can replay.
+            y = layer_norm_trailing(inputs, self.gamma, self.beta, len(self._norm),
+                                    self.epsilon)
+            return ops.cast(y, self.compute_dtype)
         else:
             mean, variance = ops.moments(inputs, self._norm, keepdims=True)
             y = ops.multiply(ops.subtract(inputs, mean), ops.rsqrt(ops.add(variance,

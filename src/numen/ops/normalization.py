@@ -1,7 +1,11 @@
-"""Normalization helpers of `keras.ops`: moments and batch_normalization.
+"""Normalization helpers of `keras.ops` (moments, batch_normalization) and the fused layer norm.
 
-Both are compositions of differentiable primitives (mean, square, rsqrt, ...), so their
-gradients come for free and stay exact; the layers in `numen.layers.normalization` use them.
+`moments` and `batch_normalization` are compositions of differentiable primitives (mean,
+square, rsqrt, ...), so their gradients come for free and stay exact; the layers in
+`numen.layers.normalization` use them. `layer_norm_trailing` is one replay kernel
+(autodiff/replay.py) with a hand-written backward: LayerNormalization over the last axes is in
+every transformer block, and as a composition it was ~16 eager ops each way and kept a model
+from replaying.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import numpy as np
 
 from numen import backend
 from numen.autodiff import as_tensor
+from numen.autodiff.replay import primitive
 from numen.ops import manipulation as shape
 from numen.ops import math as m
 from numen.ops import reduce
@@ -67,3 +72,65 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     if offset is not None:
         y = m.add(y, along(offset))
     return y
+
+
+def layer_norm_trailing(x, gamma, beta, count, epsilon):
+    """`(x - mean) / sqrt(var + epsilon) * gamma + beta` over the last `count` axes of `x`, as
+    one kernel: the statistics in `x`'s dtype, in the order `moments` takes them.
+
+    Args:
+        x: a float Tensor of rank > count.
+        gamma, beta: None or Tensors of shape `x.shape[-count:]`.
+        count: how many trailing axes are normalized together.
+        epsilon: a Python float added to the variance.
+
+    >>> layer_norm_trailing(np.arange(4.0).reshape(2, 2), None, None, 1, 1e-3).shape
+    (2, 2)
+    """
+    inputs = tuple(as_tensor(t) for t in (x, gamma, beta) if t is not None)
+    return primitive(_layer_norm_kernel, inputs, "layer_normalization", count=int(count),
+                     affine=(gamma is not None, beta is not None), epsilon=float(epsilon))
+
+
+def _layer_norm_kernel(arrays, needs, count, affine, epsilon):
+    x = arrays[0]
+    xp = backend.xp_of(x)
+    rest = list(arrays[1:])
+    gamma = rest.pop(0).reshape(-1) if affine[0] else None
+    beta = rest.pop(0).reshape(-1) if affine[1] else None
+    features = int(np.prod(x.shape[x.ndim - count:]))
+    x2 = x.reshape(-1, features)
+    xc = x2 - x2.mean(axis=1, keepdims=True)
+    inv = xp.square(xc).mean(axis=1, keepdims=True)
+    inv += epsilon
+    xp.sqrt(inv, out=inv)
+    xp.divide(1, inv, out=inv)
+    xhat = xc * inv
+    if gamma is None and beta is None:
+        y = xhat
+    else:
+        y = xhat * gamma if gamma is not None else xhat + beta
+        if gamma is not None and beta is not None:
+            y += beta
+    if not any(needs):
+        return y.reshape(x.shape), None
+
+    def backward(gy):
+        g2 = gy.reshape(-1, features)
+        grads = []
+        gxhat = g2 * gamma if gamma is not None else g2
+        if needs[0]:
+            # d/dx of the normalization: inv * (g - mean(g) - xhat * mean(g * xhat)) per row
+            gx = gxhat - gxhat.mean(axis=1, keepdims=True)
+            gx -= xhat * (gxhat * xhat).mean(axis=1, keepdims=True)
+            gx *= inv
+            grads.append(gx.reshape(x.shape))
+        else:
+            grads.append(None)
+        if gamma is not None:
+            grads.append((g2 * xhat).sum(axis=0).reshape(arrays[1].shape) if needs[1] else None)
+        if beta is not None:
+            grads.append(g2.sum(axis=0).reshape(arrays[-1].shape) if needs[-1] else None)
+        return tuple(grads)
+
+    return y.reshape(x.shape), backward

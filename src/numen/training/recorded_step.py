@@ -37,6 +37,7 @@ def _pure_layer_types() -> tuple:
     from numen.layers import conv, pooling
     from numen.layers.activation import ReLU, Softmax
     from numen.layers.core import Activation, Dense, Dropout, Flatten, InputLayer
+    from numen.layers.normalization import LayerNormalization
     from numen.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
     from numen.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 
@@ -44,7 +45,7 @@ def _pure_layer_types() -> tuple:
             conv.Conv2D, conv.Conv3D, pooling.MaxPooling1D, pooling.MaxPooling2D,
             pooling.MaxPooling3D, pooling.AveragePooling1D, pooling.AveragePooling2D,
             pooling.AveragePooling3D, GRU, LSTM, RNN, SimpleRNN, GRUCell, LSTMCell,
-            SimpleRNNCell)
+            SimpleRNNCell, LayerNormalization)
 
 
 def _replayable_model(model) -> bool:
