@@ -27,7 +27,7 @@ from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
-from numen.naming import to_snake_case
+from numen.naming import to_snake_case, unique_name  # noqa: F401 - also from here
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
 # outside) and which outermost call it belongs to. Losses added in an earlier outermost call
@@ -40,12 +40,6 @@ _call_ids = itertools.count(1)
 _build_lock = threading.RLock()
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "activity_regularizer", "autocast", "input_length"}
-
-
-def unique_name(base: str) -> str:
-    """'dense', then 'dense_1', 'dense_2', ... as Keras names layers."""
-    n = backend.get_uid(base) - 1
-    return base if n == 0 else f"{base}_{n}"
 
 
 def reset_names() -> None:

@@ -107,6 +107,12 @@ class Trainer(DataChecks):
         return [self._loss_tracker, *self._output_loss_trackers, *self.compiled_metrics.all()]
 
     @property
+    def metrics_variables(self) -> list:
+        """The variables of `metrics`, in that order (a compiled metric has its variables
+        once the first batch has resolved it, as Keras builds them on the first fit)."""
+        return [v for m in self.metrics for v in m.variables]
+
+    @property
     def metrics_names(self) -> list[str]:
         return [m.name for m in self.metrics]
 
