@@ -1,7 +1,8 @@
 """Metric names and variable paths: which built-in metrics Keras numbers when unnamed
 ('precision', then 'precision_1'; 'mean' stays 'mean'), where a metric made inside a
 `name_scope` or with '/' in its name puts its variables, and the paths of a compiled model's
-metrics after fit (`metrics_variables`) beside the log names.
+metrics after fit (`metrics_variables`, per-output loss trackers included) beside the log
+names.
 
 Each case starts from `clear_session()`, so the automatic names do not depend on the cases
 run before it. The outputs are arrays of strings compared exactly.
@@ -84,10 +85,24 @@ def _compiled(k):
     return tuple(out)
 
 
+def _compiled_multi_output(k):
+    # Keras keeps per-output loss trackers under 'compile_loss', after the compiled metrics.
+    k.backend.clear_session()
+    inputs = k.Input((3,))
+    model = k.Model(inputs, [k.layers.Dense(1, name="a")(inputs),
+                             k.layers.Dense(2, name="b")(inputs)])
+    model.compile("sgd", ["mse", "mse"], metrics=[["mae"], ["mae", k.metrics.AUC()]])
+    x = np.linspace(0, 1, 24, dtype="float32").reshape(8, 3)
+    history = model.fit(x, [x[:, :1], x[:, 1:]], epochs=1, verbose=0)
+    return (np.array(sorted(history.history)),
+            np.array([v.path for v in model.metrics_variables]))
+
+
 CASES = [
     Case("builtin_twice", _builtin_twice, check_dtype=False),
     Case("scoped_and_slashed", _scoped_and_slashed, check_dtype=False),
     Case("shared_counter", _shared_counter, check_dtype=False),
     Case("custom", _custom, check_dtype=False),
     Case("compiled", _compiled, check_dtype=False),
+    Case("compiled_multi_output", _compiled_multi_output, check_dtype=False),
 ]
