@@ -29,6 +29,17 @@ def test_name_scope_prefixes_variable_paths():
     assert keras.Variable(np.zeros(2), name="after").path == "after"
 
 
+def test_name_scope_override_parent_replaces_the_outer_scopes():
+    with keras.name_scope("outer"):
+        with keras.name_scope("layer", override_parent="model/block"):
+            with keras.name_scope("inner"):
+                moved = keras.Variable(np.zeros(2), name="v")
+        with keras.name_scope("top", override_parent=""):
+            top = keras.Variable(np.zeros(2), name="v")
+        kept = keras.Variable(np.zeros(2), name="v")
+    assert (moved.path, top.path, kept.path) == ("model/block/layer/inner/v", "top/v", "outer/v")
+
+
 def test_name_scope_prefixes_layer_weight_paths():
     """A layer built under open name scopes has its weights' paths under them, whether built
     directly or through a Functional call; names themselves are not scoped."""

@@ -129,6 +129,32 @@ def test_subclassed_lean_path_gives_the_full_path_outputs():
     assert model._lean_key is not None and model.hidden._lean_key is not None
 
 
+class _LaterHead(layers.Layer):
+    """Calls its head from its second call on: the head is built on a later call."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.body, self.head = layers.Dense(3), layers.Dense(2)
+
+    def call(self, x):
+        self.calls += 1
+        return self.head(self.body(x)) if self.calls >= 2 else self.body(x)
+
+
+def test_a_layer_leaves_the_lean_path_while_a_layer_below_it_is_unbuilt():
+    """Its calls open its name scope until the head is built (so the head's weights are under
+    its name); then, and for a layer with nothing below it from the first call, calls are lean."""
+    model = _LaterHead()
+    x = np.ones((2, 4), "float32")
+    model(x)
+    assert model._lean_key is None and model.body._lean_key is not None
+    model(x)
+    assert model._lean_key is not None
+    assert [v.path for v in model.head.weights] == [f"{model.name}/{model.head.name}/kernel",
+                                                    f"{model.name}/{model.head.name}/bias"]
+
+
 class _Doubles(layers.Layer):
     """Doubles its input in training: shows which `training` value reached `call`."""
 

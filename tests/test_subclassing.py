@@ -187,3 +187,38 @@ def test_fit_does_not_add_layers_to_a_subclassed_model():
     model.fit(np.zeros((4, 3), "float32"), np.zeros((4, 1), "float32"), verbose=0)
     assert [layer.name for layer in model.layers] == before
     assert model.count_params() == 3 * 2 + 2 + 2 + 1
+
+
+class _LazyScale(layers.Layer):
+    """Adds a weight on its second call (Keras refuses this on a built layer; numen allows
+    it and puts the weight where the layer's other weights are)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.calls = 0
+
+    def build(self, input_shape):
+        self.bias = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="bias")
+
+    def call(self, x):
+        self.calls += 1
+        if self.calls == 2:
+            self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
+        return x + self.bias
+
+
+class _HoldsLazy(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.lazy = _LazyScale(name="lazy")
+
+    def call(self, x):
+        return self.lazy(x)
+
+
+def test_a_weight_added_on_a_later_call_is_under_the_layer_path():
+    model = _HoldsLazy(name="holder")
+    x = np.ones((2, 3), "float32")
+    model(x)
+    model(x)
+    assert [v.path for v in model.weights] == ["holder/lazy/bias", "holder/lazy/scale"]

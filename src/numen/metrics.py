@@ -302,16 +302,26 @@ def get(identifier):
     if isinstance(identifier, str):
         if identifier in _NAMES:
             return _NAMES[identifier]()
-        if identifier in _FUNCTIONS:
-            return MeanMetricWrapper(_FUNCTIONS[identifier], name=identifier)
-        raise ValueError(f"Unknown metric {identifier!r}; expected one of "
-                         f"{sorted({*_NAMES, *_FUNCTIONS})}, a Metric or a callable")
+        check_name(identifier)
+        return MeanMetricWrapper(_FUNCTIONS[identifier], name=identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, Metric) or callable(identifier):
         return identifier
     raise TypeError(f"metric must be a string, a config dict, a Metric or a callable, received "
                     f"{identifier!r} of type {type(identifier).__name__}")
+
+
+def check_name(identifier: str) -> None:
+    """Raise `get`'s ValueError for an unknown metric name, without making the metric: one
+    made and dropped would take a default name ('auc') the compiled one should get.
+
+    Raises:
+        ValueError: `identifier` names no metric (the message lists the valid ones).
+    """
+    if identifier not in _NAMES and identifier not in _FUNCTIONS:
+        raise ValueError(f"Unknown metric {identifier!r}; expected one of "
+                         f"{sorted({*_NAMES, *_FUNCTIONS})}, a Metric or a callable")
 
 
 def resolve(identifier, y_true_shape, y_pred_shape, loss=None) -> Metric:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from numen import backend, losses
+from numen import backend
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
-from numen.autodiff.scopes import StatelessScope
+from numen.autodiff.scopes import StatelessScope, current_path
+from numen.naming import to_snake_case, unique_name
 
 
 def to_numpy(x) -> np.ndarray:
@@ -89,7 +90,7 @@ class StateVariable(Variable):
         self._vdtype = np.dtype(backend.standardize_dtype(dtype))
         value = self.data
         super().__init__(value, shape=value.shape, dtype=self._vdtype.name, trainable=False,
-                         aggregation="sum", name=name, path=f"{metric.name}/{name}")
+                         aggregation="sum", name=name, path=metric._variable_path(name))
         self._bound = True
 
     @property
@@ -155,12 +156,17 @@ class Metric:
     """Base class: subclasses keep running state and say what `result()` is.
 
     Args:
-        name: the key in training logs (default: the class name in snake case).
+        name: the key in training logs (default: the class name in snake case, made unique
+            as Keras does: 'precision', then 'precision_1', ...).
         dtype: dtype of `result()` (default: floatx).
+
+    Its variables' paths are "<name>/<variable name>" under the `name_scope`s open when the
+    metric is made ("outer/precision/true_positives"), with '/' in the name written '>'.
     """
 
     def __init__(self, name: str | None = None, dtype=None):
-        self.name = name or losses.to_snake_case(type(self).__name__)
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._path = current_path(self.name.replace("/", ">"))
         self.dtype = backend.standardize_dtype(dtype or backend.floatx())
         self._variables: list = []
         self._initial_values: list = []
@@ -192,7 +198,8 @@ class Metric:
         from numen.autodiff import Variable
 
         variable = Variable(initializer, shape=tuple(shape), dtype=dtype or self.dtype,
-                            trainable=False, aggregation=aggregation, name=name)
+                            trainable=False, aggregation=aggregation, name=name,
+                            path=self._variable_path(name))
         self._variables.append(variable)
         self._initial_values.append(variable.data.copy())
         return variable
@@ -201,6 +208,10 @@ class Metric:
                    name=None):
         """The older spelling of `add_variable`."""
         return self.add_variable(shape, initializer, dtype, aggregation, name)
+
+    def _variable_path(self, name: str) -> str:
+        # A subclass that never called Metric.__init__ has no path of its own: its name's.
+        return f"{getattr(self, '_path', None) or self.name}/{name}"
 
     @property
     def variables(self) -> list:
@@ -350,7 +361,7 @@ class MeanMetricWrapper(Mean):
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         self.fn = fn
         self.fn_kwargs = kwargs
-        super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
+        super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         with no_grad():

@@ -1,5 +1,6 @@
 """Variable paths and optimizer names: where Keras puts a model's name before its layers'
-weights (layers built inside the model), and how it numbers unnamed optimizers.
+weights (layers built inside the model, on its first call or a later one), and how it numbers
+unnamed optimizers.
 
 Each case starts from `clear_session()`, so the automatic names do not depend on the cases
 run before it. The outputs are arrays of strings (paths, names) compared exactly.
@@ -122,6 +123,55 @@ def _functional_class(k):
                      type(k.Sequential()).__name__])
 
 
+def _later_calls(k):
+    # Keras opens a layer's name scope on every call, where the layer first opened it: a
+    # sub-layer first used on a later call is under its parent's path, even when that call
+    # comes from another model or inside another name_scope.
+    class Later(k.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.calls = 0
+            self.first = k.layers.Dense(3)
+            self.second = k.layers.Dense(3)
+
+        def call(self, x):
+            self.calls += 1
+            y = self.first(x)
+            if self.calls >= 2:
+                with k.name_scope("blk"):
+                    y = self.second(y)
+            return y
+
+    class Wrap(k.Model):
+        def __init__(self, inner, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x)
+
+    k.backend.clear_session()
+    x = np.zeros((2, 3), "float32")
+    plain = Later(name="plain")
+    for _ in range(3):
+        plain(x)
+    wrapped = Wrap(Later(name="later"), name="wrap")
+    for _ in range(2):
+        wrapped(x)
+    alone = Later(name="alone")  # first called on its own, later inside a model
+    alone(x)
+    Wrap(alone, name="outer")(x)
+    scoped = Later(name="scoped")
+    scoped(x)
+    with k.name_scope("user"):
+        scoped(x)
+    built = Later(name="built")  # built by build(), its sub-layers by the calls after
+    built.build((None, 3))
+    built(x)
+    built(x)
+    return _paths(plain), _paths(wrapped), _paths(alone), _paths(scoped), _paths(built)
+
+
 CASES = [
     Case("sequential_with_input", _sequential_with_input, check_dtype=False),
     Case("sequential_lazy", _sequential_lazy, check_dtype=False),
@@ -132,4 +182,5 @@ CASES = [
     Case("wrappers", _wrappers, check_dtype=False),
     Case("optimizer_names", _optimizer_names, check_dtype=False),
     Case("functional_class", _functional_class, check_dtype=False),
+    Case("later_calls", _later_calls, check_dtype=False),
 ]

@@ -32,18 +32,25 @@ def _stack(name: str) -> list:
 class name_scope:  # noqa: N801 - Keras's spelling
     """Prefix the paths of variables created inside with `name` ("outer/inner/kernel").
 
-    A layer opens one with its own name while it builds (`caller` is the layer): a scope
-    that repeats the innermost one, same name and same caller, adds nothing, so a layer's
-    `add_weight` inside its own build does not write its name twice.
+    A layer opens one with its own name while it builds and calls (`caller` is the layer): a
+    scope that repeats the innermost one, same name and same caller, adds nothing, so a
+    layer's `add_weight` inside its own build does not write its name twice. As in Keras, a
+    layer's scope stands where the layer first opened it (`override_parent`, the path of the
+    scopes open then), wherever it is opened later.
+
+    Args:
+        name: the scope's name.
+        caller: the object opening it (a layer), for the repeat rule above.
+        override_parent: a path that replaces the scopes open outside this one ("" for none).
 
     >>> with name_scope("block"):
     ...     v = Variable(np.zeros(2), name="v")   # v.path == "block/v"
     """
 
-    def __init__(self, name: str, caller=None, **kwargs):
+    def __init__(self, name: str, caller=None, override_parent: str | None = None, **kwargs):
         if not isinstance(name, str) or not name:
             raise ValueError(f"name_scope: `name` must be a non-empty string, received {name!r}")
-        self.name, self.caller = name, caller
+        self.name, self.caller, self.override_parent = name, caller, override_parent
         self._pushed = False
 
     def __enter__(self):
@@ -53,6 +60,7 @@ class name_scope:  # noqa: N801 - Keras's spelling
         if not repeat:
             names.append(self.name)
             callers.append(self.caller)
+            _stack("parents").append(self.override_parent)
             self._pushed = True
         return self
 
@@ -60,13 +68,20 @@ class name_scope:  # noqa: N801 - Keras's spelling
         if self._pushed:
             _stack("names").pop()
             _stack("callers").pop()
+            _stack("parents").pop()
             self._pushed = False
         return False
 
 
-def current_path(name: str) -> str:
-    """`name` under the open name scopes."""
-    return "/".join([*_stack("names"), name])
+def current_path(name: str | None = None) -> str:
+    """`name` under the open name scopes; without `name`, the path of the scopes ("" when
+    none is open)."""
+    parts: list[str] = []
+    for scope, parent in zip(_stack("names"), _stack("parents")):
+        if parent is not None:
+            parts = [p for p in parent.split("/") if p]
+        parts.append(scope)
+    return "/".join(parts if name is None else [*parts, name])
 
 
 class StatelessScope:

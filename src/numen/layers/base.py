@@ -27,7 +27,7 @@ from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
-from numen.naming import to_snake_case
+from numen.naming import to_snake_case, unique_name  # noqa: F401 - also from here
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
 # outside) and which outermost call it belongs to. Losses added in an earlier outermost call
@@ -38,14 +38,11 @@ _call_ids = itertools.count(1)
 # One lock for first-call builds: threads that call an unbuilt model at once must not each
 # create its weights. Re-entrant, since building a model builds its layers inside.
 _build_lock = threading.RLock()
+# How many layers `__call__` has built: a call that builds none leaves unchanged whether a
+# layer has unbuilt layers below it (`_builds_below`).
+_builds = [0]
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "weights",
                 "activity_regularizer", "autocast", "input_length"}
-
-
-def unique_name(base: str) -> str:
-    """'dense', then 'dense_1', 'dense_2', ... as Keras names layers."""
-    n = backend.get_uid(base) - 1
-    return base if n == 0 else f"{base}_{n}"
 
 
 def reset_names() -> None:
@@ -120,6 +117,14 @@ class Layer(DTypeAttributes, NodeAttributes):
         # (input shape, input dtype, input_spec, layer dtype) of the last plain call that went
         # through every check: a call matching it takes the lean path (`_lean_applies`).
         self._lean_key = None
+        # Where the layer's name scope stands: the path of the scopes open when it first opened
+        # it (as Keras records it), so it stands there wherever the layer is called later.
+        self._parent_path: str | None = None
+        # Whether a call may still build a layer below this one, so it must open this layer's
+        # name scope (as every Keras call does) for that layer's weights to be under it:
+        # None until a call has found out, False once every layer below is built. A built
+        # layer with nothing unbuilt below (a Dense) skips the scope, and its calls stay lean.
+        self._builds_below: bool | None = None
 
     # -- weights -----------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
@@ -139,7 +144,9 @@ class Layer(DTypeAttributes, NodeAttributes):
         name = name or f"variable_{len(self._own_weights)}"
         value = init(shape, dtype=dtype)
         value = value.data if isinstance(value, Tensor) else value
-        with self._name_scope():
+        # Not `_name_scope()`: a weight made in `__init__` does not fix where the layer's
+        # scope stands (its first build or call does, as in Keras).
+        with name_scope(self.name, caller=self, override_parent=self._parent_path):
             path = current_path(name)
         v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
                      path=path,
@@ -151,9 +158,15 @@ class Layer(DTypeAttributes, NodeAttributes):
         return v
 
     def _name_scope(self) -> name_scope:
-        """The scope a layer builds in: weights made inside, its own and those of the layers
-        it builds, have paths under its name (`add_weight`)."""
-        return name_scope(self.name, caller=self)
+        """The scope a layer builds and calls in: weights made inside, its own and those of the
+        layers it builds, have paths under its name (`add_weight`). The first one opened fixes
+        where it stands (under the scopes open then); later ones stand there too."""
+        if self._parent_path is None:
+            self._parent_path = current_path()
+        return name_scope(self.name, caller=self, override_parent=self._parent_path)
+
+    def _has_unbuilt_below(self) -> bool:
+        return any(not layer.built for layer in self._walk()[1:])
 
     def _sublayers(self) -> list[Layer]:
         """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
@@ -390,9 +403,14 @@ class Layer(DTypeAttributes, NodeAttributes):
             mask = args[self._mask_index]
         else:
             kwargs["mask"] = mask
-        if first:  # layers a subclassed model makes or builds in `call` are under its name
+        if first or self._builds_below is not False:
+            # Layers a subclassed model makes or builds in `call`, on this call or a later
+            # one, are under its name.
+            builds = _builds[0]
             with self._name_scope():
                 out = self._scoped_call(x, args, kwargs)
+            if self._builds_below is None or _builds[0] != builds:
+                self._builds_below = self._has_unbuilt_below()
         else:
             out = self._scoped_call(x, args, kwargs)
         if plain and mask is None:
@@ -445,6 +463,7 @@ class Layer(DTypeAttributes, NodeAttributes):
             type(inputs) is np.ndarray and isinstance(x, Tensor) and x.data is inputs)
         # (Text stays on the host: the lean path would move it to the device.)
         if unconverted and x.data.dtype.kind not in "USO" and self.built \
+                and self._builds_below is False \
                 and self.activity_regularizer is None \
                 and not self._mask_args and (not self._makes_masks or self._call_attaches_masks):
             self._lean_key = (x.data.shape, x.data.dtype, self.input_spec, self.compute_dtype)
@@ -490,6 +509,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         check_input_spec(self.name, self.input_spec, x)
         self.build(shapes)  # in the layer's name scope (`_scoped_build`)
         self.built = True
+        _builds[0] += 1
 
     def _np_dtype(self) -> np.dtype:
         # Cached: looking a dtype up by name on every call costs more than a small matmul.

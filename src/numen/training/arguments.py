@@ -58,7 +58,7 @@ def check_metric_names(metrics, names, what) -> None:
         specs = group if isinstance(group, (list, tuple)) else [group]
         for spec in specs:
             if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
-                metrics_module.get(spec)
+                metrics_module.check_name(spec)
 
 
 def unpack_validation_data(validation_data):

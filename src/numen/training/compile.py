@@ -220,6 +220,11 @@ class OutputMetric:
         if self.metric is not None:
             self.metric.reset_state()
 
+    @property
+    def variables(self) -> list:
+        """The resolved metric's variables; none before the first batch resolves it."""
+        return [] if self.metric is None else self.metric.variables
+
     def __repr__(self) -> str:
         return f"<OutputMetric name={self.name}>"
 

@@ -17,6 +17,7 @@ import numpy as np
 from numen import backend, config, optimizers
 from numen import metrics as metrics_module
 from numen.autodiff import Tensor, enable_grad, gradients, no_grad
+from numen.autodiff.scopes import name_scope
 from numen.callbacks import CallbackList
 from numen.training import adapters, arguments
 from numen.training import data as data_module
@@ -90,8 +91,9 @@ class Trainer(DataChecks):
         self._loss_tracker = metrics_module.Mean(name="loss")
         with_loss = [n for n, fn in zip(names, compiled_loss.losses) if fn is not None] \
             if compiled_loss is not None else []
-        self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss") for n in with_loss] \
-            if len(with_loss) > 1 else []
+        with name_scope("compile_loss"):  # where Keras's per-output loss trackers are
+            self._output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss")
+                                          for n in with_loss] if len(with_loss) > 1 else []
         self._trainable_cache = None
         self._layers_cache = None
         self._recorded_step = RecordedStep(enabled=not run_eagerly and jit_compile is not False)
@@ -105,6 +107,17 @@ class Trainer(DataChecks):
         if not self.compiled:
             return []
         return [self._loss_tracker, *self._output_loss_trackers, *self.compiled_metrics.all()]
+
+    @property
+    def metrics_variables(self) -> list:
+        """The variables of the loss tracker, the compiled metrics, then the per-output loss
+        trackers, in Keras's order (a compiled metric has its variables once the first batch
+        has resolved it, as Keras builds them on the first fit)."""
+        if not self.compiled:
+            return []
+        trackers = [self._loss_tracker, *self.compiled_metrics.all(),
+                    *self._output_loss_trackers]
+        return [v for m in trackers for v in m.variables]
 
     @property
     def metrics_names(self) -> list[str]:
