@@ -1,6 +1,6 @@
 """Programs that follow the keras.io developer guides step by step (the Functional API,
 subclassing layers and models, customizing fit(), writing callbacks, serialization and saving,
-masking and padding, transfer learning and fine-tuning), and some keras.io examples written
+customizing saving, masking and padding, transfer learning and fine-tuning), and some keras.io examples written
 with backend-agnostic Keras 3 code (a Transformer text classifier, number addition with a
 sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
 network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,

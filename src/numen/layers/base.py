@@ -27,6 +27,7 @@ from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
+from numen.layers.saving_hooks import SavingHooks, build_arguments
 from numen.naming import to_snake_case
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
@@ -64,7 +65,7 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer(DTypeAttributes, NodeAttributes):
+class Layer(DTypeAttributes, NodeAttributes, SavingHooks):
     """Base class of all layers.
 
     Args:
@@ -155,24 +156,47 @@ class Layer(DTypeAttributes, NodeAttributes):
         it builds, have paths under its name (`add_weight`)."""
         return name_scope(self.name, caller=self)
 
-    def _sublayers(self) -> list[Layer]:
-        """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
-        found: list[Layer] = []
+    def _attribute_values(self):
+        """What the layer holds in attributes, directly or in lists, tuples and dicts, in
+        definition order (links to other layers and caches left out)."""
         for key, value in vars(self).items():
-            if key in ("_inbound_nodes", "_parent", "_layers_cache"):  # links and caches
+            if key in ("_inbound_nodes", "_parent", "_layers_cache", "_trainable_cache",
+                       "_own_weights"):
                 continue
             items = value.values() if isinstance(value, dict) else (
                 value if isinstance(value, (list, tuple)) else (value,))
-            for item in items:
-                if isinstance(item, Layer) and item is not self and all(
-                        item is not f for f in found):
-                    found.append(item)
+            yield from items
+
+    def _sublayers(self) -> list[Layer]:
+        """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
+        found: list[Layer] = []
+        for item in self._attribute_values():
+            if isinstance(item, Layer) and item is not self and all(
+                    item is not f for f in found):
+                found.append(item)
         return found
+
+    def _tracked_variables(self) -> list[Variable]:
+        """The layer's own variables: those `add_weight` made and, as Keras tracks them, the
+        Variables it keeps in attributes (`self.v = keras.Variable(...)`), in order of
+        creation. A sub-layer's variable held in an attribute stays the sub-layer's."""
+        own = self._own_weights
+        known = {id(w) for w in own}
+        extra = [v for v in self._attribute_values()
+                 if isinstance(v, Variable) and id(v) not in known]
+        if not extra:
+            return own
+        known |= {id(w) for sub in self._sublayers() for w in sub.weights}
+        extra = _dedupe(v for v in extra if id(v) not in known)
+        if not extra:
+            return own
+        return _merge_by_creation(own, extra)
 
     @property
     def weights(self) -> list[Variable]:
         out, seen = [], set()
-        for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
+        for w in self._tracked_variables() + [w for sub in self._sublayers()
+                                              for w in sub.weights]:
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
@@ -187,7 +211,7 @@ class Layer(DTypeAttributes, NodeAttributes):
     @trainable.setter
     def trainable(self, value: bool):
         self._trainable = bool(value)
-        for w in self._own_weights:
+        for w in self._tracked_variables():
             w.requires_grad = w.trainable and self._trainable
         for sub in self._sublayers():
             sub.trainable = value
@@ -213,7 +237,7 @@ class Layer(DTypeAttributes, NodeAttributes):
     def _trainable_list(self) -> list[Variable]:
         if not self._trainable:
             return []
-        own = [w for w in self._own_weights if w.trainable]
+        own = [w for w in self._tracked_variables() if w.trainable]
         subs = [w for s in self._sublayers() for w in s._trainable_list()]
         return _dedupe(own + subs)
 
@@ -281,7 +305,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         """This layer's part of `losses` (what a training step sums, layer by layer)."""
         out = list(self._added_losses)
         if self._trainable:
-            out += [w.regularizer(w) for w in self._own_weights
+            out += [w.regularizer(w) for w in self._tracked_variables()
                     if w.regularizer is not None and w.trainable]
         return out
 
@@ -543,7 +567,12 @@ def _scoped_build(build):
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with self._name_scope():
-            return build(self, *args, **kwargs)
+            out = build(self, *args, **kwargs)
+        # As Keras's build wrapper: record what it was built with, by argument name (for
+        # get_build_config), and mark it built even where build() does not say so.
+        self._build_args = build_arguments(build, args, kwargs)
+        self.built = True
+        return out
 
     return scoped
 
@@ -554,6 +583,19 @@ def _get_constraint(constraint):
     from numen import constraints
 
     return constraints.get(constraint)
+
+
+def _merge_by_creation(own: list, extra: list) -> list:
+    """`own` in its order, with each of `extra` placed before the first of `own` created
+    after it (Keras lists a layer's variables in the order it came to hold them)."""
+    extra = sorted(extra, key=lambda v: v.serial)
+    out, j = [], 0
+    for w in own:
+        while j < len(extra) and extra[j].serial < w.serial:
+            out.append(extra[j])
+            j += 1
+        out.append(w)
+    return out + extra[j:]
 
 
 def _dedupe(ws):
