@@ -10,7 +10,8 @@ timeseries anomaly detection with a convolutional autoencoder, a miniature GPT, 
 FNet image classifiers, U-Net-like segmentation, PointNet, timeseries classification from
 scratch, imbalanced classification, pre-trained word embeddings, a training loop on the
 stateless API, a weight-standardized Conv2D via convolution_op, reproducibility, functional
-subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network), in
+subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network,
+neural decision forests), in
 our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with
 the datasets' shapes in place of downloads. Each

@@ -234,3 +234,19 @@ def test_string_outputs_are_string_keras_tensors():
     model = keras.Model(ids, layers.StringLookup(vocabulary=["b", "a"])(words))
     np.testing.assert_array_equal(model.predict(np.array([[1, 2], [2, 3]]), verbose=0),
                                   [[2, 1], [1, 0]])
+
+
+def test_lookups_without_oov_indices_connect_to_symbolic_inputs():
+    """Keras finds a Functional model's shapes without values; numen probes with stand-ins
+    ('' and 0), which a vocabulary without OOV indices must not refuse (the neural decision
+    forest guide). Real data out of the vocabulary is still refused."""
+    words = keras.Input(shape=(), dtype="string")
+    ids = layers.StringLookup(vocabulary=["a", "b"], mask_token=None, num_oov_indices=0)(words)
+    numbers = keras.Input(shape=(2,), dtype="int64")
+    int_ids = layers.IntegerLookup(vocabulary=[7, 9], num_oov_indices=0)(numbers)
+    model = keras.Model([words, numbers], [ids, int_ids])
+    out = model.predict([np.array(["b", "a"]), np.array([[9, 7], [7, 7]])], verbose=0)
+    np.testing.assert_array_equal(out[0], [1, 0])
+    np.testing.assert_array_equal(out[1], [[1, 0], [0, 0]])
+    with pytest.raises(ValueError, match="num_oov_indices=0"):
+        model.predict([np.array(["zz"]), np.array([[7, 7]])], verbose=0)

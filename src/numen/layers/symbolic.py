@@ -8,10 +8,22 @@ any other unknown) axis is tried at two sizes and stays None where the results d
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 
 from numen import backend
 from numen.autodiff import as_tensor, no_grad
+
+# Set while a layer runs on stand-in zeros to find its output shapes (`_run_on_zeros`).
+_PROBING = contextvars.ContextVar("numen_symbolic_probing", default=False)
+
+
+def probing() -> bool:
+    """Whether the running call is a shape probe on stand-in values (zeros, empty strings)
+    rather than on data: a check of values (a token missing from a vocabulary) must not
+    refuse a stand-in, since Keras finds shapes without any values at all."""
+    return _PROBING.get()
 
 
 class KerasTensor:
@@ -283,8 +295,12 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     call_kwargs = {k: build(v) for k, v in kwargs.items()}
     # zeros stand in for the values, so a 0/0 or log(0) here is no fault of the user's data:
     # NumPy's floating-point warnings are kept from them
-    with no_grad(), np.errstate(all="ignore"):
-        out = layer(build(specs), *call_args, **call_kwargs)
+    token = _PROBING.set(True)
+    try:
+        with no_grad(), np.errstate(all="ignore"):
+            out = layer(build(specs), *call_args, **call_kwargs)
+    finally:
+        _PROBING.reset(token)
     layer._clear_losses()
     shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)
     return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
