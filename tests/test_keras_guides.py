@@ -1,6 +1,6 @@
 """Programs that follow the keras.io developer guides step by step (the Functional API,
 subclassing layers and models, customizing fit(), writing callbacks, serialization and saving,
-customizing saving, masking and padding, transfer learning and fine-tuning), and some keras.io examples written
+masking and padding, transfer learning and fine-tuning), and some keras.io examples written
 with backend-agnostic Keras 3 code (a Transformer text classifier, number addition with a
 sequence-to-sequence LSTM, character-level text generation, the simple MNIST convnet, a Siamese
 network with a contrastive loss, Transformer timeseries classification, a bidirectional LSTM,
@@ -10,12 +10,15 @@ timeseries anomaly detection with a convolutional autoencoder, a miniature GPT, 
 FNet image classifiers, U-Net-like segmentation, PointNet, timeseries classification from
 scratch, imbalanced classification, pre-trained word embeddings, a training loop on the
 stateless API, a weight-standardized Conv2D via convolution_op, reproducibility, functional
-subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network,
-neural decision forests), in
+subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network), in
 our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with
 the datasets' shapes in place of downloads. Each
-runs to its end; its own asserts check the results along the way."""
+runs to its end; its own asserts check the results along the way.
+
+From the structured-data section and the guides, in the same way: customizing saving (own
+variables, assets, build and compile configs), neural decision forests, gated residual and
+variable selection networks."""
 
 import pathlib
 import runpy

@@ -246,3 +246,30 @@ def test_a_dense_subclass_saves_only_what_dense_made():
     assert store["0"].shape == (4, 2) and store["1"].shape == (2,)
     with pytest.raises(ValueError, match=r"expected 2 variables, but received 1"):
         layer.load_own_variables({"0": store["0"]})
+
+
+def test_a_build_without_a_shape_argument_is_called_without_one():
+    """Keras calls `build()` bare when it takes no shape (the GRN/VSN example's layers, whose
+    sub-layers build on their first call); numen passed the shape and raised TypeError."""
+
+    class Gate(layers.Layer):
+        def __init__(self, units):
+            super().__init__()
+            self.linear = layers.Dense(units)
+            self.sigmoid = layers.Dense(units, activation="sigmoid")
+            self.calls_to_build = 0
+
+        def build(self):
+            self.calls_to_build += 1
+            self.built = True
+
+        def call(self, x):
+            return self.linear(x) * self.sigmoid(x)
+
+    eager = Gate(3)
+    assert eager(np.ones((2, 5), "float32")).shape == (2, 3)
+    assert eager.calls_to_build == 1 and len(eager.trainable_weights) == 4
+    symbolic = Gate(2)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, symbolic(inputs))
+    assert model.output_shape == (None, 2) and symbolic.calls_to_build == 1

@@ -57,6 +57,14 @@ def reset_names() -> None:
 _NO_INPUTS = object()  # Layer.__call__ given its inputs by keyword
 
 
+def _takes_arguments(method) -> bool:
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind != p.KEYWORD_ONLY for p in params)
+
+
 def _accepts(fn, arg: str) -> bool:
     try:
         params = inspect.signature(fn).parameters
@@ -512,7 +520,12 @@ class Layer(DTypeAttributes, NodeAttributes, SavingHooks):
         shapes = map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
         check_input_spec(self.name, self.input_spec, x)
-        self.build(shapes)  # in the layer's name scope (`_scoped_build`)
+        # In the layer's name scope (`_scoped_build`); a build() that takes no shape (its
+        # sub-layers build on their first call) is called without one, as Keras does.
+        if _takes_arguments(self.build):
+            self.build(shapes)
+        else:
+            self.build()
         self.built = True
 
     def _np_dtype(self) -> np.dtype:
