@@ -250,3 +250,28 @@ def test_lookups_without_oov_indices_connect_to_symbolic_inputs():
     np.testing.assert_array_equal(out[1], [[1, 0], [0, 0]])
     with pytest.raises(ValueError, match="num_oov_indices=0"):
         model.predict([np.array(["zz"]), np.array([[7, 7]])], verbose=0)
+
+
+def test_models_and_custom_layers_holding_a_lookup_take_strings():
+    """Keras hands strings to any layer; numen to those that hold a layer taking text: a
+    Sequential encoder [StringLookup, Embedding] with no Input, and a custom layer around a
+    StringLookup (the memory-efficient embeddings example)."""
+    encoder = keras.Sequential([layers.StringLookup(vocabulary=["a", "b"], mask_token=None),
+                                layers.Embedding(3, 2)])
+    assert tuple(encoder(np.array(["b", "zz"])).shape) == (2, 2)
+    words = keras.Input(shape=(), dtype="string")
+    fresh = keras.Sequential([layers.StringLookup(vocabulary=["a"]), layers.Embedding(3, 2)])
+    assert keras.Model(words, fresh(words)).output_shape == (None, 2)
+    assert fresh.inputs[0].dtype == "string"
+
+    class Hashed(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.lookup = layers.StringLookup(vocabulary=["x", "y"], num_oov_indices=0)
+
+        def call(self, inputs):
+            return keras.ops.mod(self.lookup(inputs), 2)
+
+    np.testing.assert_array_equal(Hashed()(np.array(["y", "x"])), [1, 0])
+    with pytest.raises(TypeError, match="Layer 'dense.*' expects numeric input"):
+        layers.Dense(2)(np.array([["a"]]))

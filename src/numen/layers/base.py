@@ -86,6 +86,9 @@ class Layer(DTypeAttributes, NodeAttributes, SavingHooks):
     # Whether get_config always has an "activity_regularizer" key (None when unset), as
     # Keras's convolutions, recurrent layers, Embedding, MultiHeadAttention and EinsumDense do.
     _config_lists_activity_regularizer = False
+    # Whether inputs of any dtype, strings included, go to `call` as they are (preprocessing
+    # layers: layers/data_layer.py); others take numbers (layers/input_conversion.py).
+    _takes_any_input = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -129,6 +129,8 @@ class DataLayer(Layer):
     """A preprocessing layer: inputs of any dtype (strings included) are taken as they are,
     on the host, rather than cast to the layer's float dtype."""
 
+    _takes_any_input = True
+
     def _convert_inputs(self, inputs):
         def convert(v):
             if isinstance(v, Tensor):

@@ -302,11 +302,11 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     finally:
         _PROBING.reset(token)
     layer._clear_losses()
-    shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)
+    shapes = map_structure(lambda t: (tuple(t.shape), dtype_name(t)), out)
     return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
 
 
-def _dtype_name(t) -> str:
+def dtype_name(t) -> str:
     """A value's dtype as a KerasTensor names it: text of any width is 'string'."""
     data = getattr(t, "data", t)
     return "string" if getattr(data, "dtype", np.dtype("f")).kind in "USO" else t.dtype
