@@ -70,20 +70,24 @@ def embedding_encoder(vocabulary, embedding_dim, num_oov_indices=0, name=None):
     )
 
 
-def create_baseline_model():
+def create_model(movie_encoder, name):
+    """The example's three models differ only in how the movie id is embedded."""
     user_input = layers.Input(name="user_id", shape=(), dtype="string")
     user_embedding = embedding_encoder(vocabulary=user_vocabulary,
                                        embedding_dim=base_embedding_dim,
                                        name="user")(user_input)
     movie_input = layers.Input(name="movie_id", shape=(), dtype="string")
-    movie_embedding = embedding_encoder(vocabulary=movie_vocabulary,
-                                        embedding_dim=base_embedding_dim,
-                                        name="movie")(movie_input)
+    movie_embedding = movie_encoder(movie_input)
     logits = layers.Dot(axes=1, name="dot_similarity")([user_embedding, movie_embedding])
     # Into the rating scale.
     prediction = keras.activations.sigmoid(logits) * 5
-    return keras.Model(inputs=[user_input, movie_input], outputs=prediction,
-                       name="baseline_model")
+    return keras.Model(inputs=[user_input, movie_input], outputs=prediction, name=name)
+
+
+def create_baseline_model():
+    return create_model(embedding_encoder(vocabulary=movie_vocabulary,
+                                          embedding_dim=base_embedding_dim, name="movie"),
+                        "baseline_model")
 
 
 baseline_model = create_baseline_model()
@@ -128,19 +132,10 @@ np.testing.assert_allclose(vectors[2], (q * r)[0], rtol=1e-6)
 
 
 def create_qr_model(num_buckets):
-    user_input = layers.Input(name="user_id", shape=(), dtype="string")
-    user_embedding = embedding_encoder(vocabulary=user_vocabulary,
-                                       embedding_dim=base_embedding_dim,
-                                       name="user")(user_input)
-    movie_input = layers.Input(name="movie_id", shape=(), dtype="string")
-    movie_embedding = QREmbedding(vocabulary=movie_vocabulary,
-                                  embedding_dim=base_embedding_dim,
-                                  num_buckets=num_buckets,
-                                  name="movie_embedding")(movie_input)
-    logits = layers.Dot(axes=1, name="dot_similarity")([user_embedding, movie_embedding])
-    prediction = keras.activations.sigmoid(logits) * 5
-    return keras.Model(inputs=[user_input, movie_input], outputs=prediction,
-                       name="qr_model")
+    return create_model(QREmbedding(vocabulary=movie_vocabulary,
+                                    embedding_dim=base_embedding_dim,
+                                    num_buckets=num_buckets, name="movie_embedding"),
+                        "qr_model")
 
 
 qr_model = create_qr_model(num_buckets=20)
@@ -211,19 +206,11 @@ np.testing.assert_allclose(probe[0], raw[0], rtol=1e-6)
 
 
 def create_md_model():
-    user_input = layers.Input(name="user_id", shape=(), dtype="string")
-    user_embedding = embedding_encoder(vocabulary=user_vocabulary,
-                                       embedding_dim=base_embedding_dim,
-                                       name="user")(user_input)
-    movie_input = layers.Input(name="movie_id", shape=(), dtype="string")
-    movie_embedding = MDEmbedding(blocks_vocabulary=movie_blocks_vocabulary,
-                                  blocks_embedding_dims=movie_blocks_embedding_dims,
-                                  base_embedding_dim=base_embedding_dim,
-                                  name="movie_embedding")(movie_input)
-    logits = layers.Dot(axes=1, name="dot_similarity")([user_embedding, movie_embedding])
-    prediction = keras.activations.sigmoid(logits) * 5
-    return keras.Model(inputs=[user_input, movie_input], outputs=prediction,
-                       name="md_model")
+    return create_model(MDEmbedding(blocks_vocabulary=movie_blocks_vocabulary,
+                                    blocks_embedding_dims=movie_blocks_embedding_dims,
+                                    base_embedding_dim=base_embedding_dim,
+                                    name="movie_embedding"),
+                        "md_model")
 
 
 md_model = create_md_model()
