@@ -19,7 +19,8 @@ runs to its end; its own asserts check the results along the way.
 From the structured-data section and the guides, in the same way: customizing saving (own
 variables, assets, build and compile configs), neural decision forests, gated residual and
 variable selection networks, memory-efficient embeddings (quotient-remainder and
-mixed-dimension), TabTransformer, named entity recognition with a Transformer."""
+mixed-dimension), TabTransformer, named entity recognition with a Transformer, multi-label
+text classification."""
 
 import pathlib
 import runpy

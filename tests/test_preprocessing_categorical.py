@@ -259,6 +259,10 @@ def test_models_and_custom_layers_holding_a_lookup_take_strings():
     encoder = keras.Sequential([layers.StringLookup(vocabulary=["a", "b"], mask_token=None),
                                 layers.Embedding(3, 2)])
     assert tuple(encoder(np.array(["b", "zz"])).shape) == (2, 2)
+    # predict() takes the strings too (a model for inference: [vectorizer, trained model]).
+    unbuilt = keras.Sequential([layers.StringLookup(vocabulary=["a", "b"]),
+                                layers.Embedding(3, 2)])
+    assert unbuilt.predict(np.array(["a", "b", "c"]), verbose=0).shape == (3, 2)
     words = keras.Input(shape=(), dtype="string")
     fresh = keras.Sequential([layers.StringLookup(vocabulary=["a"]), layers.Embedding(3, 2)])
     assert keras.Model(words, fresh(words)).output_shape == (None, 2)
@@ -275,3 +279,19 @@ def test_models_and_custom_layers_holding_a_lookup_take_strings():
     np.testing.assert_array_equal(Hashed()(np.array(["y", "x"])), [1, 0])
     with pytest.raises(TypeError, match="Layer 'dense.*' expects numeric input"):
         layers.Dense(2)(np.array([["a"]]))
+
+
+def test_ragged_lists_are_refused_with_the_way_out():
+    """Keras needs a tf.ragged tensor for lists of different lengths; numen has none, and
+    says so (with the padding that works) instead of NumPy's 'inhomogeneous shape'."""
+    lookup = layers.StringLookup(output_mode="multi_hot", mask_token="")
+    with pytest.raises(ValueError, match=r"string_lookup.*rows of different lengths.*mask"):
+        lookup.adapt([["a", "b"], ["c"]])
+    lookup.adapt(np.array([["a", "b"], ["c", ""]]))
+    with pytest.raises(ValueError, match=r"Layer 'string_lookup.*': received rows of"):
+        lookup([["a", "b"], ["c"]])
+    # The mask token pads; multi_hot drops it.
+    vocab = lookup.get_vocabulary()
+    assert "" not in vocab
+    np.testing.assert_array_equal(lookup(np.array([["c", ""]])),
+                                  [[int(t == "c") for t in vocab]])
