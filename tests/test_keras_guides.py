@@ -20,7 +20,8 @@ From the structured-data section and the guides, in the same way: customizing sa
 variables, assets, build and compile configs), neural decision forests, gated residual and
 variable selection networks, memory-efficient embeddings (quotient-remainder and
 mixed-dimension), TabTransformer, named entity recognition with a Transformer, multi-label
-text classification, scikit-learn metrics in a callback, debugging tips."""
+text classification, scikit-learn metrics in a callback, debugging tips, text classification
+with a Switch Transformer."""
 
 import pathlib
 import runpy

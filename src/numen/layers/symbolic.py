@@ -406,6 +406,18 @@ def _free_batch(specs):
     return type(specs)(_free_batch(v) for v in specs)
 
 
+def _probe_note(inputs, args, kwargs) -> str:
+    """What to add to an error a shape probe met where the batch size is unknown: the layer
+    ran on stand-in rows, and a layer built for one batch size can be told it."""
+    tensors = [t for t in flatten([inputs, list(args), dict(kwargs or {})])
+               if isinstance(t, KerasTensor)]
+    if not any(t.shape and t.shape[0] is None for t in tensors):
+        return ""
+    return (" (numen finds a layer's output shape by running it on stand-in zeros, with a "
+            "batch size of its choosing where the Input leaves it None; a layer made for one "
+            "batch size gets it from keras.Input(..., batch_size=N))")
+
+
 def _has_unknown_axes(inputs) -> bool:
     return any(n is None for t in flatten(inputs) if isinstance(t, KerasTensor)
                for n in t.shape[1:])
@@ -479,7 +491,7 @@ def _cached_specs(layer, inputs, args, kwargs):
     try:
         specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
     except (ValueError, TypeError) as exc:
-        raise type(exc)(f"{exc}") from exc
+        raise type(exc)(f"{exc}{_probe_note(inputs, args, kwargs)}") from exc
     if key is not None:
         passed = map_structure(lambda m: _PASSED if isinstance(m, KerasTensor) else m,
                                mask_specs)
