@@ -21,7 +21,7 @@ variables, assets, build and compile configs), neural decision forests, gated re
 variable selection networks, memory-efficient embeddings (quotient-remainder and
 mixed-dimension), TabTransformer, named entity recognition with a Transformer, multi-label
 text classification, scikit-learn metrics in a callback, debugging tips, text classification
-with a Switch Transformer."""
+with a Switch Transformer, wide, deep and cross networks."""
 
 import pathlib
 import runpy

@@ -295,3 +295,18 @@ def test_ragged_lists_are_refused_with_the_way_out():
     assert "" not in vocab
     np.testing.assert_array_equal(lookup(np.array([["c", ""]])),
                                   [[int(t == "c") for t in vocab]])
+
+
+def test_a_keras_op_on_a_string_input_keeps_the_strings():
+    """`ops.expand_dims` of a string Input feeding a one-hot StringLookup (the wide, deep and
+    cross example): the op was refused text ('expects numeric input')."""
+    words = keras.Input(shape=(), dtype="string")
+    lookup = layers.StringLookup(vocabulary=["a", "b"], mask_token=None, num_oov_indices=0,
+                                 output_mode="binary")
+    model = keras.Model(words, lookup(keras.ops.expand_dims(words, -1)))
+    assert model.output_shape == (None, 2)
+    np.testing.assert_array_equal(model.predict(np.array(["b", "a"]), verbose=0),
+                                  [[0, 1], [1, 0]])
+    numbers = keras.Input(shape=(2,))
+    assert keras.Model(numbers, keras.ops.expand_dims(numbers, -1)).predict(
+        np.ones((1, 2)), verbose=0).dtype == np.float32  # numbers are converted as before

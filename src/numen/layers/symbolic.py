@@ -490,7 +490,9 @@ def _cached_specs(layer, inputs, args, kwargs):
                 lambda m: mask if m is _PASSED else m, cached[1])
     try:
         specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
-    except (ValueError, TypeError) as exc:
+    except TypeError as exc:
+        raise type(exc)(f"{exc}") from exc
+    except ValueError as exc:  # a size the stand-in rows may not have had
         raise type(exc)(f"{exc}{_probe_note(inputs, args, kwargs)}") from exc
     if key is not None:
         passed = map_structure(lambda m: _PASSED if isinstance(m, KerasTensor) else m,
