@@ -117,14 +117,19 @@ np.testing.assert_array_equal(wide_features[:, 10:].argmax(axis=1), soil)
 assert deep_encoder.predict(sample, verbose=0).shape == (3, 6 + 2 + 4)
 
 
-def create_baseline_model():
-    inputs = create_model_inputs()
-    features = encode_inputs(inputs)
+def deep_block(features):
+    """The example's deep part (written out in each of its three models)."""
     for units in hidden_units:
         features = layers.Dense(units)(features)
         features = layers.BatchNormalization()(features)
         features = layers.ReLU()(features)
         features = layers.Dropout(dropout_rate)(features)
+    return features
+
+
+def create_baseline_model():
+    inputs = create_model_inputs()
+    features = deep_block(encode_inputs(inputs))
     outputs = layers.Dense(units=NUM_CLASSES, activation="softmax")(features)
     return keras.Model(inputs=inputs, outputs=outputs)
 
@@ -138,12 +143,7 @@ def create_wide_and_deep_model():
     inputs = create_model_inputs()
     wide = encode_inputs(inputs)
     wide = layers.BatchNormalization()(wide)
-    deep = encode_inputs(inputs, use_embedding=True)
-    for units in hidden_units:
-        deep = layers.Dense(units)(deep)
-        deep = layers.BatchNormalization()(deep)
-        deep = layers.ReLU()(deep)
-        deep = layers.Dropout(dropout_rate)(deep)
+    deep = deep_block(encode_inputs(inputs, use_embedding=True))
     merged = layers.concatenate([wide, deep])
     outputs = layers.Dense(units=NUM_CLASSES, activation="softmax")(merged)
     return keras.Model(inputs=inputs, outputs=outputs)
@@ -164,12 +164,7 @@ def create_deep_and_cross_model():
         cross = x0 * x + cross
     cross = layers.BatchNormalization()(cross)
 
-    deep = x0
-    for units in hidden_units:
-        deep = layers.Dense(units)(deep)
-        deep = layers.BatchNormalization()(deep)
-        deep = layers.ReLU()(deep)
-        deep = layers.Dropout(dropout_rate)(deep)
+    deep = deep_block(x0)
 
     merged = layers.concatenate([cross, deep])
     outputs = layers.Dense(units=NUM_CLASSES, activation="softmax")(merged)
