@@ -316,7 +316,8 @@ class Layer(DTypeAttributes, NodeAttributes, SavingHooks):
         """This layer's part of `losses` (what a training step sums, layer by layer)."""
         out = list(self._added_losses)
         if self._trainable:
-            out += [w.regularizer(w) for w in self._tracked_variables()
+            # Only add_weight takes a regularizer (a keras.Variable has none), as in Keras.
+            out += [w.regularizer(w) for w in self._own_weights
                     if w.regularizer is not None and w.trainable]
         return out
 
