@@ -108,6 +108,19 @@ def create_mlp(hidden_units, dropout_rate, activation, normalization_layer, name
     return keras.Sequential(mlp_layers, name=name)
 
 
+def classifier_head(features, mlp_hidden_units_factors, dropout_rate):
+    """The final MLP and the sigmoid output (the example writes it out in both models)."""
+    mlp_hidden_units = [factor * features.shape[-1] for factor in mlp_hidden_units_factors]
+    features = create_mlp(
+        hidden_units=mlp_hidden_units,
+        dropout_rate=dropout_rate,
+        activation=keras.activations.selu,
+        normalization_layer=layers.BatchNormalization,
+        name="MLP",
+    )(features)
+    return layers.Dense(units=1, activation="sigmoid", name="sigmoid")(features)
+
+
 def create_baseline_model(embedding_dims, num_mlp_blocks, mlp_hidden_units_factors,
                           dropout_rate):
     inputs = create_model_inputs()
@@ -126,16 +139,8 @@ def create_baseline_model(embedding_dims, num_mlp_blocks, mlp_hidden_units_facto
         )(features)
         features = layers.Add(name=f"skip_connection_{layer_idx}")([feedforward_output,
                                                                      features])
-    mlp_hidden_units = [factor * features.shape[-1] for factor in mlp_hidden_units_factors]
-    features = create_mlp(
-        hidden_units=mlp_hidden_units,
-        dropout_rate=dropout_rate,
-        activation=keras.activations.selu,
-        normalization_layer=layers.BatchNormalization,
-        name="MLP",
-    )(features)
-    outputs = layers.Dense(units=1, activation="sigmoid", name="sigmoid")(features)
-    return keras.Model(inputs=inputs, outputs=outputs)
+    return keras.Model(inputs=inputs, outputs=classifier_head(
+        features, mlp_hidden_units_factors, dropout_rate))
 
 
 baseline_model = create_baseline_model(
@@ -198,16 +203,8 @@ def create_tabtransformer_classifier(num_transformer_blocks, num_heads, embeddin
     numerical_features = layers.LayerNormalization(epsilon=1e-6)(numerical_features)
     features = layers.concatenate([categorical_features, numerical_features])
 
-    mlp_hidden_units = [factor * features.shape[-1] for factor in mlp_hidden_units_factors]
-    features = create_mlp(
-        hidden_units=mlp_hidden_units,
-        dropout_rate=dropout_rate,
-        activation=keras.activations.selu,
-        normalization_layer=layers.BatchNormalization,
-        name="MLP",
-    )(features)
-    outputs = layers.Dense(units=1, activation="sigmoid", name="sigmoid")(features)
-    return keras.Model(inputs=inputs, outputs=outputs)
+    return keras.Model(inputs=inputs, outputs=classifier_head(
+        features, mlp_hidden_units_factors, dropout_rate))
 
 
 tabtransformer_model = create_tabtransformer_classifier(
