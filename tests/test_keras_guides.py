@@ -14,7 +14,14 @@ subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density
 our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with
 the datasets' shapes in place of downloads. Each
-runs to its end; its own asserts check the results along the way."""
+runs to its end; its own asserts check the results along the way.
+
+From the structured-data section and the guides, in the same way: customizing saving (own
+variables, assets, build and compile configs), neural decision forests, gated residual and
+variable selection networks, memory-efficient embeddings (quotient-remainder and
+mixed-dimension), TabTransformer, named entity recognition with a Transformer, multi-label
+text classification, scikit-learn metrics in a callback, debugging tips, text classification
+with a Switch Transformer, wide, deep and cross networks."""
 
 import pathlib
 import runpy

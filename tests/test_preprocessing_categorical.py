@@ -234,3 +234,79 @@ def test_string_outputs_are_string_keras_tensors():
     model = keras.Model(ids, layers.StringLookup(vocabulary=["b", "a"])(words))
     np.testing.assert_array_equal(model.predict(np.array([[1, 2], [2, 3]]), verbose=0),
                                   [[2, 1], [1, 0]])
+
+
+def test_lookups_without_oov_indices_connect_to_symbolic_inputs():
+    """Keras finds a Functional model's shapes without values; numen probes with stand-ins
+    ('' and 0), which a vocabulary without OOV indices must not refuse (the neural decision
+    forest guide). Real data out of the vocabulary is still refused."""
+    words = keras.Input(shape=(), dtype="string")
+    ids = layers.StringLookup(vocabulary=["a", "b"], mask_token=None, num_oov_indices=0)(words)
+    numbers = keras.Input(shape=(2,), dtype="int64")
+    int_ids = layers.IntegerLookup(vocabulary=[7, 9], num_oov_indices=0)(numbers)
+    model = keras.Model([words, numbers], [ids, int_ids])
+    out = model.predict([np.array(["b", "a"]), np.array([[9, 7], [7, 7]])], verbose=0)
+    np.testing.assert_array_equal(out[0], [1, 0])
+    np.testing.assert_array_equal(out[1], [[1, 0], [0, 0]])
+    with pytest.raises(ValueError, match="num_oov_indices=0"):
+        model.predict([np.array(["zz"]), np.array([[7, 7]])], verbose=0)
+
+
+def test_models_and_custom_layers_holding_a_lookup_take_strings():
+    """Keras hands strings to any layer; numen to those that hold a layer taking text: a
+    Sequential encoder [StringLookup, Embedding] with no Input, and a custom layer around a
+    StringLookup (the memory-efficient embeddings example)."""
+    encoder = keras.Sequential([layers.StringLookup(vocabulary=["a", "b"], mask_token=None),
+                                layers.Embedding(3, 2)])
+    assert tuple(encoder(np.array(["b", "zz"])).shape) == (2, 2)
+    # predict() takes the strings too (a model for inference: [vectorizer, trained model]).
+    unbuilt = keras.Sequential([layers.StringLookup(vocabulary=["a", "b"]),
+                                layers.Embedding(3, 2)])
+    assert unbuilt.predict(np.array(["a", "b", "c"]), verbose=0).shape == (3, 2)
+    words = keras.Input(shape=(), dtype="string")
+    fresh = keras.Sequential([layers.StringLookup(vocabulary=["a"]), layers.Embedding(3, 2)])
+    assert keras.Model(words, fresh(words)).output_shape == (None, 2)
+    assert fresh.inputs[0].dtype == "string"
+
+    class Hashed(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.lookup = layers.StringLookup(vocabulary=["x", "y"], num_oov_indices=0)
+
+        def call(self, inputs):
+            return keras.ops.mod(self.lookup(inputs), 2)
+
+    np.testing.assert_array_equal(Hashed()(np.array(["y", "x"])), [1, 0])
+    with pytest.raises(TypeError, match="Layer 'dense.*' expects numeric input"):
+        layers.Dense(2)(np.array([["a"]]))
+
+
+def test_ragged_lists_are_refused_with_the_way_out():
+    """Keras needs a tf.ragged tensor for lists of different lengths; numen has none, and
+    says so (with the padding that works) instead of NumPy's 'inhomogeneous shape'."""
+    lookup = layers.StringLookup(output_mode="multi_hot", mask_token="")
+    with pytest.raises(ValueError, match=r"string_lookup.*rows of different lengths.*mask"):
+        lookup.adapt([["a", "b"], ["c"]])
+    lookup.adapt(np.array([["a", "b"], ["c", ""]]))
+    with pytest.raises(ValueError, match=r"Layer 'string_lookup.*': received rows of"):
+        lookup([["a", "b"], ["c"]])
+    # The mask token pads; multi_hot drops it.
+    vocab = lookup.get_vocabulary()
+    assert "" not in vocab
+    np.testing.assert_array_equal(lookup(np.array([["c", ""]])),
+                                  [[int(t == "c") for t in vocab]])
+
+
+def test_a_keras_op_on_a_string_input_keeps_the_strings():
+    """`ops.expand_dims` of a string Input feeding a one-hot StringLookup (the wide, deep and
+    cross example): the op was refused text ('expects numeric input')."""
+    words = keras.Input(shape=(), dtype="string")
+    lookup = layers.StringLookup(vocabulary=["a", "b"], mask_token=None, num_oov_indices=0,
+                                 output_mode="binary")
+    model = keras.Model(words, lookup(keras.ops.expand_dims(words, -1)))
+    assert model.output_shape == (None, 2)
+    np.testing.assert_array_equal(model.predict(np.array(["b", "a"]), verbose=0),
+                                  [[0, 1], [1, 0]])
+    numbers = keras.Input(shape=(2,))
+    assert keras.Model(numbers, keras.ops.expand_dims(numbers, -1)).predict(
+        np.ones((1, 2)), verbose=0).dtype == np.float32  # numbers are converted as before

@@ -268,3 +268,105 @@ def test_legacy_tf_keras_h5_file_loads(tmp_path):
                                rtol=1e-6)
     with pytest.raises(ValueError, match=r"\.keras"):
         model.save(tmp_path / "new.h5")
+
+
+@keras.saving.register_keras_serializable(package="test_saving")
+class BuiltWithInit(layers.Layer):
+    """build() takes an extra argument: only get_build_config/build_from_config rebuild it."""
+
+    def __init__(self, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape, layer_init):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=layer_init)
+        self.layer_init, self._shape = layer_init, input_shape
+
+    def call(self, x):
+        return keras.ops.matmul(x, self.w)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+    def get_build_config(self):
+        return {"input_shape": self._shape, "layer_init": self.layer_init}
+
+    def build_from_config(self, config):
+        self.build(config["input_shape"], config["layer_init"])
+
+
+def test_get_build_config_and_build_from_config_rebuild_a_layer(tmp_path):
+    layer = BuiltWithInit()
+    layer.build((None, 4), "ones")
+    model = keras.Sequential([layer, layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    entry = json.loads(zipfile.ZipFile(path).read("config.json"))["config"]["layers"][1]
+    assert entry["build_config"] == {"input_shape": [None, 4], "layer_init": "ones"}
+    back = keras.models.load_model(path)
+    assert back.layers[0].layer_init == "ones"
+    np.testing.assert_allclose(back.predict(x, verbose=0), expected, rtol=1e-6)
+
+
+def test_default_build_config_records_the_build_arguments():
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=2)
+    layer(np.zeros((1, 3, 4), "float32"), np.zeros((1, 5, 6), "float32"))
+    config = layer.get_build_config()
+    assert {"query_shape", "value_shape"} <= set(config["shapes_dict"])  # Keras: both
+    assert tuple(config["shapes_dict"]["value_shape"]) == (1, 5, 6)
+    fresh = layers.MultiHeadAttention(num_heads=2, key_dim=2)
+    fresh.build_from_config(config)
+    assert [w.shape for w in fresh.weights] == [w.shape for w in layer.weights]
+    assert layers.Dense(2).get_build_config() is None  # unbuilt
+
+    class TwoArguments(layers.Layer):
+        def build(self, input_shape, layer_init):
+            pass
+
+    by_hand = TwoArguments()
+    by_hand.build((None, 4), "ones")  # as Keras: built, with both arguments recorded
+    assert by_hand.built
+    assert by_hand.get_build_config() == {"shapes_dict": {"input_shape": (None, 4),
+                                                          "layer_init": "ones"}}
+
+
+@keras.saving.register_keras_serializable(package="test_saving")
+class CompiledOwnWay(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(2)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def compile(self, optimizer, loss_fn):
+        super().compile(optimizer=optimizer, loss=loss_fn)
+        self.loss_fn = loss_fn
+
+    def get_compile_config(self):
+        return {"optimizer": self.optimizer, "loss_fn": self.loss_fn}
+
+    def compile_from_config(self, config):
+        self.compile(keras.utils.deserialize_keras_object(config["optimizer"]),
+                     loss_fn=config["loss_fn"])
+
+
+def test_compile_config_hooks_and_a_subclassed_model_round_trip(tmp_path):
+    model = CompiledOwnWay()
+    model.compile(keras.optimizers.Adam(learning_rate=0.01), loss_fn="mae")
+    x = np.random.default_rng(1).normal(size=(8, 3)).astype("float32")
+    model.fit(x, x[:, :2], epochs=1, verbose=0)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    config = json.loads(zipfile.ZipFile(path).read("config.json"))
+    assert config["compile_config"]["loss_fn"] == "mae"
+    assert config["compile_config"]["optimizer"]["class_name"] == "Adam"
+    assert config["build_config"] == {"input_shape": [8, 3]}  # as Keras: the first call's
+    back = keras.models.load_model(path)
+    assert back.loss_fn == "mae" and back.optimizer.learning_rate == pytest.approx(0.01)
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(back.optimizer.iterations, model.optimizer.iterations)
+    assert keras.models.load_model(path, compile=False).compiled is False

@@ -177,3 +177,23 @@ def test_optimizer_rate_and_iterations_round_trip_with_keras3(tmp_path):
     assert int(ours.optimizer.iterations) == int(theirs.optimizer.iterations) == 4
     assert [v.path for v in ours.optimizer.variables[:2]] == \
         [v.path for v in theirs.optimizer.variables[:2]]
+
+
+def test_keras3_file_of_a_subclassed_model_with_a_variable_attribute():
+    """Keras 3 tracks a keras.Variable kept in an attribute as a weight (saved first, being
+    made first; trained, with its optimizer state) and records a subclassed model's first
+    call as build_config: numen loads both, optimizer state included."""
+    held_variable, subclassed = custom_objects.define_saving(keras)
+    model = keras.models.load_model(os.path.join(FIXTURES, "custom_saving.keras"))
+    assert isinstance(model, subclassed) and isinstance(model.held, held_variable)
+    assert [w.name for w in model.held.weights] == ["held_bias", "kernel"]
+    expected = np.load(os.path.join(FIXTURES, "custom_saving_y.npy"))
+    x = _inputs("custom_saving")
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    # One epoch of 2 Adam steps moved the held bias off its linspace start.
+    assert not np.allclose(model.held.held_bias.numpy(), np.linspace(-1, 1, 3))
+    assert model.optimizer.iterations == 2
+    fresh = subclassed()
+    fresh(x)
+    fresh.load_weights(os.path.join(FIXTURES, "custom_saving.weights.h5"))
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)

@@ -229,3 +229,18 @@ def test_broadcastable_targets_keep_working():
     np.testing.assert_allclose(float(mse(np.zeros((4, 1)), np.ones((4, 3)))), 1.0)
     np.testing.assert_allclose(float(mse(np.zeros(4), np.ones((4, 1)))), 1.0)
     np.testing.assert_allclose(float(mse(np.zeros((4, 3)), np.ones(3))), 1.0)
+
+
+def test_a_layer_made_for_one_batch_size_is_told_how_to_get_it():
+    """numen finds shapes by running layers on stand-in rows; a layer that reshapes to a fixed
+    number of tokens per batch (the Switch Transformer example) fails on them, and the error
+    says why and what to declare. With the batch size declared, the model builds."""
+
+    class FixedBatch(keras.layers.Layer):
+        def call(self, x):
+            return keras.ops.reshape(x, (8 * 3, 4))
+
+    with pytest.raises(ValueError, match=r"stand-in zeros.*keras.Input\(\.\.\., batch_size=N\)"):
+        FixedBatch()(keras.Input((3, 4)))
+    out = FixedBatch()(keras.Input((3, 4), batch_size=8))
+    assert out.shape == (24, 4)

@@ -222,3 +222,89 @@ def test_a_weight_added_on_a_later_call_is_under_the_layer_path():
     model(x)
     model(x)
     assert [v.path for v in model.weights] == ["holder/lazy/bias", "holder/lazy/scale"]
+
+
+class HoldsVariables(layers.Layer):
+    """Variables kept in attributes, not made by add_weight: Keras tracks them as weights."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = keras.Variable(np.zeros((3,)), name="offset", dtype="float32")
+        self.frozen = keras.Variable(np.ones((3,)), name="frozen", trainable=False)
+        self.extra = [keras.Variable(np.zeros((3,)), name="in_list", dtype="float32")]
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], 3), name="kernel")
+
+    def call(self, x):
+        return ops.matmul(x, self.kernel) * self.frozen + self.offset + self.extra[0]
+
+
+def test_variables_held_in_attributes_are_weights_that_train_and_save(tmp_path):
+    layer = HoldsVariables()
+    model = keras.Sequential([keras.Input((5,)), layer])
+    names = [w.name for w in layer.weights]
+    assert sorted(names) == ["frozen", "in_list", "kernel", "offset"]
+    # As in Keras: trainable ones (in order of creation) first, then the non-trainable one.
+    assert [w.name for w in layer._saved_variables()] == ["offset", "in_list", "kernel",
+                                                         "frozen"]
+    assert [w.name for w in layer.non_trainable_weights] == ["frozen"]
+    x, y = _xy(32)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.repeat(y, 3, axis=1) + 1.0, epochs=2, verbose=0)
+    assert np.abs(layer.offset.numpy()).sum() > 0  # the optimizer updated it
+    np.testing.assert_array_equal(layer.frozen.numpy(), np.ones(3))
+    keras.saving.register_keras_serializable("test_subclassing")(HoldsVariables)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    back = keras.models.load_model(path)
+    np.testing.assert_allclose(back.layers[0].offset.numpy(), layer.offset.numpy())
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_a_dense_subclass_saves_only_what_dense_made():
+    """Keras's Dense writes kernel and bias as "0" and "1"; a Variable a subclass adds is the
+    subclass's to save (customizing saving guide)."""
+
+    class WithOffset(layers.Dense):
+        def __init__(self, units, **kwargs):
+            super().__init__(units, **kwargs)
+            self.offset = keras.Variable(np.ones((units,)), name="offset", dtype="float32")
+
+    layer = WithOffset(2)
+    layer.build((None, 4))
+    assert [w.name for w in layer.weights] == ["offset", "kernel", "bias"]
+    store = {}
+    layer.save_own_variables(store)
+    assert sorted(store) == ["0", "1"]
+    assert store["0"].shape == (4, 2) and store["1"].shape == (2,)
+    with pytest.raises(ValueError, match=r"expected 2 variables, but received 1"):
+        layer.load_own_variables({"0": store["0"]})
+
+
+def test_a_build_without_a_shape_argument_is_called_without_one():
+    """Keras calls `build()` bare when it takes no shape (the GRN/VSN example's layers, whose
+    sub-layers build on their first call); numen passed the shape and raised TypeError."""
+
+    class Gate(layers.Layer):
+        def __init__(self, units):
+            super().__init__()
+            self.linear = layers.Dense(units)
+            self.sigmoid = layers.Dense(units, activation="sigmoid")
+            self.calls_to_build = 0
+
+        def build(self):
+            self.calls_to_build += 1
+            self.built = True
+
+        def call(self, x):
+            return self.linear(x) * self.sigmoid(x)
+
+    eager = Gate(3)
+    assert eager(np.ones((2, 5), "float32")).shape == (2, 3)
+    assert eager.calls_to_build == 1 and len(eager.trainable_weights) == 4
+    symbolic = Gate(2)
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, symbolic(inputs))
+    assert model.output_shape == (None, 2) and symbolic.calls_to_build == 1

@@ -7,6 +7,8 @@ functions of `numen.ops`, so `a * b + 1` records the same graph as the explicit 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from numen import backend
@@ -219,6 +221,9 @@ class Tensor:
         return _OPS.cast(self, dtype)
 
 
+_VARIABLE_SERIALS = itertools.count()
+
+
 class Variable(Tensor):
     """A named, mutable tensor: a layer's weight or an optimizer's state.
 
@@ -227,7 +232,7 @@ class Variable(Tensor):
     """
 
     __slots__ = ("name", "path", "trainable", "regularizer", "constraint", "autocast",
-                 "aggregation", "synchronization", "overwrite_with_gradient")
+                 "aggregation", "synchronization", "overwrite_with_gradient", "serial")
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
                  aggregation="none", synchronization="auto", name=None, path=None, **kwargs):
@@ -265,6 +270,9 @@ class Variable(Tensor):
         self.aggregation = aggregation
         self.synchronization = synchronization
         self.overwrite_with_gradient = False
+        # Order of creation: a layer lists the Variables it keeps in attributes among those
+        # add_weight made in this order, as Keras's tracking does (Layer._tracked_variables).
+        self.serial = next(_VARIABLE_SERIALS)
 
     @property
     def value(self):

@@ -2,8 +2,9 @@
 
 `__call__` converts inputs, builds on first use, checks the input against `input_spec`, and
 calls `call`. Called on symbolic tensors (from `keras.Input`) it records a node of a Functional
-graph instead of computing (see `layers/symbolic.py`). Sub-layers are found from the layer's
-attributes in definition order; nothing is hooked into attribute assignment.
+graph instead of computing (see `layers/symbolic.py`). Sub-layers and weights are found from
+the layer's attributes in definition order (`layers/layer_weights.py`); nothing is hooked into
+attribute assignment.
 
 A call repeating an earlier plain call (one array or Tensor of the same shape and dtype, no
 mask, no argument but `training`) takes a lean path: everything `__call__` checked or converted
@@ -19,14 +20,15 @@ import threading
 
 import numpy as np
 
-from numen import backend, initializers, ops, regularizers, tree
+from numen import backend, ops, regularizers, tree
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
-from numen.autodiff.scopes import current_path, name_scope
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
 from numen.layers.input_conversion import convert_inputs, map_structure
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
+from numen.layers.layer_weights import WeightTracking
 from numen.layers.node_attributes import NodeAttributes
+from numen.layers.saving_hooks import SavingHooks, build_arguments
 from numen.naming import to_snake_case, unique_name  # noqa: F401 - also from here
 
 # Per thread: whether a Layer.__call__ is running (depth 1 inside the outermost call, 0
@@ -53,6 +55,14 @@ def reset_names() -> None:
 _NO_INPUTS = object()  # Layer.__call__ given its inputs by keyword
 
 
+def _takes_arguments(method) -> bool:
+    try:
+        params = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind != p.KEYWORD_ONLY for p in params)
+
+
 def _accepts(fn, arg: str) -> bool:
     try:
         params = inspect.signature(fn).parameters
@@ -61,7 +71,7 @@ def _accepts(fn, arg: str) -> bool:
     return arg in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
-class Layer(DTypeAttributes, NodeAttributes):
+class Layer(DTypeAttributes, NodeAttributes, SavingHooks, WeightTracking):
     """Base class of all layers.
 
     Args:
@@ -74,6 +84,9 @@ class Layer(DTypeAttributes, NodeAttributes):
     # Whether get_config always has an "activity_regularizer" key (None when unset), as
     # Keras's convolutions, recurrent layers, Embedding, MultiHeadAttention and EinsumDense do.
     _config_lists_activity_regularizer = False
+    # Whether inputs of any dtype, strings included, go to `call` as they are (preprocessing
+    # layers: layers/data_layer.py); others take numbers (layers/input_conversion.py).
+    _takes_any_input = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -126,152 +139,6 @@ class Layer(DTypeAttributes, NodeAttributes):
         # layer with nothing unbuilt below (a Dense) skips the scope, and its calls stay lean.
         self._builds_below: bool | None = None
 
-    # -- weights -----------------------------------------------------------------------------
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None, **kwargs):
-        """Create a weight of `shape`, initialized by `initializer`, tracked by this layer.
-
-        Its path is "<layer name>/<name>", under the `name_scope`s open when it is made. As in
-        Keras, a layer builds inside a scope of its own name, so the layers it builds are under
-        it ("sequential/dense/kernel"), and so is a layer built in `name_scope("block")`."""
-        if isinstance(shape, str):  # tf.keras 2 order: add_weight(name, shape, initializer)
-            name, shape, initializer, dtype = shape, initializer, dtype, None
-        shape = () if shape is None else tuple(int(n) for n in shape)
-        dtype = backend.standardize_dtype(dtype or self.dtype)
-        if initializer is None:
-            initializer = "glorot_uniform" if np.dtype(dtype).kind == "f" else "zeros"
-        init = initializers.get(initializer)
-        name = name or f"variable_{len(self._own_weights)}"
-        value = init(shape, dtype=dtype)
-        value = value.data if isinstance(value, Tensor) else value
-        # Not `_name_scope()`: a weight made in `__init__` does not fix where the layer's
-        # scope stands (its first build or call does, as in Keras).
-        with name_scope(self.name, caller=self, override_parent=self._parent_path):
-            path = current_path(name)
-        v = Variable(np.asarray(value, dtype=dtype), name=name, trainable=trainable, dtype=dtype,
-                     path=path,
-                     autocast=kwargs.get("autocast", True))
-        v.requires_grad = trainable and self._trainable
-        v.regularizer = regularizers.get(regularizer)
-        v.constraint = _get_constraint(constraint)
-        self._own_weights.append(v)
-        return v
-
-    def _name_scope(self) -> name_scope:
-        """The scope a layer builds and calls in: weights made inside, its own and those of the
-        layers it builds, have paths under its name (`add_weight`). The first one opened fixes
-        where it stands (under the scopes open then); later ones stand there too."""
-        if self._parent_path is None:
-            self._parent_path = current_path()
-        return name_scope(self.name, caller=self, override_parent=self._parent_path)
-
-    def _has_unbuilt_below(self) -> bool:
-        return any(not layer.built for layer in self._walk()[1:])
-
-    def _sublayers(self) -> list[Layer]:
-        """Layers held in attributes (directly or in lists, tuples and dicts), in order."""
-        found: list[Layer] = []
-        for key, value in vars(self).items():
-            if key in ("_inbound_nodes", "_parent", "_layers_cache"):  # links and caches
-                continue
-            items = value.values() if isinstance(value, dict) else (
-                value if isinstance(value, (list, tuple)) else (value,))
-            for item in items:
-                if isinstance(item, Layer) and item is not self and all(
-                        item is not f for f in found):
-                    found.append(item)
-        return found
-
-    @property
-    def weights(self) -> list[Variable]:
-        out, seen = [], set()
-        for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        return out
-
-    variables = weights
-
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool):
-        self._trainable = bool(value)
-        for w in self._own_weights:
-            w.requires_grad = w.trainable and self._trainable
-        for sub in self._sublayers():
-            sub.trainable = value
-
-    @property
-    def trainable_weights(self) -> list[Variable]:
-        return self._trainable_list()
-
-    @property
-    def trainable_variables(self) -> list[Variable]:
-        # Its own property, as in Keras: a layer overriding `trainable_weights` changes
-        # neither this list nor what the optimizer trains.
-        return self._trainable_list()
-
-    @property
-    def non_trainable_weights(self) -> list[Variable]:
-        return self._non_trainable_list()
-
-    @property
-    def non_trainable_variables(self) -> list[Variable]:
-        return self._non_trainable_list()
-
-    def _trainable_list(self) -> list[Variable]:
-        if not self._trainable:
-            return []
-        own = [w for w in self._own_weights if w.trainable]
-        subs = [w for s in self._sublayers() for w in s._trainable_list()]
-        return _dedupe(own + subs)
-
-    def _non_trainable_list(self) -> list[Variable]:
-        trainable = {id(w) for w in self._trainable_list()}
-        return [w for w in self.weights if id(w) not in trainable]
-
-    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
-                       return_losses=False, **kwargs):
-        """`call` with the variables' values taken from the two lists (ordered as
-        `trainable_variables` and `non_trainable_variables`); the layer's own variables keep
-        their values. Returns `(outputs, new non-trainable values)`, plus the losses when
-        `return_losses`.
-
-        >>> y, _ = dense.stateless_call([kernel_value, bias_value], [], x)
-        """
-        from numen.layers import stateless
-
-        return stateless.stateless_call(self, trainable_variables, non_trainable_variables,
-                                        args, kwargs, return_losses)
-
-    def get_weights(self) -> list[np.ndarray]:
-        return [w.numpy().copy() for w in self.weights]
-
-    def set_weights(self, weights) -> None:
-        """Load weight values (a list of arrays in `weights` order)."""
-        mine = self.weights
-        weights = list(weights)
-        if len(weights) != len(mine):
-            raise ValueError(f"Layer '{self.name}' expects {len(mine)} weight arrays, received "
-                             f"{len(weights)}")
-        for w, value in zip(mine, weights):
-            value = np.asarray(value)
-            if value.shape != w.shape:
-                raise ValueError(f"Layer '{self.name}': weight '{w.name}' has shape {w.shape}, "
-                                 f"received an array of shape {value.shape}")
-        for w, value in zip(mine, weights):
-            w.assign(backend.to_device(np.asarray(value, dtype=w.dtype)))
-
-    def count_params(self) -> int:
-        if not self.built:
-            raise ValueError(f"Layer '{self.name}' has not been built yet, so it has no weights "
-                             "to count; call it on data or build it first")
-        return int(sum(w.size for w in self.weights))
-
     # -- losses --------------------------------------------------------------------------
     def add_loss(self, loss) -> None:
         """Add a scalar to the training loss (computed during `call`)."""
@@ -294,6 +161,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         """This layer's part of `losses` (what a training step sums, layer by layer)."""
         out = list(self._added_losses)
         if self._trainable:
+            # Only add_weight takes a regularizer (a keras.Variable has none), as in Keras.
             out += [w.regularizer(w) for w in self._own_weights
                     if w.regularizer is not None and w.trainable]
         return out
@@ -507,7 +375,12 @@ class Layer(DTypeAttributes, NodeAttributes):
         shapes = map_structure(lambda t: t.shape, x)
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
         check_input_spec(self.name, self.input_spec, x)
-        self.build(shapes)  # in the layer's name scope (`_scoped_build`)
+        # In the layer's name scope (`_scoped_build`); a build() that takes no shape (its
+        # sub-layers build on their first call) is called without one, as Keras does.
+        if _takes_arguments(self.build):
+            self.build(shapes)
+        else:
+            self.build()
         self.built = True
         _builds[0] += 1
 
@@ -563,23 +436,11 @@ def _scoped_build(build):
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with self._name_scope():
-            return build(self, *args, **kwargs)
+            out = build(self, *args, **kwargs)
+        # As Keras's build wrapper: record what it was built with, by argument name (for
+        # get_build_config), and mark it built even where build() does not say so.
+        self._build_args = build_arguments(build, args, kwargs)
+        self.built = True
+        return out
 
     return scoped
-
-
-def _get_constraint(constraint):
-    if constraint is None or callable(constraint):
-        return constraint
-    from numen import constraints
-
-    return constraints.get(constraint)
-
-
-def _dedupe(ws):
-    out, seen = [], set()
-    for w in ws:
-        if id(w) not in seen:
-            seen.add(id(w))
-            out.append(w)
-    return out

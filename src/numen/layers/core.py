@@ -75,6 +75,8 @@ class Dense(Layer):
     (2, 4)
     """
 
+    _saves_only_made_weights = True  # as Keras's (layers/saving_hooks.py)
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

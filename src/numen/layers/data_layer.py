@@ -15,13 +15,16 @@ OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
 ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
 
 
-def host(x) -> np.ndarray:
+def host(x, owner: str = "A preprocessing layer") -> np.ndarray:
     """`x` (a Tensor, an array, a list or a Python scalar) as a host NumPy array; `bytes` and
-    Python objects that are all strings become a unicode array."""
+    Python objects that are all strings become a unicode array.
+
+    Raises:
+        ValueError: `x` is a list of rows of different lengths (`owner` names the layer)."""
     if isinstance(x, Tensor):
         x = x.data
     arr = backend.to_numpy(x) if hasattr(x, "shape") and not isinstance(x, np.ndarray) \
-        else np.asarray(x)
+        else _rectangular(x, owner)
     if arr.dtype.kind == "S":
         return np.char.decode(arr, "utf-8")
     if arr.dtype.kind == "O" and arr.size and all(isinstance(v, (str, bytes))
@@ -29,6 +32,18 @@ def host(x) -> np.ndarray:
         return np.array([v.decode("utf-8") if isinstance(v, bytes) else v for v in arr.flat],
                         dtype=str).reshape(arr.shape)
     return arr
+
+
+def _rectangular(x, owner: str) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except ValueError as exc:
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(f"{owner}: received rows of different lengths (a ragged list); numen "
+                         "has no ragged tensors: pad the rows to one length, e.g. with the "
+                         "mask token (a StringLookup with mask_token='' drops it from "
+                         "'multi_hot' and 'count' outputs)") from None
 
 
 def is_text(arr: np.ndarray) -> bool:
@@ -58,7 +73,7 @@ def adapt_batches(data, steps, layer_name: str, lists_are_batches=False):
     whole = (np.ndarray, Tensor, str, bytes) if lists_are_batches else (
         np.ndarray, Tensor, list, tuple, str, bytes)
     if isinstance(data, whole) or hasattr(data, "__array__"):
-        yield host(data)
+        yield host(data, layer_name)
         return
     if not hasattr(data, "__iter__"):
         raise TypeError(f"{layer_name}: adapt() expects an array, a list or an iterable of "
@@ -68,7 +83,7 @@ def adapt_batches(data, steps, layer_name: str, lists_are_batches=False):
             return
         if isinstance(batch, tuple) and len(batch) in (2, 3):
             batch = batch[0]
-        yield host(batch)
+        yield host(batch, layer_name)
 
 
 def one_hot(indices: np.ndarray, depth: int, dtype) -> np.ndarray:
@@ -129,13 +144,15 @@ class DataLayer(Layer):
     """A preprocessing layer: inputs of any dtype (strings included) are taken as they are,
     on the host, rather than cast to the layer's float dtype."""
 
+    _takes_any_input = True
+
     def _convert_inputs(self, inputs):
         def convert(v):
             if isinstance(v, Tensor):
                 return v
             if isinstance(v, (np.ndarray, list, tuple, str, bytes, int, float, np.generic)) \
                     or hasattr(v, "__array__"):
-                return as_tensor(host(v))
+                return as_tensor(host(v, f"Layer '{self.name}'"))
             return v
 
         if self._takes_feature_list and isinstance(inputs, (list, tuple)):

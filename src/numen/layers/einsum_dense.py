@@ -109,6 +109,8 @@ class EinsumDense(Layer):
     (2, 5, 2, 4)
     """
 
+    _saves_only_made_weights = True  # as Keras's (layers/saving_hooks.py)
+
     _config_lists_activity_regularizer = True
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None,

@@ -43,6 +43,8 @@ class Embedding(Layer):
     (1, 3, 4)
     """
 
+    _saves_only_made_weights = True  # as Keras's (layers/saving_hooks.py)
+
     _config_lists_activity_regularizer = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",

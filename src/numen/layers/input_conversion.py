@@ -53,7 +53,12 @@ def numeric(layer_name: str, arr, want):
 
 
 def takes_text(layer) -> bool:
-    """Whether `layer` is a model with an input of dtype 'string'."""
+    """Whether `layer` is a model with an input of dtype 'string', or holds a layer that takes
+    text (a Sequential model or a custom layer around a StringLookup: Keras hands strings to
+    any layer, numen to those that can use them)."""
+    if layer._takes_any_input or any(sub._takes_any_input or takes_text(sub)
+                                     for sub in layer._sublayers()):
+        return True
     try:
         inputs = getattr(layer, "inputs", None) or ()
     except (AttributeError, ValueError, TypeError):

@@ -8,10 +8,22 @@ any other unknown) axis is tried at two sizes and stays None where the results d
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 
 from numen import backend
 from numen.autodiff import as_tensor, no_grad
+
+# Set while a layer runs on stand-in zeros to find its output shapes (`_run_on_zeros`).
+_PROBING = contextvars.ContextVar("numen_symbolic_probing", default=False)
+
+
+def probing() -> bool:
+    """Whether the running call is a shape probe on stand-in values (zeros, empty strings)
+    rather than on data: a check of values (a token missing from a vocabulary) must not
+    refuse a stand-in, since Keras finds shapes without any values at all."""
+    return _PROBING.get()
 
 
 class KerasTensor:
@@ -283,14 +295,18 @@ def _run_on_zeros(layer, specs, fill, args=(), kwargs=None):
     call_kwargs = {k: build(v) for k, v in kwargs.items()}
     # zeros stand in for the values, so a 0/0 or log(0) here is no fault of the user's data:
     # NumPy's floating-point warnings are kept from them
-    with no_grad(), np.errstate(all="ignore"):
-        out = layer(build(specs), *call_args, **call_kwargs)
+    token = _PROBING.set(True)
+    try:
+        with no_grad(), np.errstate(all="ignore"):
+            out = layer(build(specs), *call_args, **call_kwargs)
+    finally:
+        _PROBING.reset(token)
     layer._clear_losses()
-    shapes = map_structure(lambda t: (tuple(t.shape), _dtype_name(t)), out)
+    shapes = map_structure(lambda t: (tuple(t.shape), dtype_name(t)), out)
     return shapes, map_structure(lambda t: _mask_spec(t, given_masks), out)
 
 
-def _dtype_name(t) -> str:
+def dtype_name(t) -> str:
     """A value's dtype as a KerasTensor names it: text of any width is 'string'."""
     data = getattr(t, "data", t)
     return "string" if getattr(data, "dtype", np.dtype("f")).kind in "USO" else t.dtype
@@ -390,6 +406,18 @@ def _free_batch(specs):
     return type(specs)(_free_batch(v) for v in specs)
 
 
+def _probe_note(inputs, args, kwargs) -> str:
+    """What to add to an error a shape probe met where the batch size is unknown: the layer
+    ran on stand-in rows, and a layer built for one batch size can be told it."""
+    tensors = [t for t in flatten([inputs, list(args), dict(kwargs or {})])
+               if isinstance(t, KerasTensor)]
+    if not any(t.shape and t.shape[0] is None for t in tensors):
+        return ""
+    return (" (numen finds a layer's output shape by running it on stand-in zeros, with a "
+            "batch size of its choosing where the Input leaves it None; a layer made for one "
+            "batch size gets it from keras.Input(..., batch_size=N))")
+
+
 def _has_unknown_axes(inputs) -> bool:
     return any(n is None for t in flatten(inputs) if isinstance(t, KerasTensor)
                for n in t.shape[1:])
@@ -462,8 +490,10 @@ def _cached_specs(layer, inputs, args, kwargs):
                 lambda m: mask if m is _PASSED else m, cached[1])
     try:
         specs, mask_specs = _output_and_mask_specs(layer, inputs, args, kwargs)
-    except (ValueError, TypeError) as exc:
+    except TypeError as exc:
         raise type(exc)(f"{exc}") from exc
+    except ValueError as exc:  # a size the stand-in rows may not have had
+        raise type(exc)(f"{exc}{_probe_note(inputs, args, kwargs)}") from exc
     if key is not None:
         passed = map_structure(lambda m: _PASSED if isinstance(m, KerasTensor) else m,
                                mask_specs)

@@ -41,6 +41,9 @@ class TensorOp(Layer):
                 return _Slot(self.n_inputs - 1)
             return v
 
+        # An op on text (expand_dims of a string column) takes it as it is, as in Keras.
+        self._takes_any_input = any(isinstance(v, KerasTensor) and v.dtype == "string"
+                                    for v in flatten([list(args), dict(kwargs)]))
         self.template_args = map_structure(to_slot, list(args))
         self.template_kwargs = {k: map_structure(to_slot, v) for k, v in kwargs.items()}
         self.supports_masking = True

@@ -138,6 +138,30 @@ class Model(Trainer, Layer):
             return [t.shape for t in self._graph.input_tensors]
         return None
 
+    def get_build_config(self) -> dict:
+        """`{"input_shape": shape}` of a model with one input (None otherwise), as Keras
+        writes it in config.json; a subclassed model records the shapes of its first call."""
+        shapes = self._expected_input_shapes()
+        if shapes is None:  # a subclassed model: what its first call was built for
+            return super().get_build_config() or {"input_shape": None}
+        return {"input_shape": list(shapes[0]) if len(shapes) == 1 else None}
+
+    def get_compile_config(self) -> dict | None:
+        """The `compile()` arguments, each object as its config (None before compile);
+        `compile_from_config` takes it back. A model whose `compile` takes other arguments
+        overrides both."""
+        if not getattr(self, "compiled", False):
+            return None
+        from numen.saving import compile_config
+
+        return compile_config.serialize(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile with the arguments `get_compile_config` recorded (loading calls it)."""
+        from numen.saving import compile_config
+
+        compile_config.apply(self, config)
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in `model.layers`.
 
@@ -181,8 +205,10 @@ class Model(Trainer, Layer):
     def _build_from(self, x) -> None:
         # A subclassed model's layers build themselves on the first call; a user-written
         # build() runs first when there is one.
+        shapes = _shapes_of(x)
         if self._graph is None and type(self).build is not Model.build:
-            self.build(_shapes_of(x))
+            self.build(shapes)
+        self._build_shapes = shapes  # what get_build_config records (Keras keeps the batch)
         self.built = True
 
     def build(self, input_shape):

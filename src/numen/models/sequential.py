@@ -6,7 +6,7 @@ from numen.autodiff import no_grad
 from numen.layers.base import Layer, unique_name
 from numen.layers.core import Input, InputLayer
 from numen.layers.masks import set_output_masks
-from numen.layers.symbolic import KerasTensor
+from numen.layers.symbolic import KerasTensor, dtype_name
 from numen.models.input_conform import conform
 from numen.models.model import Model
 
@@ -161,7 +161,7 @@ class Sequential(Model):
         previous = (self._input_batch_shape, self._input_dtype)
         if self._input_batch_shape is None and hasattr(x, "shape"):
             self._input_batch_shape = (None,) + tuple(x.shape[1:])
-            self._input_dtype = x.dtype
+            self._input_dtype = dtype_name(x)  # text of any width: string
         try:
             self._build_layers()
         except Exception:

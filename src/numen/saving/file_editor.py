@@ -120,7 +120,7 @@ class KerasFileEditor:
         errors, matches = [], 0
         expected = {}
         for path, layer in weights_h5.layer_groups(reference_model):
-            own = weights_h5._own_variables(layer)
+            own = layer._saved_variables()
             if own:
                 expected[path] = [tuple(w.shape) for w in own]
         for path, shapes in expected.items():

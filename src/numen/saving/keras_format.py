@@ -17,8 +17,13 @@ import zlib
 import h5py
 
 from numen import backend
-from numen.saving import atomic, compile_config, registry, weights_h5
-from numen.saving.serialization import deserialize_layer, safe_mode_scope, serialize_layer
+from numen.saving import atomic, registry, weights_h5
+from numen.saving.serialization import (
+    deserialize_layer,
+    safe_mode_scope,
+    serialize_layer,
+    serialize_values,
+)
 
 _MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
 KERAS_VERSION = "3.15.1"  # the Keras format version these files follow
@@ -27,11 +32,9 @@ KERAS_VERSION = "3.15.1"  # the Keras format version these files follow
 def model_config(model) -> dict:
     """The top-level entry of config.json: the model, its build and compile settings."""
     entry = serialize_layer(model)
-    shapes = model._expected_input_shapes() if hasattr(model, "_expected_input_shapes") else None
-    entry["build_config"] = {"input_shape": list(shapes[0]) if shapes and len(shapes) == 1
-                             else None}
-    if getattr(model, "compiled", False):
-        entry["compile_config"] = compile_config.serialize(model)
+    compiled = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    if compiled is not None:
+        entry["compile_config"] = serialize_values(compiled)
     return entry
 
 
@@ -215,9 +218,8 @@ def load_model(filepath: str, custom_objects=None, compile: bool = True,
     try:
         with safe_mode_scope(safe_mode), registry.CustomObjectScope(custom_objects):
             model = deserialize_layer(config, custom_objects=custom_objects)
-            _ensure_built(model, config)
             if compile and config.get("compile_config"):
-                compile_config.apply(model, config["compile_config"], custom_objects)
+                model.compile_from_config(config["compile_config"])
     except FileNotFoundError:
         raise
     except MALFORMED as exc:
@@ -238,10 +240,3 @@ def load_model(filepath: str, custom_objects=None, compile: bool = True,
         raise malformed(filepath, "assets", exc) from exc
     return model
 
-
-def _ensure_built(model, config: dict) -> None:
-    if getattr(model, "built", False):
-        return
-    shape = (config.get("build_config") or {}).get("input_shape")
-    if shape is not None:
-        model.build(tuple(shape))

@@ -45,12 +45,17 @@ def serialize_layer(layer) -> dict:
     """`{module, class_name, config, registered_name}` for a layer or model."""
     name = _class_name(layer)
     entry = {"module": "keras.layers", "class_name": name,
-             "config": _serialize_values(layer.get_config()), "registered_name": None}
+             "config": serialize_values(layer.get_config()), "registered_name": None}
     cls = type(layer)
     if keras_module_of(cls) is None and not cls.__module__.startswith("numen."):
         # A user class: Keras writes its Python module and its (registered) name.
         entry["module"] = cls.__module__
         entry["registered_name"] = get_registered_name(cls)
+    # Graph models rebuild their layers by replaying the calls; a layer (or model) that says
+    # how it is built (get_build_config of its own) has that recorded for build_from_config.
+    build_config = layer.get_build_config() if _defines(layer, "get_build_config") else None
+    if build_config is not None:
+        entry["build_config"] = serialize_values(build_config)
     if name == "Lambda":
         entry["config"] = _lambda_config(layer, entry["config"])
     if name == "Sequential":
@@ -62,16 +67,22 @@ def serialize_layer(layer) -> dict:
     return entry
 
 
-def _serialize_values(config):
+def _defines(layer, hook: str) -> bool:
+    from numen.layers.saving_hooks import SavingHooks
+
+    return getattr(type(layer), hook) is not getattr(SavingHooks, hook)
+
+
+def serialize_values(config):
     """A config whose values may hold Keras objects (a user layer's get_config returning a
     sub-layer or an initializer), with each such object serialized, as Keras writes it."""
     from numen.saving.objects import serialize_keras_object
 
     if isinstance(config, dict):
-        return {k: _serialize_values(v) for k, v in config.items()}
+        return {k: serialize_values(v) for k, v in config.items()}
     if isinstance(config, (list, tuple)):
-        return [_serialize_values(v) for v in config] if isinstance(config, list) \
-            else tuple(_serialize_values(v) for v in config)
+        return [serialize_values(v) for v in config] if isinstance(config, list) \
+            else tuple(serialize_values(v) for v in config)
     if config is None or isinstance(config, (bool, int, float, str)):
         return config
     return serialize_keras_object(config)
@@ -106,6 +117,13 @@ def deserialize_layer(spec: dict, custom_objects=None):
         config = _lambda_from_config(config, custom_objects)
     if class_name == "InputLayer":
         config = _input_layer_config(config)
+    layer = _from_config(cls, config, custom_objects)
+    if spec.get("build_config") and not layer.built:
+        layer.build_from_config(spec["build_config"])
+    return layer
+
+
+def _from_config(cls, config: dict, custom_objects):
     if hasattr(cls, "from_config"):
         try:
             return cls.from_config(config, custom_objects=custom_objects)

@@ -20,6 +20,7 @@ import numpy as np
 from numen import backend
 from numen.autodiff import Tensor
 from numen.layers.base import Layer
+from numen.layers.saving_hooks import SavingHooks
 from numen.naming import to_snake_case as keras_snake
 
 # Only plain numbers are read from a weights file: object, string, opaque, compound and
@@ -41,11 +42,10 @@ def numeric_dataset(obj, where: str, filename: str):
 _SKIP_ATTRS = {"_inbound_nodes", "_parent", "_own_weights", "_graph", "_graph_layers"}
 
 
-def _own_variables(layer) -> list:
-    own = list(getattr(layer, "_own_weights", []))
-    if getattr(layer, "quantization_mode", None) is not None:
-        return own  # already in Keras's order for quantized layers (layers/quantized.py)
-    return [w for w in own if w.trainable] + [w for w in own if not w.trainable]
+def _overrides(layer, hook: str) -> bool:
+    """Whether `layer`'s class writes (or reads) its own state: it overrides Keras's default
+    `save_own_variables` (or `load_own_variables`), which the checked path below stands for."""
+    return getattr(type(layer), hook) is not getattr(SavingHooks, hook)
 
 
 def _is_model(layer) -> bool:
@@ -127,14 +127,13 @@ def write_weights(group, model, include_optimizer: bool = True) -> None:
     for path, layer in layer_groups(model):
         vars_group = group.create_group(_join(path, "vars"))
         vars_group.attrs["name"] = layer.name
-        saver = getattr(layer, "save_own_variables", None)
-        if saver is not None:  # state kept outside weights, under Keras's names
+        if _overrides(layer, "save_own_variables"):  # state of its own, under its names
             store: dict = {}
-            saver(store)
+            layer.save_own_variables(store)
             for key, value in store.items():
                 vars_group.create_dataset(key, **_checksummed(np.asarray(value)))
             continue
-        for i, w in enumerate(_own_variables(layer)):
+        for i, w in enumerate(layer._saved_variables()):
             vars_group.create_dataset(str(i), **_checksummed(backend.to_numpy(w.data)))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and getattr(model, "compiled", False):
@@ -187,7 +186,7 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
     """
     plan, custom = [], []
     for path, layer in layer_groups(model):
-        own = _own_variables(layer)
+        own = layer._saved_variables()
         key = _join(path, "vars")
         if key not in group:  # numen's files before nested Functional models were 'functional'
             older = re.sub(r"(^|/)functional(_\d+)?(?=/)", r"\1model\2", key)
@@ -196,10 +195,9 @@ def read_weights(group, model, filename: str, skip_mismatch: bool = False,
         if stored is not None and not isinstance(stored, h5py.Group):
             raise ValueError(f"{filename}: '{key}' should be a group of weights, found "
                              f"{type(stored).__name__}")
-        loader = getattr(layer, "load_own_variables", None)
-        if loader is not None:  # the layer reads its own state (see write_weights)
+        if _overrides(layer, "load_own_variables"):  # it reads its own (see write_weights)
             names = sorted(stored) if stored is not None else []
-            custom.append((loader, {n: np.asarray(numeric_dataset(
+            custom.append((layer.load_own_variables, {n: np.asarray(numeric_dataset(
                 stored[n], f"{key}/{n}", filename)[()]) for n in names}))
             continue
         count = 0 if stored is None else len(stored)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from numen import losses as losses_module
 from numen.autodiff import no_grad
+from numen.layers.input_conversion import takes_text
 from numen.training import data as data_module
 from numen.training.compile import structure_to_list
 
@@ -16,9 +17,7 @@ class DataChecks:
     def _prepare_arrays(self, x, y, sample_weight, what: str):
         if x is None:
             raise ValueError(f"{what}: no input data; pass `x`")
-        takes_text = any(getattr(t, "dtype", None) == "string"
-                         for t in getattr(self, "inputs", None) or ())
-        x = data_module.prepare(x, "x", strings=takes_text)
+        x = data_module.prepare(x, "x", strings=takes_text(self))
         y = data_module.prepare(y, "y") if y is not None else None
         if sample_weight is not None:
             sample_weight = data_module.prepare(sample_weight, "sample_weight")
