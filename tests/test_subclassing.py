@@ -187,3 +187,35 @@ def test_fit_does_not_add_layers_to_a_subclassed_model():
     model.fit(np.zeros((4, 3), "float32"), np.zeros((4, 1), "float32"), verbose=0)
     assert [layer.name for layer in model.layers] == before
     assert model.count_params() == 3 * 2 + 2 + 2 + 1
+
+
+def test_call_arguments_besides_the_inputs_are_converted_as_keras_does():
+    # Keras converts arrays in every argument of a layer call (floats to the layer's dtype),
+    # leaving Python numbers and lists alone; a two-argument endpoint layer (keras.io's
+    # captcha OCR CTCLayer(labels, predictions)) relies on it in a Functional model.
+    seen = {}
+
+    class Endpoint(layers.Layer):
+        def call(self, y_true, y_pred, weight=None, scale=1.0, extra=None):
+            seen.update(y_pred=y_pred, weight=weight, scale=scale, extra=extra)
+            self.add_loss(ops.mean(ops.square(y_true - y_pred)) * scale)
+            return y_pred
+
+    layer = Endpoint(dtype="float16")
+    layer(np.zeros((2, 3)), np.ones((2, 3)), weight=np.float64(2.0), scale=0.5,
+          extra=[1.0, np.arange(3)])
+    assert ops.is_tensor(seen["y_pred"]) and seen["y_pred"].dtype == "float16"
+    assert ops.is_tensor(seen["weight"]) and seen["weight"].dtype == "float16"
+    assert seen["scale"] == 0.5 and isinstance(seen["scale"], float)
+    assert seen["extra"][0] == 1.0 and ops.is_tensor(seen["extra"][1])
+    assert seen["extra"][1].dtype == "int64"
+
+    labels, features = keras.Input((3,)), keras.Input((4,))
+    predictions = layers.Dense(3)(features)
+    out = Endpoint()(labels, predictions)
+    assert out.shape == (None, 3)
+    model = keras.Model([features, labels], out)
+    model.compile(optimizer="sgd")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    loss = model.evaluate([x, np.ones((8, 3), "float32")], verbose=0)
+    assert np.isfinite(loss)

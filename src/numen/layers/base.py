@@ -24,7 +24,8 @@ from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.autodiff.scopes import current_path, name_scope
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
-from numen.layers.input_conversion import convert_inputs, map_structure
+from numen.layers.input_conversion import (argument_names, convert_arguments, convert_inputs,
+                                          map_structure)
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 from numen.naming import to_snake_case
@@ -115,6 +116,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         # make a mask from nothing, and whether call() itself leaves its outputs' masks on them.
         self._mask_args = masks.mask_arguments(self.call)
         self._mask_index = masks.positional_index(self.call, "mask")
+        self._call_arg_names = argument_names(self.call)
         self._makes_masks = type(self).compute_mask is not Layer.compute_mask
         self._call_attaches_masks = hasattr(type(self), "train_step")
         # (input shape, input dtype, input_spec, layer dtype) of the last plain call that went
@@ -365,6 +367,8 @@ class Layer(DTypeAttributes, NodeAttributes):
             if symbolic.any_symbolic(inputs):
                 return symbolic.call_symbolic(self, inputs, args, kwargs)
             x = self._convert_inputs(inputs)
+        if args or len(kwargs) > ("training" in kwargs) + ("mask" in kwargs):
+            args, kwargs = convert_arguments(self, args, kwargs)
         tracked = None
         mask = kwargs.get("mask")
         if mask is None:
