@@ -24,8 +24,12 @@ from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.autodiff.scopes import current_path, name_scope
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
-from numen.layers.input_conversion import (argument_names, convert_arguments, convert_inputs,
-                                          map_structure)
+from numen.layers.input_conversion import (
+    argument_names,
+    convert_arguments,
+    convert_inputs,
+    map_structure,
+)
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.node_attributes import NodeAttributes
 from numen.naming import to_snake_case
