@@ -94,6 +94,7 @@ def torch_conv_transpose(x, w, b, nd, strides=1, padding="valid", output_padding
     (2, (5, 6), (3, 2), (2, 1), "same", 1, 1),
     (2, (5, 5), (2, 2), 1, "valid", 2, 2),
     (3, (4, 3, 4), (2, 2, 2), 1, "same", 1, 1),
+    (3, (4, 3, 4), (2, 2, 2), 2, "same", 1, 2),  # one channel per group: the depthwise path
 ])
 def test_conv_gradients(nd, sizes, kernel, strides, padding, dilation, groups):
     c_in, filters = 2, 4
