@@ -12,7 +12,7 @@ it to seconds."""
 import numpy as np
 
 from numen import keras
-from numen.keras import layers, ops
+from numen.keras import ops
 
 keras.utils.set_random_seed(2)
 rng = np.random.default_rng(2)
@@ -127,7 +127,7 @@ assert output_tensor.shape == (32, 8, 8, 3) and kernel.shape == (32, 8, 8, 25, 1
 output_tensor, _ = Involution(
     channel=16, group_number=1, kernel_size=5, stride=1, reduction_ratio=2, name="inv_3"
 )(input_tensor)
-print("with channel 16 and reduction ratio 2 ouput shape: {}".format(output_tensor.shape))
+print(f"with channel 16 and reduction ratio 2 ouput shape: {output_tensor.shape}")
 assert output_tensor.shape == (32, 16, 16, 3)
 
 # An involution whose generated kernel is one at the window's centre and zero elsewhere
