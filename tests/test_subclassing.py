@@ -219,3 +219,54 @@ def test_call_arguments_besides_the_inputs_are_converted_as_keras_does():
     x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
     loss = model.evaluate([x, np.ones((8, 3), "float32")], verbose=0)
     assert np.isfinite(loss)
+
+
+class _HoldsVariables(layers.Layer):
+    """Variables made outside add_weight and kept in attributes (keras.io's Swin Transformer
+    keeps its relative position index and shifted-window mask so)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.index = keras.Variable(np.array([2, 0, 1]), dtype="int", trainable=False)
+        self.dense = layers.Dense(3)
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(3,), initializer="ones", name="scale")
+        self.offset = keras.Variable(np.zeros(3, "float32"), name="offset")
+        self.tables = [keras.Variable(np.ones(2, "float32"), trainable=False, name="table")]
+        self.dense.build(input_shape)
+        self.alias = self.dense.kernel  # a sublayer's weight stays the sublayer's
+
+    def call(self, x):
+        return self.dense(ops.take(x, self.index, axis=1)) * self.scale + self.offset
+
+
+def test_variables_held_in_attributes_are_the_layers_weights_and_train():
+    layer = _HoldsVariables()
+    layer(np.ones((4, 3), "float32"))
+    # As Keras lists them: own trainable, own non-trainable, then the sublayer's.
+    assert [w.name for w in layer.weights] == ["scale", "offset", "variable", "table",
+                                               "kernel", "bias"]
+    assert [w.name for w in layer.non_trainable_weights] == ["variable", "table"]
+    model = keras.Sequential([keras.Input((3,)), layer])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.count_params() == 3 + 3 + 3 + 2 + 9 + 3
+    model.fit(np.ones((8, 3), "float32"), np.full((8, 3), 2.0, "float32"), verbose=0)
+    assert np.all(layer.offset.numpy() != 0)  # trained
+    np.testing.assert_array_equal(layer.index.numpy(), [2, 0, 1])
+
+
+def test_weights_list_trainable_ones_first_whatever_the_order_they_were_made_in():
+    class CountFirst(layers.Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="count")
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    layer = CountFirst()
+    layer(np.ones((2, 3), "float32"))
+    assert [w.name for w in layer.weights] == ["w", "count"]
+    assert [w.shape for w in layer.get_weights()] == [(3,), ()]

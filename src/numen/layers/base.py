@@ -175,10 +175,31 @@ class Layer(DTypeAttributes, NodeAttributes):
                     found.append(item)
         return found
 
+    def _adopt_attribute_variables(self) -> None:
+        """Variables made outside `add_weight` and held in attributes (directly or in lists,
+        tuples and dicts), such as `self.mask = keras.Variable(...)`, become this layer's own
+        weights, as Keras tracks them; those of its sublayers stay theirs. Run after `build`."""
+        taken = {id(w) for w in self._own_weights}
+        taken.update(id(w) for sub in self._sublayers() for w in sub.weights)
+        for key, value in vars(self).items():
+            if key == "_own_weights":
+                continue
+            items = value.values() if isinstance(value, dict) else (
+                value if isinstance(value, (list, tuple)) else (value,))
+            for item in items:
+                if isinstance(item, Variable) and id(item) not in taken:
+                    item.requires_grad = item.trainable and self._trainable
+                    self._own_weights.append(item)
+                    taken.add(id(item))
+
     @property
     def weights(self) -> list[Variable]:
+        """This layer's own weights, trainable ones first (as Keras lists them, whatever order
+        they were made in), then those of its sublayers."""
+        own = [w for w in self._own_weights if w.trainable] + \
+            [w for w in self._own_weights if not w.trainable]
         out, seen = [], set()
-        for w in self._own_weights + [w for sub in self._sublayers() for w in sub.weights]:
+        for w in own + [w for sub in self._sublayers() for w in sub.weights]:
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
@@ -497,6 +518,7 @@ class Layer(DTypeAttributes, NodeAttributes):
         self._build_shapes = shapes  # what the layer was built for (summary reads it)
         check_input_spec(self.name, self.input_spec, x)
         self.build(shapes)  # in the layer's name scope (`_scoped_build`)
+        self._adopt_attribute_variables()
         self.built = True
 
     def _np_dtype(self) -> np.dtype:
@@ -551,7 +573,9 @@ def _scoped_build(build):
     @functools.wraps(build)
     def scoped(self, *args, **kwargs):
         with self._name_scope():
-            return build(self, *args, **kwargs)
+            out = build(self, *args, **kwargs)
+        self._adopt_attribute_variables()
+        return out
 
     return scoped
 
