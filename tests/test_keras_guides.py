@@ -29,7 +29,7 @@ GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
 # convnet or an LSTM, trained on a CPU).
 SLOW = {"transfer_learning", "addition_rnn", "lstm_text_generation", "mnist_convnet",
         "siamese_contrastive", "timeseries_transformer", "denoising_autoencoder",
-        "vision_transformer"}
+        "vision_transformer", "captcha_ocr"}
 
 
 @pytest.mark.parametrize("path", [
