@@ -13,8 +13,8 @@ stateless API, a weight-standardized Conv2D via convolution_op, reproducibility,
 subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network,
 ESPCN super-resolution with a sub-pixel DepthToSpace layer, next-frame video prediction with
 ConvLSTM2D, captcha OCR with a CTC endpoint layer, 3D CT-scan classification with Conv3D,
-Involution, Compact Convolutional Transformers, ConvMixer, Swin Transformers), in our own code,
-with
+Involution, Compact Convolutional Transformers, ConvMixer, Swin Transformers, EANet, a
+learnable resizer), in our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with
 the datasets' shapes in place of downloads. Each
 runs to its end; its own asserts check the results along the way."""
