@@ -45,7 +45,10 @@ train_x, train_y = preprocess_dataset(*make_images(128))
 validation_x, validation_y = preprocess_dataset(*make_images(32))
 
 
-def conv_block(x, filters, kernel_size, strides, activation=layers.LeakyReLU(0.2)):
+# The default LeakyReLU is made once, so every block that takes it shares one layer (as in the
+# example).
+def conv_block(x, filters, kernel_size, strides,
+               activation=layers.LeakyReLU(0.2)):  # noqa: B008
     x = layers.Conv2D(filters, kernel_size, strides, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     if activation:
@@ -108,7 +111,7 @@ assert len(shared) == 1 and shared[0].negative_slope == 0.2
 
 # Visualize outputs of the learnable resizing module (here: their shapes and values), for
 # images of the training size and of another size.
-for i, image in enumerate(train_x[:3]):
+for image in train_x[:3]:
     image = image / 255
     resized_image = learnable_resizer(image[None, ...])
     assert resized_image.shape == (1, *TARGET_SIZE, 3)
