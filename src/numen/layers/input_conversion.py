@@ -29,6 +29,8 @@ def convert_arguments(layer, args: tuple, kwargs: dict):
     Python numbers, lists of them, text and other values are left alone, and so are masks
     (numen keeps them as plain arrays)."""
     want = layer._np_dtype()
+    if all(_settled(a, want) for a in args) and all(_settled(v, want) for v in kwargs.values()):
+        return args, kwargs  # the common case (a cell's states, training=): nothing to do
 
     def convert(v):
         if isinstance(v, Tensor) or (hasattr(v, "__array__") and not isinstance(
@@ -41,6 +43,15 @@ def convert_arguments(layer, args: tuple, kwargs: dict):
                  for i, a in enumerate(args))
     kwargs = {k: v if _is_mask(k) else map_structure(convert, v) for k, v in kwargs.items()}
     return args, kwargs
+
+
+def _settled(v, want) -> bool:
+    """Whether `v` surely needs no conversion: None, a bool, a Tensor of `want` or not a
+    float, or a list or tuple of those."""
+    if type(v) is list or type(v) is tuple:
+        return all(_settled(item, want) for item in v)
+    return v is None or type(v) is bool or (
+        type(v) is Tensor and (v.data.dtype == want or v.data.dtype.kind != "f"))
 
 
 def argument_names(call) -> tuple:
