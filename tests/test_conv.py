@@ -157,6 +157,27 @@ def test_depthwise_and_separable_gradients():
                        [x, dw, pw, b])
 
 
+@pytest.mark.parametrize("nd, sizes, kernel, strides, padding, dilation", [
+    (2, (7, 6), (3, 3), 2, "valid", 1),
+    (2, (5, 6), (3, 2), 1, "same", 2),
+    (3, (4, 3, 4), (2, 2, 2), 2, "same", 1),
+])
+def test_depthwise_multiplier_one_matches_torch_with_gradients(nd, sizes, kernel, strides,
+                                                               padding, dilation):
+    # One input and one output channel per group: the per-tap path of ops/convolution.py.
+    x = testing.randn((2, *sizes, 3))
+    w = testing.randn((*kernel, 3, 1), seed=1)
+    b = testing.randn((3,), seed=2)
+
+    def fn(x, w, b):
+        return ops.depthwise_conv(x, w, strides, padding, dilation_rate=dilation, bias=b)
+
+    expected = torch_conv(torch.tensor(x), torch.tensor(w).reshape(*kernel, 1, 3),
+                          torch.tensor(b), nd, strides, padding, dilation, 3).numpy()
+    testing.assert_close(fn(x, w, b), expected, rtol=1e-10, atol=1e-10)
+    testing.check_grad(fn, [x, w, b])
+
+
 def test_same_padding_puts_the_extra_pixel_after():
     assert same_pads(5, 2, 1) == (0, 1)
     assert same_pads(6, 3, 2) == (0, 1)

@@ -10,8 +10,11 @@ timeseries anomaly detection with a convolutional autoencoder, a miniature GPT, 
 FNet image classifiers, U-Net-like segmentation, PointNet, timeseries classification from
 scratch, imbalanced classification, pre-trained word embeddings, a training loop on the
 stateless API, a weight-standardized Conv2D via convolution_op, reproducibility, functional
-subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network), in
-our own code, with
+subclassing, the Antirectifier custom layer, few-shot Reptile, a mixture density network,
+ESPCN super-resolution with a sub-pixel DepthToSpace layer, next-frame video prediction with
+ConvLSTM2D, captcha OCR with a CTC endpoint layer, 3D CT-scan classification with Conv3D,
+Involution, Compact Convolutional Transformers, ConvMixer, Swin Transformers, EANet, a
+learnable resizer), in our own code, with
 `from numen import keras` as the only change a Keras user would make, and synthetic data with
 the datasets' shapes in place of downloads. Each
 runs to its end; its own asserts check the results along the way.
@@ -33,7 +36,7 @@ GUIDES = sorted((pathlib.Path(__file__).parent / "guides").glob("*.py"))
 # convnet or an LSTM, trained on a CPU).
 SLOW = {"transfer_learning", "addition_rnn", "lstm_text_generation", "mnist_convnet",
         "siamese_contrastive", "timeseries_transformer", "denoising_autoencoder",
-        "vision_transformer"}
+        "vision_transformer", "captcha_ocr"}
 
 
 @pytest.mark.parametrize("path", [

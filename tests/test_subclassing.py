@@ -308,3 +308,86 @@ def test_a_build_without_a_shape_argument_is_called_without_one():
     inputs = keras.Input((4,))
     model = keras.Model(inputs, symbolic(inputs))
     assert model.output_shape == (None, 2) and symbolic.calls_to_build == 1
+
+
+def test_call_arguments_besides_the_inputs_are_converted_as_keras_does():
+    # Keras converts arrays in every argument of a layer call (floats to the layer's dtype),
+    # leaving Python numbers and lists alone; a two-argument endpoint layer (keras.io's
+    # captcha OCR CTCLayer(labels, predictions)) relies on it in a Functional model.
+    seen = {}
+
+    class Endpoint(layers.Layer):
+        def call(self, y_true, y_pred, weight=None, scale=1.0, extra=None):
+            seen.update(y_pred=y_pred, weight=weight, scale=scale, extra=extra)
+            self.add_loss(ops.mean(ops.square(y_true - y_pred)) * scale)
+            return y_pred
+
+    layer = Endpoint(dtype="float16")
+    layer(np.zeros((2, 3)), np.ones((2, 3)), weight=np.float64(2.0), scale=0.5,
+          extra=[1.0, np.arange(3)])
+    assert ops.is_tensor(seen["y_pred"]) and seen["y_pred"].dtype == "float16"
+    assert ops.is_tensor(seen["weight"]) and seen["weight"].dtype == "float16"
+    assert seen["scale"] == 0.5 and isinstance(seen["scale"], float)
+    assert seen["extra"][0] == 1.0 and ops.is_tensor(seen["extra"][1])
+    assert seen["extra"][1].dtype == "int64"
+
+    labels, features = keras.Input((3,)), keras.Input((4,))
+    predictions = layers.Dense(3)(features)
+    out = Endpoint()(labels, predictions)
+    assert out.shape == (None, 3)
+    model = keras.Model([features, labels], out)
+    model.compile(optimizer="sgd")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    loss = model.evaluate([x, np.ones((8, 3), "float32")], verbose=0)
+    assert np.isfinite(loss)
+
+
+class _HoldsVariables(layers.Layer):
+    """Variables made outside add_weight and kept in attributes (keras.io's Swin Transformer
+    keeps its relative position index and shifted-window mask so)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.index = keras.Variable(np.array([2, 0, 1]), dtype="int", trainable=False)
+        self.dense = layers.Dense(3)
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(3,), initializer="ones", name="scale")
+        self.offset = keras.Variable(np.zeros(3, "float32"), name="offset")
+        self.tables = [keras.Variable(np.ones(2, "float32"), trainable=False, name="table")]
+        self.dense.build(input_shape)
+        self.alias = self.dense.kernel  # a sublayer's weight stays the sublayer's
+
+    def call(self, x):
+        return self.dense(ops.take(x, self.index, axis=1)) * self.scale + self.offset
+
+
+def test_variables_held_in_attributes_are_the_layers_weights_and_train():
+    layer = _HoldsVariables()
+    layer(np.ones((4, 3), "float32"))
+    # As Keras lists them: own trainable, own non-trainable, then the sublayer's.
+    assert [w.name for w in layer.weights] == ["scale", "offset", "variable", "table",
+                                               "kernel", "bias"]
+    assert [w.name for w in layer.non_trainable_weights] == ["variable", "table"]
+    model = keras.Sequential([keras.Input((3,)), layer])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.count_params() == 3 + 3 + 3 + 2 + 9 + 3
+    model.fit(np.ones((8, 3), "float32"), np.full((8, 3), 2.0, "float32"), verbose=0)
+    assert np.all(layer.offset.numpy() != 0)  # trained
+    np.testing.assert_array_equal(layer.index.numpy(), [2, 0, 1])
+
+
+def test_weights_list_trainable_ones_first_whatever_the_order_they_were_made_in():
+    class CountFirst(layers.Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="count")
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    layer = CountFirst()
+    layer(np.ones((2, 3), "float32"))
+    assert [w.name for w in layer.weights] == ["w", "count"]
+    assert [w.shape for w in layer.get_weights()] == [(3,), ()]

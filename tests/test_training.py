@@ -4,7 +4,7 @@ fired in Keras's order with Keras's logs."""
 import numpy as np
 import pytest
 
-from numen import keras
+from numen import keras, ops
 from numen.keras import layers
 
 
@@ -152,6 +152,32 @@ def test_validation_data_two_and_three_tuples(with_weights):
     expected = model.evaluate(vx, vy, sample_weight=w if with_weights else None, verbose=0)
     assert history.history["val_loss"][0] == pytest.approx(expected[0], rel=1e-5)
     assert history.params["steps"] == 2  # validation_data wins over validation_split
+
+
+@pytest.mark.parametrize("as_tuple", [True, False])
+def test_validation_data_without_targets_for_a_model_whose_loss_is_added(as_tuple):
+    # Keras takes validation_data as x alone or (x,) (keras.io's captcha OCR passes its dict
+    # of image and label inputs so): the model's add_loss is the validation loss.
+    class AddedLoss(layers.Layer):
+        def call(self, inputs):
+            self.add_loss(ops.mean(ops.square(inputs[0] - inputs[1])))
+            return inputs[0]
+
+    a, b = keras.Input((4,), name="a"), keras.Input((2,), name="b")
+    model = keras.Model([a, b], AddedLoss()([layers.Dense(2)(a), b]))
+    model.compile(optimizer="sgd")
+    x, _ = _data(n=40)
+    data = {"a": x, "b": x[:, :2] * 2}
+    history = model.fit(data, epochs=1, validation_data=(data,) if as_tuple else data,
+                        verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(model.evaluate(data, verbose=0),
+                                                           rel=1e-5)
+
+
+def test_validation_data_without_targets_is_refused_when_the_compiled_loss_needs_them():
+    x, y = _data(n=20)
+    with pytest.raises(ValueError, match=r"compiled with a loss, which needs the targets"):
+        _model().fit(x, y, validation_data=x, verbose=0)
 
 
 def test_shuffle_false_keeps_batch_order_and_true_changes_it():

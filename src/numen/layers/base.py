@@ -24,7 +24,12 @@ from numen import backend, ops, regularizers, tree
 from numen.autodiff import Tensor, Variable, as_tensor, no_grad
 from numen.layers import masks
 from numen.layers.autocast import DTypeAttributes, caller
-from numen.layers.input_conversion import convert_inputs, map_structure
+from numen.layers.input_conversion import (
+    argument_names,
+    convert_arguments,
+    convert_inputs,
+    map_structure,
+)
 from numen.layers.input_spec import InputSpec, check_input_spec  # noqa: F401 - also from here
 from numen.layers.layer_weights import WeightTracking
 from numen.layers.node_attributes import NodeAttributes
@@ -125,6 +130,7 @@ class Layer(DTypeAttributes, NodeAttributes, SavingHooks, WeightTracking):
         # make a mask from nothing, and whether call() itself leaves its outputs' masks on them.
         self._mask_args = masks.mask_arguments(self.call)
         self._mask_index = masks.positional_index(self.call, "mask")
+        self._call_arg_names = argument_names(self.call)
         self._makes_masks = type(self).compute_mask is not Layer.compute_mask
         self._call_attaches_masks = hasattr(type(self), "train_step")
         # (input shape, input dtype, input_spec, layer dtype) of the last plain call that went
@@ -246,6 +252,8 @@ class Layer(DTypeAttributes, NodeAttributes, SavingHooks, WeightTracking):
             if symbolic.any_symbolic(inputs):
                 return symbolic.call_symbolic(self, inputs, args, kwargs)
             x = self._convert_inputs(inputs)
+        if args or len(kwargs) > ("training" in kwargs) + ("mask" in kwargs):
+            args, kwargs = convert_arguments(self, args, kwargs)
         tracked = None
         mask = kwargs.get("mask")
         if mask is None:

@@ -98,9 +98,12 @@ class WeightTracking:
 
     @property
     def weights(self) -> list[Variable]:
+        # Its own trainable weights first, then its other ones (as Keras lists them, whatever
+        # order they were made in), then those of its sublayers.
+        own = self._tracked_variables()
+        own = [w for w in own if w.trainable] + [w for w in own if not w.trainable]
         out, seen = [], set()
-        for w in self._tracked_variables() + [w for sub in self._sublayers()
-                                              for w in sub.weights]:
+        for w in own + [w for sub in self._sublayers() for w in sub.weights]:
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)

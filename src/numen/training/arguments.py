@@ -61,15 +61,25 @@ def check_metric_names(metrics, names, what) -> None:
                 metrics_module.check_name(spec)
 
 
-def unpack_validation_data(validation_data):
+def unpack_validation_data(validation_data, needs_targets=True):
+    """(x, y, sample_weight) of `validation_data`: a stream, or x, (x,), (x, y) or
+    (x, y, sample_weight) as in Keras. Without targets (x alone, or (x,)) a model compiled with
+    a loss could not be evaluated, so that is refused here, before any training."""
     if adapters.is_stream(validation_data):
         return validation_data, None, None
-    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-        vx, vy, vsw = unpack_x_y_sample_weight(tuple(validation_data))
-        return vx, vy, vsw
-    raise ValueError("fit: validation_data must be a tuple (x_val, y_val) or "
-                     "(x_val, y_val, sample_weight_val), a PyDataset, a generator or an "
-                     "iterable of batches, received "
-                     f"{type(validation_data).__name__}"
-                     + (f" of length {len(validation_data)}"
-                        if isinstance(validation_data, (tuple, list)) else ""))
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) not in (1, 2, 3):
+        raise ValueError(_validation_data_message(validation_data))
+    vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+    if vy is None and needs_targets:
+        raise ValueError(_validation_data_message(validation_data) + "; the model was "
+                         "compiled with a loss, which needs the targets y_val")
+    return vx, vy, vsw
+
+
+def _validation_data_message(validation_data) -> str:
+    return ("fit: validation_data must be a tuple (x_val, y_val) or "
+            "(x_val, y_val, sample_weight_val), a PyDataset, a generator or an "
+            "iterable of batches (or x_val alone for a model whose losses come from add_loss), "
+            f"received {type(validation_data).__name__}"
+            + (f" of length {len(validation_data)}"
+               if isinstance(validation_data, (tuple, list)) else ""))

@@ -268,7 +268,8 @@ class Trainer(DataChecks):
         val = None
         if validation_data is not None:
             val = self._epoch_iterator("fit (validation_data)",
-                                       *arguments.unpack_validation_data(validation_data),
+                                       *arguments.unpack_validation_data(
+                                           validation_data, self.compiled_loss is not None),
                                        validation_batch_size, validation_steps,
                                        prepared=prepared)
         try:
