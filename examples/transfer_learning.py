@@ -67,7 +67,7 @@ def pretrain(path, rng, verbose):
     outputs = layers.Dense(4, activation="softmax")(layers.GlobalAveragePooling2D()(features))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
-    model.fit(x, y, epochs=8, batch_size=32, verbose=verbose)
+    model.fit(x, y, epochs=16, batch_size=32, verbose=verbose)
     # Batch norm trained on each batch's own statistics; a few dozen steps are too few for its
     # moving ones (what inference uses) to settle, so they are set from the data at the end.
     set_batch_norm_statistics(base, keras.applications.mobilenet.preprocess_input(x[:128]))
