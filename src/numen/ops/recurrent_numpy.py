@@ -18,6 +18,17 @@ def _step_mask(mask, t, dtype):
     return None if mask is None else mask[:, t, None].astype(dtype)
 
 
+def _split_at_mask(dh, gy_t, m, zero_output_for_mask):
+    """A step's state gradient split into (what flows through the step's update, what a
+    masked step passes straight back to the previous state)."""
+    dh_all = dh + gy_t
+    if m is None:
+        return dh_all, 0.0
+    if zero_output_for_mask:  # a masked step's output is zero: its gradient stops there
+        return dh_all * m, dh * (1 - m)
+    return dh_all * m, dh_all * (1 - m)
+
+
 def lstm(xp, xw, h0, c0, rk, mask, rm, zero_output_for_mask):
     b, steps, four_u = xw.shape
     u = four_u // 4
@@ -202,13 +213,7 @@ def gru(xp, xw, h0, rk, rb, mask, rm, zero_output_for_mask):
         dh = gy[:, steps].copy()
         for t in range(steps - 1, -1, -1):
             m = _step_mask(mask, t, dtype)
-            dh_all = dh + gy[:, t]
-            if m is None:
-                dh_new, dh_keep = dh_all, 0.0
-            elif zero_output_for_mask:
-                dh_new, dh_keep = dh_all * m, dh * (1 - m)
-            else:
-                dh_new, dh_keep = dh_all * m, dh_all * (1 - m)
+            dh_new, dh_keep = _split_at_mask(dh, gy[:, t], m, zero_output_for_mask)
             z, r, hh = zr[t, :, :u], zr[t, :, u:], hh_seq[t]
             dx = gxw[:, t]
             dx[:, 2 * u:] = dh_new * (1 - z) * (1 - hh * hh)
@@ -250,13 +255,7 @@ def simple_rnn(xp, xw, h0, rk, mask, rm, zero_output_for_mask):
         dh = gy[:, steps].copy()
         for t in range(steps - 1, -1, -1):
             m = _step_mask(mask, t, dtype)
-            dh_all = dh + gy[:, t]
-            if m is None:
-                dh_new, dh_keep = dh_all, 0.0
-            elif zero_output_for_mask:
-                dh_new, dh_keep = dh_all * m, dh * (1 - m)
-            else:
-                dh_new, dh_keep = dh_all * m, dh_all * (1 - m)
+            dh_new, dh_keep = _split_at_mask(dh, gy[:, t], m, zero_output_for_mask)
             dz = gxw[:, t]
             dz[:] = dh_new * (1 - act[t] * act[t])
             dh_in = dz @ rk.T
